@@ -1,0 +1,3 @@
+"""Annotator: an offline desktop annotation desk for analysts."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,92 @@
+"""Canonical text: the exact, immutable text that every offset counts into.
+
+A file becomes canonical text by decoding (UTF-8, or UTF-8/UTF-16/UTF-32
+with a BOM), dropping the BOM and turning CRLF and lone CR into LF. Nothing
+else changes: no Unicode normalisation, no trimming, no tab expansion.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import unicodedata
+from pathlib import Path
+
+from .errors import InputError
+
+_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode(data: bytes, name: str = "input") -> str:
+    """Decode file bytes to canonical text or raise :class:`InputError` naming ``name``."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{name}: not valid {encoding.upper()} (byte {exc.start + len(bom)})") from None
+            break
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}: not UTF-8 text (undecodable byte at offset {exc.start}); "
+                "save it as UTF-8 or UTF-16 with a BOM and try again"
+            ) from None
+    if "\x00" in text:
+        raise InputError(f"{name}: looks like a binary file (contains NUL characters)")
+    return normalise_newlines(text)
+
+
+def canonical_from_string(text: str) -> str:
+    """Canonical form of text that is already decoded (a leading BOM is dropped)."""
+    return normalise_newlines(text[1:] if text.startswith("\ufeff") else text)
+
+
+def read_text_file(path: Path | str, max_bytes: int = 64 * 1024 * 1024) -> str:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"{path}: {size // (1024 * 1024)} MB is larger than the {max_bytes // (1024 * 1024)} MB limit")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty")
+    return decode(data, str(path))
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_RTL_BIDI = {"R", "AL"}
+_LTR_BIDI = {"L"}
+
+
+def detect_direction(text: str, sample: int = 4000) -> str:
+    """'rtl' when strong right-to-left letters outnumber left-to-right ones, else 'ltr'."""
+    rtl = ltr = 0
+    for ch in text[:sample]:
+        bidi = unicodedata.bidirectional(ch)
+        if bidi in _RTL_BIDI:
+            rtl += 1
+        elif bidi in _LTR_BIDI:
+            ltr += 1
+    return "rtl" if rtl > ltr else "ltr"

@@ -1,0 +1,129 @@
+"""Domain types. Plain dataclasses: no Qt, no SQL.
+
+Every stored row carries a UUID, its creator, created and modified times
+(UTC) and a tombstone flag: deletions are kept as ``deleted=True`` so that
+merging two analysts' databases can propagate them exactly.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+def now() -> datetime:
+    """The current UTC time (aware); every timestamp in the app comes from here."""
+    return datetime.now(UTC)
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class LabelKind(StrEnum):
+    ACTOR = "actor"
+    CLAIM = "claim"
+    LOCATION = "location"
+    OTHER = "other"
+
+    @property
+    def has_entity(self) -> bool:
+        """Actor and location mentions refer to an entity."""
+        return self in (LabelKind.ACTOR, LabelKind.LOCATION)
+
+
+class Direction(StrEnum):
+    LTR = "ltr"
+    RTL = "rtl"
+
+
+@dataclass(kw_only=True)
+class Row:
+    id: uuid.UUID = field(default_factory=new_id)
+    creator: str = ""
+    created: datetime = field(default_factory=now)
+    modified: datetime = field(default_factory=now)
+    deleted: bool = False
+
+
+@dataclass(kw_only=True)
+class Document(Row):
+    title: str
+    text: str
+    sha256: str
+    source: str = ""
+    url: str = ""
+    published: str = ""  # ISO date as given by the source, may be partial ("2025-06")
+    language: str = ""
+    direction: Direction = Direction.LTR
+    filename: str = ""
+    description: str = ""
+
+
+@dataclass(kw_only=True)
+class DocumentSummary:
+    id: uuid.UUID
+    title: str
+    source: str
+    published: str
+    length: int
+    direction: Direction
+    counts: dict[str, int]  # label kind -> live annotations
+
+
+@dataclass(kw_only=True)
+class Label(Row):
+    name: str
+    kind: LabelKind
+    color: str  # "#rrggbb"
+    description: str = ""
+    shortcut: str = ""
+    position: int = 0
+
+
+@dataclass(kw_only=True)
+class Entity(Row):
+    kind: LabelKind  # ACTOR or LOCATION
+    name: str
+    type: str = ""
+    aliases: list[str] = field(default_factory=list)
+    note: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    country_code: str = ""
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+@dataclass(kw_only=True)
+class Annotation(Row):
+    document_id: uuid.UUID
+    label_id: uuid.UUID
+    start: int
+    end: int
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+    entity_id: uuid.UUID | None = None
+    note: str = ""
+
+
+@dataclass(kw_only=True)
+class Claim(Row):
+    """Tradecraft details of a claim annotation (one per annotation)."""
+
+    annotation_id: uuid.UUID
+    source_entity_id: uuid.UUID | None = None
+    source_annotation_id: uuid.UUID | None = None
+    reliability: str = "F"  # Admiralty source reliability A..F
+    credibility: str = "6"  # Admiralty information credibility 1..6
+    likelihood: str = ""  # ICD 203 term, empty when not judged
+    stance: str = "asserted"
+    likelihood_note: str = ""
+
+    @property
+    def grading(self) -> str:
+        return f"{self.reliability}{self.credibility}"

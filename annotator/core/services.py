@@ -1,0 +1,375 @@
+"""Edits, as operations. Each public method is one transaction and returns
+what changed, so the GUI can redraw only that and the CLI can report it.
+
+The GUI wraps each call in a ``QUndoCommand``; undo calls the inverse
+operation here (delete ↔ restore keeps the same UUID, so an undone and
+redone annotation is the same row, which keeps merges exact).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from . import offsets
+from .canonical import canonical_from_string, detect_direction, sha256
+from .errors import InputError, NotFound
+from .model import Annotation, Claim, Direction, Document, Entity, Label, LabelKind, now
+from .ports import Repository
+from .tagset import colour_for_new_label, default_labels, kind_for_label_name
+
+
+@dataclass
+class Change:
+    """What an operation changed, in terms a view can redraw."""
+
+    document_id: uuid.UUID | None = None
+    added: list[uuid.UUID] = field(default_factory=list)
+    updated: list[uuid.UUID] = field(default_factory=list)
+    removed: list[uuid.UUID] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # code point ranges to redraw
+    labels_changed: bool = False
+    entities_changed: bool = False
+
+
+@dataclass
+class DocumentImport:
+    document: Document
+    created: bool  # False: an identical text was already in the database
+
+
+@dataclass
+class AnnotationDraft:
+    """An annotation read from a file, before it is anchored in a document."""
+
+    label: str
+    start: int | None = None
+    end: int | None = None
+    quote: offsets.Quote | None = None
+    id: uuid.UUID | None = None
+    note: str = ""
+    creator: str = ""
+    created: datetime | None = None
+    modified: datetime | None = None
+    entity_id: uuid.UUID | None = None
+    entity_name: str = ""
+    entity_type: str = ""
+    source_line: str = ""  # where it came from, for error reports
+
+
+@dataclass
+class Orphan:
+    draft: AnnotationDraft
+    reason: str
+
+
+@dataclass
+class AnnotationImport:
+    added: list[uuid.UUID] = field(default_factory=list)
+    unchanged: list[uuid.UUID] = field(default_factory=list)  # same UUID already stored
+    orphans: list[Orphan] = field(default_factory=list)
+    labels_added: list[str] = field(default_factory=list)
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+class Desk:
+    """The operations an analyst performs, over a :class:`Repository`."""
+
+    def __init__(self, repo: Repository, user: str):
+        self.repo = repo
+        self.user = user
+
+    # --- setup ------------------------------------------------------------------
+
+    def ensure_tagset(self) -> list[Label]:
+        labels = self.repo.labels()
+        if not labels:
+            with self.repo.transaction():
+                for label in default_labels(self.user):
+                    self.repo.add_label(label)
+            labels = self.repo.labels()
+        return labels
+
+    # --- documents ----------------------------------------------------------------
+
+    def import_document(
+        self,
+        text: str,
+        title: str,
+        *,
+        source: str = "",
+        url: str = "",
+        published: str = "",
+        language: str = "",
+        filename: str = "",
+        description: str = "",
+    ) -> DocumentImport:
+        text = canonical_from_string(text)
+        if not text.strip():
+            raise InputError(f"{filename or title}: the document has no text")
+        digest = sha256(text)
+        existing = self.repo.document_by_sha256(digest)
+        if existing is not None:
+            return DocumentImport(existing, created=False)
+        doc = Document(
+            title=title.strip() or "Untitled",
+            text=text,
+            sha256=digest,
+            source=source,
+            url=url,
+            published=published,
+            language=language,
+            direction=Direction(detect_direction(text)),
+            filename=filename,
+            description=description,
+            creator=self.user,
+        )
+        with self.repo.transaction():
+            self.repo.add_document(doc)
+        return DocumentImport(doc, created=True)
+
+    def set_direction(self, doc_id: uuid.UUID, direction: Direction) -> Change:
+        doc = self.repo.get_document(doc_id)
+        with self.repo.transaction():
+            self.repo.update_document(replace(doc, direction=Direction(direction), modified=now()))
+        return Change(document_id=doc_id, spans=[(0, len(doc.text))])
+
+    def set_title(self, doc_id: uuid.UUID, title: str) -> Change:
+        doc = self.repo.get_document(doc_id)
+        with self.repo.transaction():
+            self.repo.update_document(replace(doc, title=title.strip() or doc.title, modified=now()))
+        return Change(document_id=doc_id)
+
+    # --- labels and entities ----------------------------------------------------------
+
+    def label_named(self, name: str) -> Label | None:
+        key = _key(name)
+        return next((lb for lb in self.repo.labels() if _key(lb.name) == key), None)
+
+    def _ensure_label(self, name: str, labels: list[Label], added: list[str]) -> Label:
+        key = _key(name)
+        for label in labels:
+            if _key(label.name) == key:
+                return label
+        label = Label(
+            name=name.strip(),
+            kind=kind_for_label_name(name),
+            color=colour_for_new_label(len(labels)),
+            position=len(labels),
+            creator=self.user,
+        )
+        self.repo.add_label(label)
+        labels.append(label)
+        added.append(label.name)
+        return label
+
+    def find_entity(self, kind: LabelKind, name: str) -> Entity | None:
+        """The entity of ``kind`` whose name or an alias equals ``name`` (case-insensitive)."""
+        key = _key(name)
+        for entity in self.repo.entities(kind):
+            if any(_key(n) == key for n in entity.names()):
+                return entity
+        return None
+
+    def _entity_index(self) -> dict[tuple[LabelKind, str], Entity]:
+        index: dict[tuple[LabelKind, str], Entity] = {}
+        for entity in self.repo.entities():
+            for n in entity.names():
+                index.setdefault((entity.kind, _key(n)), entity)
+        return index
+
+    def _link_entity(
+        self, kind: LabelKind, name: str, index: dict[tuple[LabelKind, str], Entity], etype: str = ""
+    ) -> Entity:
+        found = index.get((kind, _key(name)))
+        if found is not None:
+            return found
+        entity = Entity(kind=kind, name=" ".join(name.split()), type=etype, creator=self.user)
+        self.repo.add_entity(entity)
+        index[(kind, _key(name))] = entity
+        return entity
+
+    # --- annotations ----------------------------------------------------------------------
+
+    def add_annotation(
+        self,
+        doc_id: uuid.UUID,
+        label_id: uuid.UUID,
+        start: int,
+        end: int,
+        *,
+        note: str = "",
+        entity_id: uuid.UUID | None = None,
+        ann_id: uuid.UUID | None = None,
+    ) -> tuple[Annotation, Change]:
+        """Tag ``[start, end)`` (code points). Actor and location mentions are
+        linked to the entity of that name or alias, created if there is none."""
+        doc = self.repo.get_document(doc_id)
+        offsets.check_span(len(doc.text), start, end)
+        label = self._label(label_id)
+        quote = offsets.make_quote(doc.text, start, end)
+        change = Change(document_id=doc_id, spans=[(start, end)])
+        with self.repo.transaction():
+            if entity_id is None and label.kind.has_entity:
+                entity_id = self._link_entity(label.kind, quote.exact, self._entity_index()).id
+                change.entities_changed = True
+            ann = Annotation(
+                id=ann_id or uuid.uuid4(),
+                document_id=doc_id,
+                label_id=label.id,
+                start=start,
+                end=end,
+                exact=quote.exact,
+                prefix=quote.prefix,
+                suffix=quote.suffix,
+                entity_id=entity_id,
+                note=note,
+                creator=self.user,
+            )
+            self.repo.add_annotations([ann])
+        change.added.append(ann.id)
+        return ann, change
+
+    def _label(self, label_id: uuid.UUID) -> Label:
+        for label in self.repo.labels(include_deleted=True):
+            if label.id == label_id:
+                return label
+        raise NotFound(f"no label {label_id}")
+
+    def _set_deleted(self, ann_id: uuid.UUID, deleted: bool) -> Change:
+        ann = self.repo.get_annotation(ann_id)
+        with self.repo.transaction():
+            self.repo.update_annotation(replace(ann, deleted=deleted, modified=now()))
+        change = Change(document_id=ann.document_id, spans=[(ann.start, ann.end)])
+        (change.removed if deleted else change.added).append(ann_id)
+        return change
+
+    def delete_annotation(self, ann_id: uuid.UUID) -> Change:
+        """Tombstone the annotation (kept for merging; undo restores it)."""
+        return self._set_deleted(ann_id, True)
+
+    def restore_annotation(self, ann_id: uuid.UUID) -> Change:
+        return self._set_deleted(ann_id, False)
+
+    def update_annotation(
+        self,
+        ann_id: uuid.UUID,
+        *,
+        label_id: uuid.UUID | None = None,
+        note: str | None = None,
+        entity_id: uuid.UUID | None | type[Ellipsis] = ...,
+    ) -> Change:
+        ann = self.repo.get_annotation(ann_id)
+        fields: dict = {"modified": now()}
+        change = Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)])
+        with self.repo.transaction():
+            if label_id is not None and label_id != ann.label_id:
+                label = self._label(label_id)
+                fields["label_id"] = label.id
+                if entity_id is ... and label.kind.has_entity:
+                    old = self.repo.get_entity(ann.entity_id) if ann.entity_id else None
+                    if old is None or old.kind != label.kind:
+                        fields["entity_id"] = self._link_entity(label.kind, ann.exact, self._entity_index()).id
+                        change.entities_changed = True
+            if note is not None:
+                fields["note"] = note
+            if entity_id is not ...:
+                fields["entity_id"] = entity_id
+            self.repo.update_annotation(replace(ann, **fields))
+        return change
+
+    def import_annotations(self, doc_id: uuid.UUID, drafts: Sequence[AnnotationDraft]) -> AnnotationImport:
+        """Anchor and store annotations read from a file, in one transaction.
+
+        A draft whose UUID is already stored is left as it is (importing the
+        same file twice changes nothing). Where position and quote disagree,
+        the quote wins. Drafts that cannot be anchored are returned as
+        orphans; the rest are stored.
+        """
+        doc = self.repo.get_document(doc_id)
+        text = doc.text
+        report = AnnotationImport()
+        stored = self.repo.existing_annotation_ids(d.id for d in drafts if d.id is not None)
+        with self.repo.transaction():
+            labels = self.repo.labels()
+            entities = self._entity_index()
+            rows: list[Annotation] = []
+            seen: set[uuid.UUID] = set()
+            for draft in drafts:
+                if draft.id is not None and (draft.id in stored or draft.id in seen):
+                    report.unchanged.append(draft.id)
+                    continue
+                span = anchor_draft(text, draft)
+                if isinstance(span, str):
+                    report.orphans.append(Orphan(draft, span))
+                    continue
+                start, end = span
+                label = self._ensure_label(draft.label, labels, report.labels_added)
+                quote = offsets.make_quote(text, start, end)
+                entity_id = draft.entity_id
+                if label.kind.has_entity and entity_id is None:
+                    entity_id = self._link_entity(label.kind, draft.entity_name or quote.exact, entities, draft.entity_type).id
+                stamp = draft.created or now()
+                ann = Annotation(
+                    id=draft.id or uuid.uuid4(),
+                    document_id=doc_id,
+                    label_id=label.id,
+                    start=start,
+                    end=end,
+                    exact=quote.exact,
+                    prefix=quote.prefix,
+                    suffix=quote.suffix,
+                    entity_id=entity_id,
+                    note=draft.note,
+                    creator=draft.creator or self.user,
+                    created=stamp,
+                    modified=draft.modified or stamp,
+                )
+                seen.add(ann.id)
+                rows.append(ann)
+            self.repo.add_annotations(rows)
+        report.added = [a.id for a in rows]
+        return report
+
+    # --- claims -----------------------------------------------------------------------------
+
+    def set_claim(self, claim: Claim) -> Change:
+        ann = self.repo.get_annotation(claim.annotation_id)
+        old = self.repo.claim_for(ann.id)
+        claim = replace(claim, id=old.id if old else claim.id, creator=old.creator if old else self.user, modified=now())
+        with self.repo.transaction():
+            self.repo.put_claim(claim)
+        return Change(document_id=ann.document_id, updated=[ann.id], spans=[(ann.start, ann.end)])
+
+
+def anchor_draft(text: str, draft: AnnotationDraft) -> tuple[int, int] | str:
+    """Code point span for a draft, or the reason it cannot be anchored."""
+    n = len(text)
+    has_pos = draft.start is not None and draft.end is not None
+    if has_pos and not (0 <= draft.start < draft.end <= n):  # type: ignore[operator]
+        if draft.quote is None:
+            return f"position {draft.start}..{draft.end} is outside the text (0..{n}) or empty"
+        has_pos = False
+    if draft.quote is not None and draft.quote.exact:
+        q = draft.quote
+        if has_pos and text[draft.start : draft.end] == q.exact:  # type: ignore[misc]
+            return draft.start, draft.end  # type: ignore[return-value]
+        anchor = offsets.resolve_quote(text, q, draft.start if has_pos else None)
+        if not anchor.found:
+            return f"quote {q.exact[:40]!r} is not in the document"
+        return anchor.start, anchor.end
+    if has_pos:
+        start, end = draft.start, draft.end
+        if not offsets.is_grapheme_aligned(text, start, end):  # type: ignore[arg-type]
+            return f"position {start}..{end} splits a character"
+        return start, end  # type: ignore[return-value]
+    return "neither a position nor a quote"
+
+
+def drafts_labels(drafts: Iterable[AnnotationDraft]) -> set[str]:
+    return {d.label for d in drafts}

@@ -1,0 +1,67 @@
+"""SQLite-specific settings — the ONE module with SQLite-only SQL.
+
+Everything else in the store speaks portable SQLAlchemy. Here:
+- WAL journal (readers never block the writer; a crash loses nothing committed),
+- ``synchronous=NORMAL`` (durable at checkpoints in WAL mode, fast commits),
+- foreign keys on, a busy timeout so a second writer waits instead of failing,
+- ``BEGIN IMMEDIATE`` for every transaction so two writers queue cleanly
+  instead of failing with "database is locked" on lock upgrade,
+- ``trusted_schema`` off and ``PRAGMA integrity_check`` for untrusted files.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+def make_engine(path: Path, *, readonly: bool = False) -> Engine:
+    if readonly:
+        url = f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
+    else:
+        url = f"sqlite:///{path.as_posix()}"
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA trusted_schema=OFF")
+        if not readonly:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def integrity_check(engine: Engine) -> list[str]:
+    """Problems reported by ``PRAGMA integrity_check``; empty when the file is sound."""
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check")).fetchall()]
+    return [] if rows == ["ok"] else rows
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the WAL into the main file (before copying or sharing it)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def is_sqlite_file(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(16) == b"SQLite format 3\x00"
+
+
+def read_only_copy_engine(path: Path) -> Engine:
+    return make_engine(path, readonly=True)

@@ -1,0 +1,111 @@
+"""sqlmodel tables. Portable SQLAlchemy types only (Uuid, DateTime, JSON),
+so the same schema runs on SQLite today and PostgreSQL later.
+
+Every table has the row columns of :class:`RowColumns`: a UUID primary key,
+the creator, created/modified times in UTC, and a tombstone flag.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, DateTime, Index, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC: exact, sortable, portable."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use annotator.core.model.now()")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class RowColumns(SQLModel):
+    id: uuid.UUID = Field(primary_key=True)
+    creator: str = Field(default="", index=True)
+    created: datetime = Field(sa_type=UTCDateTime)
+    modified: datetime = Field(sa_type=UTCDateTime)
+    deleted: bool = Field(default=False)
+
+
+class SchemaInfo(SQLModel, table=True):
+    __tablename__ = "schema_info"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class DocumentRow(RowColumns, table=True):
+    __tablename__ = "document"
+    title: str
+    text: str
+    sha256: str = Field(unique=True, index=True)
+    source: str = ""
+    url: str = ""
+    published: str = ""
+    language: str = ""
+    direction: str = "ltr"
+    filename: str = ""
+    description: str = ""
+
+
+class LabelRow(RowColumns, table=True):
+    __tablename__ = "label"
+    name: str
+    kind: str
+    color: str
+    description: str = ""
+    shortcut: str = ""
+    position: int = 0
+
+
+class EntityRow(RowColumns, table=True):
+    __tablename__ = "entity"
+    kind: str = Field(index=True)
+    name: str
+    type: str = ""
+    aliases: list[str] = Field(default_factory=list, sa_type=JSON)
+    note: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    country_code: str = ""
+
+
+class AnnotationRow(RowColumns, table=True):
+    __tablename__ = "annotation"
+    __table_args__ = (Index("ix_annotation_document_start", "document_id", "start"),)
+    document_id: uuid.UUID = Field(foreign_key="document.id")
+    label_id: uuid.UUID = Field(foreign_key="label.id")
+    start: int
+    end: int
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+    entity_id: uuid.UUID | None = Field(default=None, foreign_key="entity.id", index=True)
+    note: str = ""
+
+
+class ClaimRow(RowColumns, table=True):
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("annotation_id"),)
+    annotation_id: uuid.UUID = Field(foreign_key="annotation.id")
+    source_entity_id: uuid.UUID | None = Field(default=None, foreign_key="entity.id")
+    source_annotation_id: uuid.UUID | None = Field(default=None, foreign_key="annotation.id")
+    reliability: str = "F"
+    credibility: str = "6"
+    likelihood: str = ""
+    stance: str = "asserted"
+    likelihood_note: str = ""
+
+
+DATA_TABLES = (DocumentRow, LabelRow, EntityRow, AnnotationRow, ClaimRow)
