@@ -88,18 +88,28 @@ def utf16_length(text: str) -> int:
 
 
 def grapheme_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen ``[start, end)`` to whole grapheme clusters."""
-    lo = max(0, start - 16)
-    s, e = start, end
-    for m in _GRAPHEME.finditer(text, lo, min(len(text), end + 16)):
-        a, b = m.span()
-        if a < start < b:
-            s = a
-        if a < end < b:
-            e = b
-        if a >= end:
-            break
-    return s, e
+    """Widen ``[start, end)`` to whole grapheme clusters.
+
+    Matching starts a little before ``start``; the first match may begin
+    mid-cluster (the ones after it are aligned), so when ``start`` falls in
+    that first match the window is widened and the search repeated. Clusters
+    longer than the window (stacked combining marks) are therefore kept whole.
+    """
+    window = 16
+    while True:
+        lo = max(0, start - window)
+        s, e = start, end
+        for m in _GRAPHEME.finditer(text, lo):
+            a, b = m.span()
+            if a < start < b:
+                s = a
+            if a < end < b:
+                e = b
+            if a >= end:
+                break
+        if s > lo or lo == 0:
+            return s, e
+        window *= 4
 
 
 def word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
