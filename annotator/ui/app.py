@@ -1,0 +1,50 @@
+"""Starting the GUI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from ..core.tagset import resource_path
+from .main_window import MainWindow, app_settings
+
+
+def ensure_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Annotator")
+    app.setOrganizationName("Annotator")
+    app.setApplicationDisplayName("Annotator")
+    icon = resource_path("icon.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def start_window(db_path: Path | None, files: list[Path] | None = None) -> MainWindow | None:
+    """Open the main window on ``db_path`` (else the last database, else the
+    default one). Returns None if no database could be opened."""
+    settings: QSettings = app_settings()
+    if db_path is None and not os.environ.get("ANNOTATOR_DB"):
+        last = settings.value("last_db", "")
+        db_path = Path(last) if last and Path(last).exists() else None
+    window = MainWindow()
+    if not window.open_database(db_path):
+        return None
+    window.restore_document()
+    if files:
+        window.import_files(list(files))
+    window.show()
+    return window
+
+
+def run_gui(db_path: Path | None, files: list[Path]) -> int:
+    app = ensure_app()
+    window = start_window(db_path, files)
+    if window is None:
+        return 2  # the window has shown why
+    return app.exec()

@@ -1,0 +1,513 @@
+"""The main window: documents on the left, the reader in the middle,
+annotations and details on the right."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+)
+
+from ..core.errors import AnnotatorError
+from ..core.model import Direction, LabelKind
+from ..core.offsets import grapheme_bounds, word_bounds
+from ..core.services import Change
+from .controller import DeskController
+from .legend import LegendDialog
+from .panels import AnnotationPanel, DetailsPane, DocumentPanel
+from .reader import ReaderPane
+from .workers import BackgroundTask
+
+IMPORT_FILTER = "Documents (*.txt *.md);;All files (*)"
+DB_FILTER = "Annotator databases (*.db *.sqlite);;All files (*)"
+MAX_RECENT = 8
+SK = QKeySequence.StandardKey
+
+
+def app_settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Annotator", "Annotator")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: DeskController | None = None):
+        super().__init__()
+        self.ctl = controller or DeskController(self)
+        self.settings = app_settings()
+        self.setAcceptDrops(True)
+        self.setMinimumSize(720, 480)
+
+        self.documents = DocumentPanel()
+        self.pane = ReaderPane()
+        self.reader = self.pane.reader
+        self.reader.setAcceptDrops(False)
+        self.annotations = AnnotationPanel()
+        self.details = DetailsPane()
+
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.addWidget(self.annotations)
+        self.right.addWidget(self.details)
+        self.right.setSizes([520, 260])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.documents)
+        self.splitter.addWidget(self.pane)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 700, 440])
+        self.setCentralWidget(self.splitter)
+
+        self.tag_actions: dict[uuid.UUID, QAction] = {}
+        self._build_actions()
+        self._connect()
+        self.statusBar().showMessage("Ready")
+        self.reader.describe = self._describe
+        self.reader.context_actions = self._reader_context_actions
+        self._restore_window()
+
+    # --- actions and menus ------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                act.setShortcuts(shortcut)
+            else:
+                act.setShortcut(shortcut)
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip)
+        act.triggered.connect(slot)
+        return act
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_new_db = a("&New database…", self.new_database, SK.New, "Create a new, empty database")
+        self.act_open_db = a("&Open database…", self.choose_database, SK.Open, "Open another database")
+        self.act_import = a("&Import documents…", self.choose_imports, QKeySequence("Ctrl+I"), "Import .txt or .md files")
+        self.act_reload = a("&Reload", self.reload, SK.Refresh, "Reload from the database (shows a colleague's or the CLI's changes)")
+        self.act_quit = a("&Quit", self.close, SK.Quit)
+        self.act_undo = self.ctl.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(SK.Undo)
+        self.act_redo = self.ctl.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcut(SK.Redo)
+        self.act_delete = a("&Delete annotation", self.delete_selected, SK.Delete, "Delete the selected annotation")
+        self.act_find = a("&Find in document…", self.pane.find_bar.open_bar, SK.Find, "Find in document")
+        self.act_find_next = a("Find &next", self.pane.find_bar.step_forward, SK.FindNext)
+        self.act_find_prev = a("Find &previous", self.pane.find_bar.step_back, SK.FindPrevious)
+        self.act_zoom_in = a("Zoom &in", lambda: self.zoom(+1), SK.ZoomIn, "Larger reader text")
+        self.act_zoom_out = a("Zoom &out", lambda: self.zoom(-1), SK.ZoomOut, "Smaller reader text")
+        self.act_zoom_reset = a("&Actual size", lambda: self.zoom(0), QKeySequence("Ctrl+0"))
+        self.act_rtl = a("&Right-to-left document", self.toggle_direction, QKeySequence("Ctrl+Shift+R"))
+        self.act_rtl.setCheckable(True)
+        self.act_snap = a("&Snap selections to whole words", self._snap_toggled)
+        self.act_snap.setCheckable(True)
+        self.act_snap.setChecked(self.settings.value("snap_words", True, type=bool))
+        self.act_legend = a("&Legend…", self.show_legend, QKeySequence("F1"), "Label colours and keys")
+        self.act_about = a("&About Annotator", self.about)
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for act in (self.act_new_db, self.act_open_db):
+            file_menu.addAction(act)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_import)
+        file_menu.addAction(self.act_reload)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit_menu = bar.addMenu("&Edit")
+        for act in (self.act_undo, self.act_redo, None, self.act_delete, None, self.act_find, self.act_find_next, self.act_find_prev, None, self.act_snap):
+            edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
+        self.tag_menu = bar.addMenu("&Tag")
+        view_menu = bar.addMenu("&View")
+        for act in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None, self.act_rtl, None, self.act_legend):
+            view_menu.addSeparator() if act is None else view_menu.addAction(act)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_legend)
+        help_menu.addAction(self.act_about)
+
+        self.toolbar = QToolBar("Main")
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(self.toolbar)
+        self._toolbar_fixed = [self.act_import, None, self.act_undo, self.act_redo, None]
+        self._toolbar_tail = [None, self.act_delete, self.act_find, None, self.act_zoom_out, self.act_zoom_in, None, self.act_legend]
+
+    def _rebuild_tag_actions(self) -> None:
+        """One action per label: A/C/L for the three kinds, 1–9 for the others.
+        Alt with the key tags the exact selection without snapping to words."""
+        for act in self.tag_actions.values():
+            self.reader.removeAction(act)
+            act.deleteLater()
+        self.tag_actions = {}
+        self.tag_menu.clear()
+        number = 1
+        for label in self.ctl.labels():
+            key = label.shortcut if label.kind is not LabelKind.OTHER and label.shortcut else ""
+            if not key and number <= 9:
+                key, number = str(number), number + 1
+            act = QAction(f"Tag as {label.name}", self)
+            act.setData(label.id)
+            if key:
+                act.setShortcuts([QKeySequence(key), QKeySequence(f"Alt+{key}")])
+                act.setToolTip(f"Tag the selection as {label.name} ({key})")
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            act.triggered.connect(lambda _checked=False, lid=label.id: self.tag_selection(lid))
+            self.reader.addAction(act)
+            self.tag_menu.addAction(act)
+            self.tag_actions[label.id] = act
+        self.toolbar.clear()
+        tag_acts = list(self.tag_actions.values())
+        for act in [*self._toolbar_fixed, *tag_acts, *self._toolbar_tail]:
+            self.toolbar.addSeparator() if act is None else self.toolbar.addAction(act)
+
+    def _reader_context_actions(self) -> list:
+        return [*self.tag_actions.values(), None, self.act_delete]
+
+    # --- wiring -----------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        c = self.ctl
+        c.databaseOpened.connect(self._database_opened)
+        c.documentsChanged.connect(self._refresh_documents)
+        c.documentOpened.connect(self._document_opened)
+        c.changed.connect(self._changed)
+        c.labelsChanged.connect(self._labels_changed)
+        c.error.connect(self.show_error)
+        self.documents.documentChosen.connect(self.open_document)
+        self.annotations.annotationChosen.connect(self._annotation_chosen)
+        self.reader.spansClicked.connect(self._spans_clicked)
+        self.details.labelChosen.connect(lambda ann_id, label_id: self.ctl.set_label(ann_id, label_id))
+        self.details.noteEdited.connect(lambda ann_id, note: self.ctl.set_note(ann_id, note))
+
+    # --- database -----------------------------------------------------------------------
+
+    def open_database(self, path: Path | None) -> bool:
+        try:
+            self.ctl.open_database(path)
+        except AnnotatorError as exc:
+            self.show_error(str(exc))
+            return False
+        return True
+
+    def _database_opened(self, path: Path) -> None:
+        recent = [p for p in self.settings.value("recent_dbs", [], type=list) if p != str(path)]
+        self.settings.setValue("recent_dbs", [str(path), *recent][:MAX_RECENT])
+        self.settings.setValue("last_db", str(path))
+        self._rebuild_recent()
+        self.statusBar().showMessage(f"Database {path}", 5000)
+
+    def _rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        paths = self.settings.value("recent_dbs", [], type=list)
+        for p in paths:
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _c=False, p=p: self.open_database(Path(p)))
+        self.recent_menu.setEnabled(bool(paths))
+
+    def new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New database", str(Path.home() / "annotations.db"), DB_FILTER)
+        if path:
+            self.open_database(Path(path))
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open database", str(Path.home()), DB_FILTER)
+        if path:
+            self.open_database(Path(path))
+
+    def reload(self) -> None:
+        """Re-read the database: shows edits made by another window or the CLI."""
+        if self.ctl.db is None:
+            return
+        doc = self.ctl.document
+        self._refresh_documents()
+        if doc is not None:
+            self.ctl.document = None
+            self.open_document(doc.id, keep_scroll=True)
+
+    # --- documents ------------------------------------------------------------------------
+
+    def choose_imports(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", str(Path.home()), IMPORT_FILTER)
+        if paths:
+            self.import_files([Path(p) for p in paths])
+
+    def import_files(self, paths: list[Path], *, wait: bool = False) -> None:
+        """Import in the background with progress; open the first new document."""
+
+        def work(progress):
+            progress(0, len(paths), "Importing…")
+            return self.ctl.import_paths(paths)
+
+        def done(results):
+            self._refresh_documents()
+            if results:
+                self.open_document(results[0].document.id)
+                new = sum(r.created for r in results)
+                self.statusBar().showMessage(f"Imported {new} new document(s), {len(results) - new} already present", 6000)
+
+        task = BackgroundTask(self, "Importing documents", work, done, self.show_error)
+        task.start()
+        if wait:  # scripts and tests
+            task.wait()
+
+    def _refresh_documents(self) -> None:
+        current = self.ctl.document.id if self.ctl.document else None
+        self.documents.set_documents(self.ctl.document_summaries(), current)
+
+    def open_document(self, doc_id: uuid.UUID | None, keep_scroll: bool = False) -> None:
+        scroll = self.reader.first_visible_cp() if keep_scroll else None
+        try:
+            self.ctl.open_document(doc_id)
+        except AnnotatorError as exc:
+            self.show_error(str(exc))
+            return
+        if scroll is not None:
+            self.reader.scroll_to_cp(scroll, top=True)
+
+    def _document_opened(self, doc) -> None:
+        anns = self.ctl.annotations()
+        self.pane.show_header(doc)
+        self.reader.show_document(doc, anns, self.ctl.labels())
+        self.annotations.model.set_annotations(anns)
+        self.details.show_annotation(None, [], "")
+        self.act_rtl.setChecked(bool(doc and doc.direction == Direction.RTL))
+        self.documents.select(doc.id if doc else None)
+        if self.pane.find_bar.isVisible():
+            self.pane.find_bar.search(self.pane.find_bar.edit.text())
+        self._update_title()
+
+    def _update_title(self) -> None:
+        parts = []
+        if self.ctl.document is not None:
+            parts.append(self.ctl.document.title)
+        if self.ctl.db is not None:
+            parts.append(self.ctl.db.path.name)
+        parts.append("Annotator")
+        self.setWindowTitle(" — ".join(parts))
+
+    # --- labels ---------------------------------------------------------------------------
+
+    def _labels_changed(self) -> None:
+        labels = self.ctl.labels()
+        self.reader.set_labels(labels)
+        self.details.set_labels(labels)
+        self.annotations.model.set_lookups(labels, self._entity_name)
+        self._rebuild_tag_actions()
+
+    def _entity_name(self, entity_id) -> str:
+        entity = self.ctl.entity(entity_id)
+        return entity.name if entity else ""
+
+    def _describe(self, ann_id: uuid.UUID) -> str:
+        ann = self.ctl.annotation(ann_id)
+        label = self.ctl.label(ann.label_id)
+        lines = [f"{label.name if label else '?'}: {' '.join(ann.exact.split())[:120]}"]
+        entity = self.ctl.entity(ann.entity_id)
+        if entity:
+            lines.append(f"Entity: {entity.name}")
+        if ann.note:
+            lines.append(f"Note: {ann.note}")
+        lines.append(f"By {ann.creator}")
+        return "\n".join(lines)
+
+    def show_legend(self) -> None:
+        LegendDialog(self.ctl.labels(), self).exec()
+
+    # --- tagging and editing -------------------------------------------------------------------
+
+    def tag_selection(self, label_id: uuid.UUID) -> uuid.UUID | None:
+        """Tag the reader's selection. Snaps to whole words unless Alt is held
+        or snapping is off; never splits a grapheme cluster."""
+        span = self.reader.selected_span()
+        if span is None:
+            self.statusBar().showMessage("Select some text first, then press the label's key.", 4000)
+            return None
+        exact = bool(QApplication.keyboardModifiers() & Qt.KeyboardModifier.AltModifier) or not self.act_snap.isChecked()
+        text = self.reader.text
+        start, end = grapheme_bounds(text, *span) if exact else word_bounds(text, *span)
+        if start >= end:
+            self.statusBar().showMessage("The selection holds no text to tag.", 4000)
+            return None
+        ann_id = self.ctl.tag(label_id, start, end)
+        if ann_id is not None:
+            cur = self.reader.textCursor()
+            cur.clearSelection()
+            self.reader.setTextCursor(cur)
+            self.annotations.select(ann_id)
+            self._show_details(ann_id)
+        return ann_id
+
+    def delete_selected(self) -> None:
+        ids = self.annotations.selected_ids()
+        if not ids and self.details.ann is not None:
+            ids = [self.details.ann.id]
+        if not ids:
+            self.statusBar().showMessage("Select an annotation to delete.", 4000)
+            return
+        self.ctl.delete(ids)
+
+    def toggle_direction(self) -> None:
+        if self.ctl.document is None:
+            return
+        self.ctl.set_direction(Direction.RTL if self.act_rtl.isChecked() else Direction.LTR)
+
+    def _changed(self, change: Change) -> None:
+        doc = self.ctl.document
+        if doc is None or change.document_id != doc.id:
+            return
+        for ann_id in change.removed:
+            self.reader.highlighter.drop(ann_id)
+            self.annotations.model.drop(ann_id)
+            if self.details.ann is not None and self.details.ann.id == ann_id:
+                self.details.show_annotation(None, [], "")
+        for ann_id in [*change.added, *change.updated]:
+            ann = self.ctl.annotation(ann_id)
+            self.reader.highlighter.put(ann)
+            self.annotations.model.put(ann)
+            if self.details.ann is not None and self.details.ann.id == ann_id:
+                self._show_details(ann_id)
+        if not (change.added or change.removed or change.updated):  # document-level change
+            self.reader.apply_direction(doc.direction)
+            self.reader.highlighter.rehighlight()
+            self.pane.show_header(doc)
+            self.act_rtl.setChecked(doc.direction == Direction.RTL)
+        self._update_title()
+
+    # --- selection ------------------------------------------------------------------------------
+
+    def _annotation_chosen(self, ann_id: uuid.UUID | None) -> None:
+        if ann_id is None:
+            return
+        self._show_details(ann_id)
+        span = self.reader.highlighter.span(ann_id)
+        if span is not None:
+            self.reader.flash(span.start, span.end)
+
+    def _show_details(self, ann_id: uuid.UUID) -> None:
+        ann = self.ctl.annotation(ann_id)
+        self.details.show_annotation(ann, [], self._entity_name(ann.entity_id))
+
+    def _spans_clicked(self, ann_ids: list, global_pos) -> None:
+        if len(ann_ids) == 1:
+            self.select_annotation(ann_ids[0])
+            return
+        menu = QMenu(self)
+        for ann_id in ann_ids:
+            ann = self.ctl.annotation(ann_id)
+            label = self.ctl.label(ann.label_id)
+            quote = " ".join(ann.exact.split())
+            act = menu.addAction(f"{label.name if label else '?'}: {quote[:60]}{'…' if len(quote) > 60 else ''}")
+            act.triggered.connect(lambda _c=False, a=ann_id: self.select_annotation(a))
+        menu.popup(global_pos)
+        self._span_menu = menu  # tests reach it here
+
+    def select_annotation(self, ann_id: uuid.UUID) -> None:
+        self.annotations.select(ann_id)
+        self._show_details(ann_id)
+
+    # --- view -------------------------------------------------------------------------------------
+
+    def zoom(self, step: int) -> None:
+        font = self.reader.font()
+        size = font.pointSizeF()
+        if step == 0:
+            size = QApplication.font().pointSizeF() + 1
+        else:
+            size = max(6.0, min(48.0, size + step))
+        font.setPointSizeF(size)
+        self.reader.setFont(font)
+        self.settings.setValue("reader_font_size", size)
+
+    def _snap_toggled(self, on: bool) -> None:
+        self.settings.setValue("snap_words", on)
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Annotator",
+            "<b>Annotator</b><br>An offline annotation desk for analysts: tag actors, claims and "
+            "locations; every edit is saved at once in a local SQLite file.<br><br>"
+            f"Database: {html.escape(str(self.ctl.db.path)) if self.ctl.db else '—'}",
+        )
+
+    def show_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        if QApplication.platformName() != "offscreen":
+            QMessageBox.warning(self, "Annotator", message)
+        self.last_error = message
+
+    # --- drag and drop ------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, ev) -> None:  # noqa: N802
+        if ev.mimeData().hasUrls() and all(u.isLocalFile() for u in ev.mimeData().urls()):
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev) -> None:  # noqa: N802
+        paths = [Path(u.toLocalFile()) for u in ev.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            ev.acceptProposedAction()
+            self.import_files(paths)
+
+    # --- state ----------------------------------------------------------------------------------------
+
+    def _restore_window(self) -> None:
+        s = self.settings
+        geometry = s.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        state = s.value("window_state")
+        if state is not None:
+            self.restoreState(state)
+        for key, splitter in (("splitter_main", self.splitter), ("splitter_right", self.right)):
+            value = s.value(key)
+            if value is not None:
+                splitter.restoreState(value)
+        size = s.value("reader_font_size", type=float)
+        if size:
+            font = self.reader.font()
+            font.setPointSizeF(size)
+            self.reader.setFont(font)
+        self._rebuild_recent()
+
+    def restore_document(self) -> None:
+        """Open the last document at its scroll position, else the first one."""
+        last = self.settings.value("last_doc", "")
+        ids = {str(d.id): d.id for d in self.ctl.document_summaries()}
+        doc_id = ids.get(last) or next(iter(ids.values()), None)
+        if doc_id is None:
+            return
+        self.open_document(doc_id)
+        if str(doc_id) == last:
+            cp = self.settings.value("last_scroll_cp", 0, type=int)
+            QTimer.singleShot(0, lambda: self.reader.scroll_to_cp(cp, top=True))
+
+    def save_state(self) -> None:
+        s = self.settings
+        self.details.commit_note()
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("window_state", self.saveState())
+        s.setValue("splitter_main", self.splitter.saveState())
+        s.setValue("splitter_right", self.right.saveState())
+        if self.ctl.document is not None:
+            s.setValue("last_doc", str(self.ctl.document.id))
+            s.setValue("last_scroll_cp", self.reader.first_visible_cp())
+        s.sync()
+
+    def closeEvent(self, ev: QCloseEvent) -> None:  # noqa: N802
+        self.save_state()
+        self.ctl.close()
+        super().closeEvent(ev)
+

@@ -1,0 +1,189 @@
+"""Item models for the document list and the annotation panel."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor
+
+from ..core.model import Annotation, DocumentSummary, Label, LabelKind
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+KIND_ROLE = Qt.ItemDataRole.UserRole + 3
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class DocumentListModel(QAbstractTableModel):
+    HEADERS = ["Title", "Source", "Date", "Actors", "Claims", "Locations"]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._docs: list[DocumentSummary] = []
+
+    def set_documents(self, docs: list[DocumentSummary]) -> None:
+        self.beginResetModel()
+        self._docs = list(docs)
+        self.endResetModel()
+
+    def row_of(self, doc_id: uuid.UUID) -> int:
+        return next((i for i, d in enumerate(self._docs) if d.id == doc_id), -1)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._docs)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._docs):
+            return None
+        d = self._docs[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            values = [d.title, d.source, d.published, d.counts.get("actor", 0), d.counts.get("claim", 0), d.counts.get("location", 0)]
+            return values[col]
+        if role == ID_ROLE:
+            return d.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{d.title}\n{d.source} {d.published}\n{d.length:,} characters"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class AnnotationTableModel(QAbstractTableModel):
+    """The current document's annotations; updated row by row on each edit."""
+
+    HEADERS = ["Quote", "Label", "Entity", "Creator", "Note", "Position"]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[Annotation] = []
+        self._pos: dict[uuid.UUID, int] = {}
+        self._labels: dict[uuid.UUID, Label] = {}
+        self._entity_name = lambda _id: ""
+
+    def set_lookups(self, labels: list[Label], entity_name) -> None:
+        self._labels = {lb.id: lb for lb in labels}
+        self._entity_name = entity_name
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.HEADERS) - 1))
+
+    def set_annotations(self, anns: list[Annotation]) -> None:
+        self.beginResetModel()
+        self._rows = list(anns)
+        self._reindex()
+        self.endResetModel()
+
+    def _reindex(self) -> None:
+        self._pos = {a.id: i for i, a in enumerate(self._rows)}
+
+    def annotation(self, row: int) -> Annotation:
+        return self._rows[row]
+
+    def row_of(self, ann_id: uuid.UUID) -> int:
+        return self._pos.get(ann_id, -1)
+
+    def put(self, ann: Annotation) -> None:
+        row = self._pos.get(ann.id)
+        if row is None:
+            row = len(self._rows)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._rows.append(ann)
+            self._pos[ann.id] = row
+            self.endInsertRows()
+        else:
+            self._rows[row] = ann
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+
+    def drop(self, ann_id: uuid.UUID) -> None:
+        row = self._pos.get(ann_id)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self._reindex()
+        self.endRemoveRows()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        a = self._rows[index.row()]
+        col = index.column()
+        label = self._labels.get(a.label_id)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return " ".join(a.exact.split())
+            if col == 1:
+                return label.name if label else "?"
+            if col == 2:
+                return self._entity_name(a.entity_id)
+            if col == 3:
+                return a.creator
+            if col == 4:
+                return a.note.splitlines()[0] if a.note else ""
+            return a.start
+        if role == SORT_ROLE:
+            if col == 5:
+                return a.start
+            return (self.data(index) or "").casefold()
+        if role == ID_ROLE:
+            return a.id
+        if role == KIND_ROLE:
+            return label.kind.value if label else LabelKind.OTHER.value
+        if role == Qt.ItemDataRole.DecorationRole and col == 1 and label:
+            return QColor(label.color)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = a.exact if len(a.exact) < 400 else a.exact[:400] + "…"
+            return tip + (f"\n\nNote: {a.note}" if a.note else "")
+        return None
+
+
+class AnnotationFilterProxy(QSortFilterProxyModel):
+    """Filters by label kind (the Actors/Claims/Locations tabs) and by text."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._kind: str | None = None
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+
+    def set_kind(self, kind: str | None) -> None:
+        self.beginFilterChange()
+        self._kind = kind
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent: _Index) -> bool:  # noqa: N802
+        if self._kind is not None:
+            kind = self.sourceModel().index(row, 0, parent).data(KIND_ROLE)
+            if kind != self._kind:
+                return False
+        return super().filterAcceptsRow(row, parent)
+
+
+class DocumentFilterProxy(QSortFilterProxyModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)

@@ -1,0 +1,204 @@
+"""`make bench`: every speed target as a ratio to a raw baseline measured in
+the same run, plus absolute times. Writes bench-results.json (flat JSON) in
+the repository root and prints a table.
+
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/run.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("ANNOTATOR_USER", "bench")
+
+from tests.bench.synth import synth_document, synth_spans  # noqa: E402
+
+RESULTS = ROOT / "bench-results.json"
+REPEAT = 5
+
+
+def build_database(path: Path) -> tuple[str, str]:
+    """A database with a 1 MB document holding 10,000 annotations."""
+    from annotator.core.services import AnnotationDraft, Desk
+    from annotator.store.database import open_database
+
+    text = synth_document()
+    spans = synth_spans(text)
+    db = open_database(path)
+    desk = Desk(db.repo, "bench")
+    desk.ensure_tagset()
+    doc = desk.import_document(text, "Synthetic 1 MB report").document
+    report = desk.import_annotations(doc.id, [AnnotationDraft(label=l, start=s, end=e) for l, s, e in spans])
+    assert len(report.added) == len(spans), report.orphans[:3]
+    db.close()
+    return str(doc.id), text
+
+
+# --- the reader: open, add -----------------------------------------------------------------
+
+
+def bench_open_and_add(db_path: Path, doc_id: str) -> dict:
+    import uuid
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QSyntaxHighlighter, QTextCharFormat
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+    from annotator.core.offsets import TextMap
+    from annotator.store.database import open_database
+    from annotator.ui.app import ensure_app
+    from annotator.ui.main_window import MainWindow
+
+    app = ensure_app()
+    db = open_database(db_path)
+    doc = db.repo.get_document(uuid.UUID(doc_id))
+    anns = list(db.repo.annotations(doc.id))
+    db.close()
+    text = doc.text
+
+    # Baseline: bare QPlainTextEdit.setPlainText plus a bare QSyntaxHighlighter
+    # that paints the same spans (pre-bucketed per block, UTF-16 precomputed).
+    tm = TextMap(text)
+    per_block: dict[int, list[tuple[int, int]]] = {}
+    starts = []
+    pos = 0
+    for line in text.split("\n"):
+        starts.append(pos)
+        pos += len(line) + 1
+    import bisect
+
+    for a in anns:
+        b = bisect.bisect_right(starts, a.start) - 1
+        e = bisect.bisect_right(starts, max(a.start, a.end - 1)) - 1
+        for blk in range(b, e + 1):
+            per_block.setdefault(blk, []).append((tm.to_utf16(a.start), tm.to_utf16(a.end)))
+    fmt = QTextCharFormat()
+    fmt.setBackground(Qt.GlobalColor.yellow)
+
+    class Bare(QSyntaxHighlighter):
+        def highlightBlock(self, block_text):  # noqa: N802
+            block = self.currentBlock()
+            p = block.position()
+            for s, e in per_block.get(block.blockNumber(), ()):
+                a, b = max(s - p, 0), min(e - p, block.length() - 1)
+                if b > a:
+                    self.setFormat(a, b - a, fmt)
+
+    def bare_open() -> float:
+        edit = QPlainTextEdit()
+        edit.resize(900, 700)
+        edit.show()
+        Bare(edit.document())
+        t0 = time.perf_counter()
+        edit.setPlainText(text)
+        app.processEvents()
+        dt = time.perf_counter() - t0
+        edit.close()
+        edit.deleteLater()
+        app.processEvents()
+        return dt
+
+    window = MainWindow()
+    window.resize(1400, 860)
+    window.show()
+    window.open_database(db_path)
+    app.processEvents()
+
+    def our_open() -> float:
+        window.open_document(None)
+        app.processEvents()
+        t0 = time.perf_counter()
+        window.open_document(uuid.UUID(doc_id))
+        app.processEvents()
+        return time.perf_counter() - t0
+
+    bare_times, our_times = [], []
+    for _ in range(REPEAT):  # interleaved so machine noise hits both alike
+        bare_times.append(bare_open())
+        our_times.append(our_open())
+    bare = statistics.median(bare_times)
+    ours = statistics.median(our_times)
+
+    # Add one annotation: key press to committed and highlighted, 100 times.
+    actor = next(lb.id for lb in window.ctl.labels() if lb.name == "Actor")
+    assert actor
+    import random
+
+    rnd = random.Random(3)
+    words = [m for m in __import__("regex").finditer(r"\b[a-z]{5,}\b", text)]
+    reader = window.reader
+    window.activateWindow()
+    QTest.qWaitForWindowActive(window)
+    reader.setFocus()
+    add_ms = []
+    for _ in range(100):
+        m = rnd.choice(words)
+        reader.select_span(m.start(), m.end())
+        t0 = time.perf_counter()
+        QTest.keyClick(reader, Qt.Key.Key_A)
+        add_ms.append((time.perf_counter() - t0) * 1000)
+        app.processEvents()
+    added = sum(1 for _ in window.ctl.annotations()) - len(anns)
+    assert added >= 90, f"only {added} annotations were added"
+    window.close()
+    QApplication.processEvents()
+    add_ms.sort()
+    return {
+        "open_s": round(ours, 4),
+        "open_baseline_s": round(bare, 4),
+        "open_ratio": round(ours / bare, 3),
+        "add_p50_ms": round(statistics.median(add_ms), 2),
+        "add_p95_ms": round(add_ms[int(len(add_ms) * 0.95) - 1], 2),
+    }
+
+
+def child_peak_rss(db_path: Path, doc_id: str) -> float:
+    """Peak RSS (MB) of a fresh app process that opens the document."""
+    code = (
+        "import sys, resource, uuid; sys.path.insert(0, %r)\n"
+        "from annotator.ui.app import ensure_app\n"
+        "from annotator.ui.main_window import MainWindow\n"
+        "app = ensure_app(); w = MainWindow(); w.show(); w.open_database(%r)\n"
+        "w.open_document(uuid.UUID(%r)); app.processEvents()\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    ) % (str(ROOT), str(db_path), doc_id)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ})
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> int:
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "bench.db"
+        t0 = time.perf_counter()
+        doc_id, text = build_database(db_path)
+        results["setup_s"] = round(time.perf_counter() - t0, 2)
+        results["doc_chars"] = len(text)
+        results.update(bench_open_and_add(db_path, doc_id))
+        results["peak_rss_mb"] = round(child_peak_rss(db_path, doc_id), 1)
+    old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    old.update(results)
+    RESULTS.write_text(json.dumps(old, indent=2) + "\n")
+    targets = {"open_ratio": "<= 1.5", "add_p95_ms": "< 50", "peak_rss_mb": "< 400"}
+    print(f"{'measure':<18}{'value':>12}  target")
+    for key, value in results.items():
+        print(f"{key:<18}{value:>12}  {targets.get(key, '')}")
+    print(f"\nwritten to {RESULTS}")
+    _ = resource
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

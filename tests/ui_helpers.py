@@ -1,0 +1,48 @@
+"""Helpers for driving the real window in tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCharFormat
+
+from annotator.store.database import open_database
+
+
+def format_at(reader, cp: int) -> QTextCharFormat | None:
+    """The highlighter's format on the character at code point ``cp`` (None: plain)."""
+    u16 = reader.text_map.to_utf16(cp)
+    block = reader.document().findBlock(u16)
+    rel = u16 - block.position()
+    ranges = block.layout().formats()
+    for rng in ranges:
+        if rng.start <= rel < rng.start + rng.length:
+            return QTextCharFormat(rng.format)  # a copy that outlives the range list
+    return None
+
+
+def is_filled(reader, cp: int) -> bool:
+    fmt = format_at(reader, cp)
+    return fmt is not None and fmt.background().style() != Qt.BrushStyle.NoBrush
+
+
+def is_underlined(reader, cp: int) -> bool:
+    fmt = format_at(reader, cp)
+    return fmt is not None and fmt.fontUnderline()
+
+
+def rows(db_path: Path):
+    """All annotation rows (deleted too) straight from the database file."""
+    db = open_database(db_path, create=False)
+    try:
+        docs = db.repo.document_ids()
+        return [a for d in docs for a in db.repo.annotations(d, include_deleted=True)]
+    finally:
+        db.close()
+
+
+def select_and_tag(qtbot, window, start: int, end: int, key=Qt.Key.Key_A, modifier=Qt.KeyboardModifier.NoModifier):
+    window.reader.setFocus()
+    window.reader.select_span(start, end)
+    qtbot.keyClick(window.reader, key, modifier)
