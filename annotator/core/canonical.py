@@ -40,6 +40,8 @@ def decode(data: bytes, name: str = "input") -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
+            if b"\x00" in data:  # images, PDFs, Word files: say so rather than blame the encoding
+                raise InputError(f"{name}: looks like a binary file, not text (contains NUL bytes)") from None
             raise InputError(
                 f"{name}: not UTF-8 text (undecodable byte at offset {exc.start}); "
                 "save it as UTF-8 or UTF-16 with a BOM and try again"
