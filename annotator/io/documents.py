@@ -1,0 +1,91 @@
+"""Reading document files into canonical text, and importing them.
+
+Each supported suffix maps to a loader in :data:`LOADERS`; HTML and Word
+loaders plug in there later. A loader returns the canonical text verbatim
+(see :mod:`annotator.core.canonical`) plus what it can tell about the
+document; it never trims or rewrites the text, since offsets count into it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.canonical import read_text_file
+from ..core.errors import InputError
+from ..core.services import Desk, DocumentImport
+
+
+@dataclass
+class LoadedDocument:
+    text: str
+    title: str
+    filename: str
+    language: str = ""
+    source: str = ""
+    published: str = ""
+    url: str = ""
+    description: str = ""
+
+
+def title_from_stem(stem: str) -> str:
+    """``"syria-troops_border"`` -> ``"Syria troops border"``."""
+    words = " ".join(re.split(r"[\s_\-.]+", stem)).strip()
+    return words[:1].upper() + words[1:] if words else "Untitled"
+
+
+_MD_HEADING = re.compile(r"^[ ]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+
+
+def _load_txt(path: Path) -> LoadedDocument:
+    return LoadedDocument(text=read_text_file(path), title=title_from_stem(path.stem), filename=path.name)
+
+
+def _load_md(path: Path) -> LoadedDocument:
+    text = read_text_file(path)
+    m = _MD_HEADING.search(text)
+    title = m.group(1).strip() if m else title_from_stem(path.stem)
+    return LoadedDocument(text=text, title=title, filename=path.name)
+
+
+LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
+    ".txt": _load_txt,
+    ".md": _load_md,
+}
+
+
+def load_document_file(path: Path | str) -> LoadedDocument:
+    """Read one document file; raises :class:`InputError` with a one-line reason."""
+    path = Path(path)
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        supported = ", ".join(LOADERS)
+        kind = path.suffix or "(no suffix)"
+        raise InputError(f"{path}: unsupported file type {kind} (supported: {supported})")
+    return loader(path)
+
+
+def import_loaded(desk: Desk, loaded: LoadedDocument) -> DocumentImport:
+    return desk.import_document(
+        loaded.text,
+        loaded.title,
+        source=loaded.source,
+        url=loaded.url,
+        published=loaded.published,
+        language=loaded.language,
+        filename=loaded.filename,
+        description=loaded.description,
+    )
+
+
+def import_documents(desk: Desk, loaded: Iterable[LoadedDocument]) -> list[DocumentImport]:
+    """Import already-read documents in one transaction: all of them or none."""
+    with desk.repo.transaction():
+        return [import_loaded(desk, doc) for doc in loaded]
+
+
+def import_files(desk: Desk, paths: Iterable[Path | str]) -> list[DocumentImport]:
+    """Import every file, or none: all files are read before anything is written."""
+    return import_documents(desk, [load_document_file(p) for p in paths])
