@@ -57,6 +57,7 @@ class AnnotationDraft:
     entity_name: str = ""
     entity_type: str = ""
     source_line: str = ""  # where it came from, for error reports
+    problem: str = ""  # why the reader found no position or quote (the orphan reason)
 
 
 @dataclass
@@ -368,7 +369,7 @@ def anchor_draft(text: str, draft: AnnotationDraft) -> tuple[int, int] | str:
         if not offsets.is_grapheme_aligned(text, start, end):  # type: ignore[arg-type]
             return f"position {start}..{end} splits a character"
         return start, end  # type: ignore[return-value]
-    return "neither a position nor a quote"
+    return draft.problem or "neither a position nor a quote"
 
 
 def drafts_labels(drafts: Iterable[AnnotationDraft]) -> set[str]:
