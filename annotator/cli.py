@@ -1,0 +1,283 @@
+"""The ``annotator`` command: the GUI by default, plus scriptable subcommands.
+
+``annotator [--db DB] [FILE...]`` opens the desk (importing FILEs);
+``annotator COMMAND ...`` runs a command without Qt (see ``--help``).
+Exit status: 0 success, 1 ``check`` found problems, 2 error (one line on
+stderr, database unchanged), 3 some annotations could not be anchored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
+
+from . import __version__
+from .core.docref import resolve_document_ref
+from .core.errors import AnnotatorError, InputError
+from .core.services import Desk
+from .core.user import current_user
+from .io.atomic import atomic_write
+from .io.csv_io import export_csv
+from .io.documents import import_documents, load_document_file
+from .io.seeds import seed_if_empty
+from .io.w3c import read_w3c_file, w3c_json
+from .store.database import CURRENT_VERSION, Database, default_db_path, open_database
+
+EXIT_PROBLEMS = 1
+EXIT_ERROR = 2
+EXIT_ORPHANS = 3
+COMMANDS = ("run-default", "import", "docs", "annotations", "check")
+HEADLESS = "No display found: running the headless path (import the seed article, list documents)."
+KINDS = ("actor", "claim", "location", "other")
+
+
+# --- plumbing -------------------------------------------------------------------------
+
+
+@contextmanager
+def _desk(args: argparse.Namespace, *, create: bool) -> Iterator[tuple[Desk, Database]]:
+    db = open_database(args.db, create=create)
+    try:
+        yield Desk(db.repo, args.user or current_user()), db
+    finally:
+        db.close()
+
+
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("darwin", "win32")
+
+
+def _gui(args: argparse.Namespace, files: list[Path]) -> int:
+    if args.user:
+        os.environ["ANNOTATOR_USER"] = args.user  # read by current_user() inside the GUI
+    from .ui.app import run_gui  # Qt is imported only here
+
+    return run_gui(args.db, files)
+
+
+def _print_docs_table(desk: Desk) -> None:
+    docs = desk.repo.document_summaries()
+    if not docs:
+        print("No documents yet. Import one with: annotator import FILE")
+        return
+    rows = [("ID", "TITLE", "LENGTH", *(k.upper() for k in KINDS))]
+    for d in docs:
+        title = d.title if len(d.title) <= 60 else d.title[:59] + "…"
+        rows.append((str(d.id), title, str(d.length), *(str(d.counts.get(k, 0)) for k in KINDS)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1])] + [c.rjust(w) for c, w in zip(r[2:], widths[2:], strict=True)]
+        print("  ".join(cells).rstrip())
+
+
+# --- commands -----------------------------------------------------------------------
+
+
+def cmd_run_default(args: argparse.Namespace) -> int:
+    if _has_display():
+        return _gui(args, [])
+    print(HEADLESS)
+    with _desk(args, create=True) as (desk, db):
+        seed_if_empty(desk)
+        _print_docs_table(desk)
+        print(f"Database: {db.path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    loaded = [load_document_file(p) for p in args.files]  # every file read before the database is touched
+    with _desk(args, create=True) as (desk, _db):
+        imports = import_documents(desk, loaded)
+    for imp in imports:
+        print(f"{imp.document.id}\t{imp.document.title}")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    with _desk(args, create=False) as (desk, _db):
+        if not args.json:
+            _print_docs_table(desk)
+            return 0
+        docs = desk.repo.document_summaries()
+    out = [
+        {
+            "id": str(d.id),
+            "title": d.title,
+            "source": d.source,
+            "published": d.published,
+            "length": d.length,
+            "direction": d.direction.value,
+            "counts": {k: d.counts.get(k, 0) for k in KINDS},
+        }
+        for d in docs
+    ]
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_annotations_import(args: argparse.Namespace) -> int:
+    drafts = read_w3c_file(args.file)
+    with _desk(args, create=False) as (desk, _db):
+        doc_id = resolve_document_ref(args.doc, desk.repo.document_ids())
+        with desk.repo.transaction():  # the default tagset and the annotations, together or not at all
+            desk.ensure_tagset()
+            report = desk.import_annotations(doc_id, drafts)
+    print(f"imported {len(report.added)}, unchanged {len(report.unchanged)}, orphans {len(report.orphans)}")
+    for name in report.labels_added:
+        print(f"new label: {name}", file=sys.stderr)
+    for orphan in report.orphans:
+        print(f"orphan: {orphan.draft.source_line}: {orphan.reason}", file=sys.stderr)
+    return EXIT_ORPHANS if report.orphans else 0
+
+
+def cmd_annotations_export(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    fmt = args.format or ("csv" if out.suffix.lower() == ".csv" else "w3c")
+    with _desk(args, create=False) as (desk, _db):
+        doc = desk.repo.get_document(resolve_document_ref(args.doc, desk.repo.document_ids()))
+        if fmt == "csv":
+            with atomic_write(out, newline="") as fh:
+                export_csv(desk.repo, doc, fh)
+        else:
+            text = w3c_json(desk.repo, doc)
+            with atomic_write(out) as fh:
+                fh.write(text)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _desk(args, create=False) as (_desk_, db):
+        problems = db.integrity_problems()
+        version = db.version
+    if problems:
+        print(f"integrity: {len(problems)} problem(s)")
+        for p in problems:
+            print(f"  {p}")
+    else:
+        print("integrity: ok")
+    print(f"schema version: {version} (this Annotator reads up to {CURRENT_VERSION})")
+    return EXIT_PROBLEMS if problems else 0
+
+
+# --- argument parsing -----------------------------------------------------------------
+
+
+def _globals(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", type=Path, metavar="PATH", help=f"database file (default: $ANNOTATOR_DB or {default_db_path()})"
+    )
+    parser.add_argument("--user", metavar="NAME", help="creator recorded on new rows (default: $ANNOTATOR_USER or login name)")
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="annotator",
+        description="Offline annotation desk. Without a COMMAND, `annotator [--db PATH] [FILE ...]` "
+        "opens the desk window, importing any FILEs.",
+        epilog="Exit status: 0 ok, 1 check found problems, 2 error, 3 some annotations could not be anchored.",
+    )
+    _globals(p)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sp = sub.add_parser("run-default", help="open the desk, or without a display import the seed article and list documents")
+    sp.set_defaults(func=cmd_run_default)
+    sp = sub.add_parser("import", help="import .txt/.md documents (all or none); prints id and title")
+    sp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    sp.set_defaults(func=cmd_import)
+    sp = sub.add_parser("docs", help="list documents with annotation counts")
+    sp.add_argument("--json", action="store_true", help="print a JSON array")
+    sp.set_defaults(func=cmd_docs)
+    sp = sub.add_parser("check", help="check the database's integrity and schema version")
+    sp.set_defaults(func=cmd_check)
+
+    ann = sub.add_parser("annotations", help="import or export a document's annotations").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    sp = ann.add_parser("import", help="import W3C annotations into DOC (exit 3 if some cannot be anchored)")
+    sp.add_argument("doc", metavar="DOC", help="document id or a unique prefix of one")
+    sp.add_argument("file", type=Path, metavar="FILE")
+    sp.add_argument("--format", choices=["w3c"], default="w3c")
+    sp.set_defaults(func=cmd_annotations_import)
+    sp = ann.add_parser("export", help="export DOC's annotations (W3C JSON, or CSV for a .csv file)")
+    sp.add_argument("doc", metavar="DOC", help="document id or a unique prefix of one")
+    sp.add_argument("-o", "--output", required=True, metavar="FILE")
+    sp.add_argument("--format", choices=["w3c", "csv"], help="default: csv for a .csv file, else w3c")
+    sp.set_defaults(func=cmd_annotations_export)
+    return p
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="annotator", description="Open the desk window, importing any FILEs.")
+    _globals(p)
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    return p
+
+
+def _first_positional(argv: list[str]) -> str | None:
+    """The first token that is not an option or an option's value."""
+    skip = False
+    for tok in argv:
+        if skip:
+            skip = False
+        elif tok == "--":
+            return None
+        elif tok in ("--db", "--user"):
+            skip = True
+        elif not tok.startswith("-") or tok == "-":
+            return tok
+    return None
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    first = _first_positional(argv)
+    if first in COMMANDS or (first is None and ("-h" in argv or "--help" in argv)):
+        args = _command_parser().parse_args(argv)
+        if args.command is None:
+            args.files, args.func = [], None
+        return args
+    args = _gui_parser().parse_args(argv)
+    args.func = None
+    return args
+
+
+def _open_gui(args: argparse.Namespace) -> int:
+    for f in args.files:
+        if not f.exists():
+            if f.suffix == "" and len(f.parts) == 1:
+                raise InputError(f"unknown command {str(f)!r} (commands: {', '.join(COMMANDS)}; see annotator --help)")
+            raise InputError(f"{f}: no such file")
+    return _gui(args, list(args.files))
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = exc.filename if exc.filename is not None else ""
+        return f"{where}: {exc.strerror}" if where else exc.strerror
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parse(argv)
+    except SystemExit as exc:  # --help, --version and usage errors (argparse printed them)
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    try:
+        return (args.func or _open_gui)(args)
+    except (AnnotatorError, OSError) as exc:
+        print(f"annotator: {_message(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except DBAPIError as exc:  # locked past the busy timeout, disk full, read-only file…
+        print(f"annotator: database error: {_message(exc.orig)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Writing a file all at once: a temporary file beside it, then a rename.
+
+A failure part-way (a bug, a full disk, Ctrl-C) leaves the old file, or
+none, and never a truncated one.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TextIO
+
+from ..core.errors import InputError
+
+
+@contextmanager
+def atomic_write(path: Path | str, *, newline: str | None = None) -> Iterator[TextIO]:
+    """Yield a UTF-8 text file that replaces ``path`` only if the block succeeds."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); give it the usual mode for a document
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
