@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from enum import Enum
+import re
 
 import regex
 
@@ -26,6 +27,7 @@ CONTEXT = 32
 """Code points of prefix and suffix kept with every quote."""
 
 _GRAPHEME = regex.compile(r"\X")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 _WORD_CHAR = regex.compile(r"[\w\p{M}\p{Cf}]")  # letters, digits, marks, ZWNJ/ZWJ
 
 
@@ -36,16 +38,17 @@ class TextMap:
     astral (non-BMP) characters, so it stays cheap for megabyte documents.
     """
 
-    __slots__ = ("_astral_cp", "_astral_u16", "length", "length_u16")
+    __slots__ = ("_astral_cp", "_astral_u16", "has_astral", "length", "length_u16")
 
     def __init__(self, text: str):
-        astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF] if not text.isascii() else []
+        astral = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() else []
         self._astral_cp = astral
         # UTF-16 position of each astral character: its code point index plus
         # one extra unit for every astral character before it.
         self._astral_u16 = [cp + k for k, cp in enumerate(astral)]
         self.length = len(text)
         self.length_u16 = len(text) + len(astral)
+        self.has_astral = bool(astral)  # False: both counts are the same
 
     def to_utf16(self, cp: int) -> int:
         """UTF-16 position of code point offset ``cp``."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from .model import Annotation, Claim, Document, DocumentSummary, Entity, Label, LabelKind
+from .model import Annotation, Claim, Document, DocumentSummary, Entity, Label, LabelKind, SpanRow
 
 
 class Repository(Protocol):
@@ -38,6 +38,7 @@ class Repository(Protocol):
 
     # annotations
     def add_annotations(self, annotations: Iterable[Annotation]) -> None: ...
+    def annotation_spans(self, doc_id: uuid.UUID) -> list[SpanRow]: ...
     def get_annotation(self, ann_id: uuid.UUID) -> Annotation: ...
     def existing_annotation_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
     def update_annotation(self, ann: Annotation) -> None: ...

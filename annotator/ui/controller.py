@@ -9,13 +9,15 @@ signals, so every view redraws only what changed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core.errors import AnnotatorError
-from ..core.model import Annotation, Direction, Document, DocumentSummary, Entity, Label
+from ..core.model import Annotation, Direction, Document, DocumentSummary, Entity, Label, SpanRow
 from ..core.services import Change, Desk, DocumentImport
 from ..core.user import current_user
 from ..io.documents import load_document_file
@@ -41,6 +43,7 @@ class DeskController(QObject):
         self.document: Document | None = None
         self._labels: list[Label] = []
         self._entities: dict[uuid.UUID, Entity] = {}
+        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotator-load")
 
     # --- database ---------------------------------------------------------------
 
@@ -63,6 +66,7 @@ class DeskController(QObject):
         return seeded
 
     def close(self) -> None:
+        self._loader.shutdown(wait=True)
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -91,10 +95,20 @@ class DeskController(QObject):
     def document_summaries(self) -> list[DocumentSummary]:
         return self.repo.document_summaries() if self.db else []
 
-    def annotations(self) -> list[Annotation]:
+    def annotations(self) -> list[SpanRow]:
+        """The open document's live annotations, as light rows in text order."""
         if self.document is None:
             return []
-        return list(self.repo.annotations(self.document.id))
+        return self.repo.annotation_spans(self.document.id)
+
+    def load_spans(self) -> Callable[[], list[SpanRow]]:
+        """Start loading the open document's spans on a worker thread; the
+        returned function waits for them. SQLite and the row building run
+        while Qt lays out the text (PySide releases the GIL in C++ calls)."""
+        if self.document is None:
+            return list
+        future = self._loader.submit(self.repo.annotation_spans, self.document.id)
+        return future.result
 
     def annotation(self, ann_id: uuid.UUID) -> Annotation:
         return self.repo.get_annotation(ann_id)

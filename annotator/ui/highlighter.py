@@ -14,23 +14,14 @@ underline in the claim colour (a wave where two claims overlap).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
-from ..core.intervals import IntervalIndex
-from ..core.model import Annotation, Label, LabelKind
+from ..core.intervals import IntervalIndex, paragraph_starts
+from ..core.model import Annotation, Label, LabelKind, SpanRow
 from ..core.offsets import TextMap
 
 FILL_ALPHA = 0.38
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    id: uuid.UUID
-    start: int
-    end: int
-    label_id: uuid.UUID
 
 
 def blend(base: QColor, over: QColor, alpha: float) -> QColor:
@@ -42,21 +33,40 @@ def blend(base: QColor, over: QColor, alpha: float) -> QColor:
 
 
 class SpanHighlighter(QSyntaxHighlighter):
-    """Draws annotation spans; call :meth:`set_spans` then edit incrementally."""
+    """Draws annotation spans; call :meth:`set_spans` then edit incrementally.
+
+    Labels are coded as small ints while drawing (UUID hashing is slow in a
+    loop run for every paragraph of a megabyte document).
+    """
 
     def __init__(self, document: QTextDocument, palette: QPalette):
         super().__init__(document)
         self._palette = palette
         self._labels: dict[uuid.UUID, Label] = {}
-        self._spans: dict[uuid.UUID, Span] = {}
+        self._code: dict[uuid.UUID, int] = {}  # label id -> code
+        self._by_code: list[Label] = []
+        self._claim_codes: frozenset[int] = frozenset()
+        self._spans: dict[uuid.UUID, SpanRow] = {}
         self._index = IntervalIndex()
         self._map = TextMap("")
         self._formats: dict[tuple, QTextCharFormat] = {}
+        self._paragraphs: list[int] = [0]
+        self._para_u16: list[int] = [0]
+        self._para_plain: list[bool] = [True]
+        self._blocks_are_paragraphs = True
 
     # --- data -----------------------------------------------------------------
 
     def set_labels(self, labels: list[Label]) -> None:
+        """Labels in use; codes are kept for known labels so spans stay valid."""
+        for lb in labels:
+            if lb.id not in self._code:
+                self._code[lb.id] = len(self._by_code)
+                self._by_code.append(lb)
+            else:
+                self._by_code[self._code[lb.id]] = lb
         self._labels = {lb.id: lb for lb in labels}
+        self._claim_codes = frozenset(self._code[lb.id] for lb in labels if lb.kind is LabelKind.CLAIM)
         self._formats.clear()
 
     def set_palette(self, palette: QPalette) -> None:
@@ -64,34 +74,49 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._formats.clear()
         self.rehighlight()
 
-    def set_spans(self, text_map: TextMap, annotations: list[Annotation]) -> None:
-        """Replace every span. Does not redraw: the caller sets the text (which
-        highlights each block once) or calls ``rehighlight()``."""
-        self._map = text_map
-        self._spans = {a.id: Span(a.id, a.start, a.end, a.label_id) for a in annotations}
-        self._index = IntervalIndex((s.id, s.start, s.end) for s in self._spans.values())
+    def _label_code(self, label_id: uuid.UUID) -> int:
+        code = self._code.get(label_id)
+        return -1 if code is None else code
+
+    def set_spans(self, text: str, annotations: list[SpanRow], block_count: int | None = None) -> None:
+        """Replace the text's map and every span. Does not redraw: the caller
+        sets the text (which highlights each block once) or calls ``rehighlight()``."""
+        tm = self._map = TextMap(text)
+        self._spans = {a.id: a for a in annotations}
+        starts = self._paragraphs = paragraph_starts(text)
+        code = self._label_code
+        self._index = IntervalIndex.build(starts, ((a.id, a.start, a.end, code(a.label_id)) for a in annotations))
+        u16 = [tm.to_utf16(p) for p in starts] + [tm.length_u16 + 1]
+        self._para_u16 = u16[:-1]
+        ends = [*starts[1:], tm.length + 1]
+        self._para_plain = [u16[i + 1] - u16[i] == ends[i] - starts[i] for i in range(len(starts))]
+        if block_count is None:
+            doc = self.document()
+            block_count = doc.blockCount() if doc is not None else len(starts)
+        # Qt makes a block per paragraph; if it ever did not, map by position.
+        self._blocks_are_paragraphs = block_count == len(starts)
 
     @property
     def text_map(self) -> TextMap:
         return self._map
 
-    def span(self, ann_id: uuid.UUID) -> Span | None:
+    def span(self, ann_id: uuid.UUID) -> SpanRow | None:
         return self._spans.get(ann_id)
 
-    def spans_at(self, cp: int) -> list[Span]:
+    def spans_at(self, cp: int) -> list[SpanRow]:
         """Spans covering code point ``cp``, innermost (shortest) first."""
         found = [self._spans[k] for k in self._index.overlapping(cp, cp)]
         return sorted(found, key=lambda s: (s.end - s.start, s.start))
 
-    def spans_in(self, start: int, end: int) -> list[Span]:
+    def spans_in(self, start: int, end: int) -> list[SpanRow]:
         return [self._spans[k] for k in self._index.overlapping(start, end)]
 
-    def put(self, ann: Annotation) -> None:
+    def put(self, ann: SpanRow | Annotation) -> None:
         """Add or update one span and redraw the blocks it touches (old and new)."""
+        span = SpanRow(ann.id, ann.label_id, ann.start, ann.end, ann.exact, ann.entity_id, ann.creator, ann.note)
         old = self._spans.get(ann.id)
-        span = Span(ann.id, ann.start, ann.end, ann.label_id)
         self._spans[ann.id] = span
-        self._index.add(ann.id, ann.start, ann.end)
+        self._index.add(ann.id, ann.start, ann.end, self._label_code(ann.label_id))
         if old is not None and (old.start, old.end) != (span.start, span.end):
             self.redraw(old.start, old.end)
         self.redraw(span.start, span.end)
@@ -119,72 +144,116 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     # --- drawing ------------------------------------------------------------------
 
-    def _format(self, fills: tuple[uuid.UUID, ...], claims: int, claim_colour: QColor | None) -> QTextCharFormat:
-        key = (fills, claims, claim_colour.name() if claim_colour else None)
+    def _format(self, key: tuple[tuple[int, ...], int, int]) -> QTextCharFormat:
+        """Format for (fill label codes outermost first, number of claims, innermost claim code)."""
         fmt = self._formats.get(key)
         if fmt is None:
+            fills, claims, claim_code = key
             fmt = QTextCharFormat()
             if fills:
                 colour = self._palette.color(QPalette.ColorRole.Base)
-                for label_id in fills:
-                    label = self._labels.get(label_id)
-                    if label is not None:
-                        colour = blend(colour, QColor(label.color), FILL_ALPHA)
+                for c in fills:
+                    if c >= 0:
+                        colour = blend(colour, QColor(self._by_code[c].color), FILL_ALPHA)
                 fmt.setBackground(colour)
             if claims:
                 style = QTextCharFormat.UnderlineStyle
                 fmt.setUnderlineStyle(style.WaveUnderline if claims > 1 else style.SingleUnderline)
-                fmt.setUnderlineColor(claim_colour)
+                fmt.setUnderlineColor(QColor(self._by_code[claim_code].color))
                 fmt.setFontUnderline(True)
             self._formats[key] = fmt
         return fmt
 
+    def _block_extent(self) -> tuple[int, int, int] | None:
+        """(paragraph number, first code point, end code point) of the current block."""
+        block = self.currentBlock()
+        starts = self._paragraphs
+        number = block.blockNumber()
+        tm = self._map
+        if self._blocks_are_paragraphs and number < len(starts):
+            end = starts[number + 1] - 1 if number + 1 < len(starts) else tm.length
+            return number, starts[number], end
+        # The layout's blocks differ from our paragraphs: map by position.
+        # (PySide passes the block text as code points; its extent in Qt
+        # units is block.length() - 1.)
+        u_pos = block.position()
+        if u_pos >= tm.length_u16:
+            return None
+        cp_start = tm.from_utf16(u_pos)
+        cp_end = tm.from_utf16(min(u_pos + block.length() - 1, tm.length_u16))
+        return self._index.bucket_of(cp_start), cp_start, cp_end
+
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt override)
         if not self._spans:
             return
-        block = self.currentBlock()
-        tm = self._map
-        u_pos = block.position()
-        if u_pos > tm.length_u16:
+        extent = self._block_extent()
+        if extent is None:
             return
-        cp_start = tm.from_utf16(u_pos)
-        # PySide hands ``text`` over as a Python str (code points); the block's
-        # extent in Qt units is block.length() - 1 (without the separator).
-        cp_end = tm.from_utf16(min(u_pos + block.length() - 1, tm.length_u16))
-        keys = self._index.overlapping(cp_start, cp_end) if cp_end > cp_start else []
-        if not keys:
+        number, cp_start, cp_end = extent
+        found = self._index.bucket(number)
+        if not found or cp_end <= cp_start:
             return
-        spans = [self._spans[k] for k in keys]
-        # Elementary segments: between consecutive span boundaries inside the block.
-        points = {cp_start, cp_end}
-        for s in spans:
-            if cp_start < s.start < cp_end:
-                points.add(s.start)
-            if cp_start < s.end < cp_end:
-                points.add(s.end)
-        cuts = sorted(points)
-        labels = self._labels
+        # Outer spans before the spans nested in them: by start, then longest first.
+        items = sorted(
+            (s if s > cp_start else cp_start, -(e if e < cp_end else cp_end), c)
+            for s, e, c in found.values()
+            if s < cp_end and e > cp_start and c >= 0
+        )
+        # Painter's algorithm: each span is painted over its ancestors with the
+        # blend of its chain of enclosing spans. Exact while spans nest; a
+        # crossing pair (partial overlap) falls back to cutting into pieces.
+        chain: list[tuple[int, int]] = []  # (end, label code) of open ancestors
+        paints = []
+        for a, neg_b, c in items:
+            b = -neg_b
+            while chain and chain[-1][0] <= a:
+                chain.pop()
+            if chain and chain[-1][0] < b:
+                self._paint_pieces(items, cp_start, number)
+                return
+            chain.append((b, c))
+            paints.append((a, b, tuple(x for _e, x in chain) if len(chain) > 1 else (c,)))
+        claims = self._claim_codes
+        keys: dict[tuple[int, ...], tuple] = {}
+        for a, b, lineage in paints:
+            key = keys.get(lineage)
+            if key is None:
+                inner = [x for x in lineage if x in claims]
+                key = keys[lineage] = (tuple(x for x in lineage if x not in claims), len(inner), inner[-1] if inner else -1)
+            self._set(a, b, cp_start, number, self._format(key))
+
+    def _set(self, a: int, b: int, cp_start: int, number: int, fmt: QTextCharFormat) -> None:
+        """setFormat for code points [a, b) of the block starting at ``cp_start``."""
+        if self._blocks_are_paragraphs and self._para_plain[number]:
+            self.setFormat(a - cp_start, b - a, fmt)  # no astral characters here
+        else:
+            to_u16 = self._map.to_utf16
+            u_pos = to_u16(cp_start)
+            ua = to_u16(a) - u_pos
+            self.setFormat(ua, to_u16(b) - u_pos - ua, fmt)
+
+    def _paint_pieces(self, items: list[tuple[int, int, int]], cp_start: int, number: int) -> None:
+        """Cut the block at every span boundary and give each piece the blend
+        of the spans covering it (outer spans first, so inner ones show)."""
+        claims = self._claim_codes
+        spans = sorted((a + neg_b, a, -neg_b, c) for a, neg_b, c in items)
+        cuts = sorted({p for _n, a, b, _c in spans for p in (a, b)})
+        run_start, run_key = -1, None
         for a, b in zip(cuts, cuts[1:]):
-            covering = [s for s in spans if s.start < b and s.end > a]
-            if not covering:
-                continue
-            # Longest first, so inner (shorter) spans blend on top and show.
-            covering.sort(key=lambda s: s.start - s.end)
-            fills: list[uuid.UUID] = []
-            claims = 0
-            claim_colour = None
-            for s in covering:
-                label = labels.get(s.label_id)
-                if label is None:
-                    continue
-                if label.kind is LabelKind.CLAIM:
-                    claims += 1
-                    claim_colour = QColor(label.color)
-                else:
-                    fills.append(s.label_id)
-            if not fills and not claims:
-                continue
-            fmt = self._format(tuple(fills), claims, claim_colour)
-            ua = tm.to_utf16(a) - u_pos
-            ub = tm.to_utf16(b) - u_pos
-            self.setFormat(ua, ub - ua, fmt)
+            fills = []
+            n_claims = 0
+            claim_code = -1
+            for _n, s, e, c in spans:
+                if s <= a and e >= b:
+                    if c in claims:
+                        n_claims += 1
+                        claim_code = c
+                    else:
+                        fills.append(c)
+            key = (tuple(fills), n_claims, claim_code) if (fills or n_claims) else None
+            if key != run_key:  # flush the previous run of identical pieces
+                if run_key is not None:
+                    self._set(run_start, a, cp_start, number, self._format(run_key))
+                run_start, run_key = a, key
+        if run_key is not None:
+            self._set(run_start, cuts[-1], cp_start, number, self._format(run_key))

@@ -3,8 +3,10 @@ annotations and details on the right."""
 
 from __future__ import annotations
 
+import gc
 import html
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -33,6 +35,19 @@ IMPORT_FILTER = "Documents (*.txt *.md);;All files (*)"
 DB_FILTER = "Annotator databases (*.db *.sqlite);;All files (*)"
 MAX_RECENT = 8
 SK = QKeySequence.StandardKey
+
+
+@contextmanager
+def bulk_load():
+    """No cyclic GC while tens of thousands of rows are built (they hold no
+    cycles); a collection mid-load would scan them all for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def app_settings() -> QSettings:
@@ -276,10 +291,10 @@ class MainWindow(QMainWindow):
             self.reader.scroll_to_cp(scroll, top=True)
 
     def _document_opened(self, doc) -> None:
-        anns = self.ctl.annotations()
         self.pane.show_header(doc)
-        self.reader.show_document(doc, anns, self.ctl.labels())
-        self.annotations.model.set_annotations(anns)
+        with bulk_load():
+            anns = self.reader.show_document(doc, self.ctl.load_spans(), self.ctl.labels())
+            self.annotations.model.set_annotations(anns)
         self.details.show_annotation(None, [], "")
         self.act_rtl.setChecked(bool(doc and doc.direction == Direction.RTL))
         self.documents.select(doc.id if doc else None)

@@ -7,7 +7,7 @@ import uuid
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
-from ..core.model import Annotation, DocumentSummary, Label, LabelKind
+from ..core.model import Annotation, DocumentSummary, Label, LabelKind, SpanRow
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -66,7 +66,7 @@ class AnnotationTableModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[Annotation] = []
+        self._rows: list[SpanRow | Annotation] = []
         self._pos: dict[uuid.UUID, int] = {}
         self._labels: dict[uuid.UUID, Label] = {}
         self._entity_name = lambda _id: ""
@@ -77,7 +77,7 @@ class AnnotationTableModel(QAbstractTableModel):
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.HEADERS) - 1))
 
-    def set_annotations(self, anns: list[Annotation]) -> None:
+    def set_annotations(self, anns: list[SpanRow]) -> None:
         self.beginResetModel()
         self._rows = list(anns)
         self._reindex()
@@ -86,13 +86,13 @@ class AnnotationTableModel(QAbstractTableModel):
     def _reindex(self) -> None:
         self._pos = {a.id: i for i, a in enumerate(self._rows)}
 
-    def annotation(self, row: int) -> Annotation:
+    def annotation(self, row: int) -> SpanRow | Annotation:
         return self._rows[row]
 
     def row_of(self, ann_id: uuid.UUID) -> int:
         return self._pos.get(ann_id, -1)
 
-    def put(self, ann: Annotation) -> None:
+    def put(self, ann: SpanRow | Annotation) -> None:
         row = self._pos.get(ann.id)
         if row is None:
             row = len(self._rows)
@@ -158,32 +158,26 @@ class AnnotationTableModel(QAbstractTableModel):
         return None
 
 
-class AnnotationFilterProxy(QSortFilterProxyModel):
-    """Filters by label kind (the Actors/Claims/Locations tabs) and by text."""
+class KindFilterProxy(QSortFilterProxyModel):
+    """Keeps one label kind (the Actors/Claims/Locations tabs). No Python
+    override: with no kind set, Qt accepts every row without calling us."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._kind: str | None = None
-        self.setSortRole(SORT_ROLE)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setFilterKeyColumn(-1)
+        self.setFilterRole(KIND_ROLE)
+        self.setFilterKeyColumn(0)
 
     def set_kind(self, kind: str | None) -> None:
-        self.beginFilterChange()
-        self._kind = kind
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, row: int, parent: _Index) -> bool:  # noqa: N802
-        if self._kind is not None:
-            kind = self.sourceModel().index(row, 0, parent).data(KIND_ROLE)
-            if kind != self._kind:
-                return False
-        return super().filterAcceptsRow(row, parent)
+        self.setFilterRegularExpression(f"^{kind}$" if kind else "")
 
 
-class DocumentFilterProxy(QSortFilterProxyModel):
+class TextFilterProxy(QSortFilterProxyModel):
+    """Sorts on click and filters on any column's text, case-insensitively."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
+
+

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.model import Annotation, Label
-from .models import ID_ROLE, AnnotationFilterProxy, AnnotationTableModel, DocumentFilterProxy, DocumentListModel
+from .models import ID_ROLE, AnnotationTableModel, DocumentListModel, KindFilterProxy, TextFilterProxy
 
 
 def _table(model) -> QTableView:
@@ -33,6 +33,7 @@ def _table(model) -> QTableView:
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.horizontalHeader().setStretchLastSection(False)
     view.setWordWrap(False)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -45,7 +46,7 @@ class DocumentPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model = DocumentListModel(self)
-        self.proxy = DocumentFilterProxy(self)
+        self.proxy = TextFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit(placeholderText="Filter documents")
         self.filter.setClearButtonEnabled(True)
@@ -102,12 +103,14 @@ class AnnotationPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model = AnnotationTableModel(self)
-        self.proxy = AnnotationFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.kind_proxy = KindFilterProxy(self)
+        self.kind_proxy.setSourceModel(self.model)
+        self.proxy = TextFilterProxy(self)
+        self.proxy.setSourceModel(self.kind_proxy)
         self.tabs = QTabBar()
         for name, _kind in self.TABS:
             self.tabs.addTab(name)
-        self.tabs.currentChanged.connect(lambda i: self.proxy.set_kind(self.TABS[i][1]))
+        self.tabs.currentChanged.connect(lambda i: self.kind_proxy.set_kind(self.TABS[i][1]))
         self.filter = QLineEdit(placeholderText="Filter annotations (quote, label, entity, analyst, note)")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
@@ -144,11 +147,11 @@ class AnnotationPanel(QWidget):
         if row < 0:
             self.view.clearSelection()
             return
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        index = self._view_index(row)
         if not index.isValid():  # hidden by the tab or the filter: show all
             self.tabs.setCurrentIndex(0)
             self.filter.clear()
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            index = self._view_index(row)
         self._quiet = True
         try:
             self.view.selectionModel().setCurrentIndex(
@@ -157,6 +160,9 @@ class AnnotationPanel(QWidget):
             self.view.scrollTo(index)
         finally:
             self._quiet = False
+
+    def _view_index(self, row: int):
+        return self.proxy.mapFromSource(self.kind_proxy.mapFromSource(self.model.index(row, 0)))
 
     def _current_changed(self, current, _previous) -> None:
         if not self._quiet:

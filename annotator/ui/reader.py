@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.model import Annotation, Direction, Document, Label
+from ..core.model import Direction, Document, Label, SpanRow
 from ..core.offsets import TextMap
 from .highlighter import SpanHighlighter
 
@@ -67,15 +67,27 @@ class ReaderView(QPlainTextEdit):
     def text(self) -> str:
         return self._text
 
-    def show_document(self, doc: Document | None, annotations: list[Annotation], labels: list[Label]) -> None:
+    def show_document(self, doc: Document | None, spans: Callable[[], list[SpanRow]], labels: list[Label]) -> list[SpanRow]:
+        """Show ``doc`` with every highlight drawn; returns the spans.
+
+        ``spans()`` may be a pending load (see :meth:`DeskController.load_spans`):
+        Qt lays the text out with the highlighter detached (and the GIL
+        released) while the rows arrive, then one highlight pass draws them.
+        """
         self._find = []
         self._flash = []
         self.setExtraSelections([])
         self._text = doc.text if doc else ""
-        self.highlighter.set_labels(labels)
-        self.highlighter.set_spans(TextMap(self._text), annotations)
+        hl = self.highlighter
+        hl.setDocument(None)
         self.apply_direction(doc.direction if doc else Direction.LTR)
-        self.setPlainText(self._text)  # highlights every block once, with the spans above
+        self.setPlainText(self._text)
+        rows = spans()
+        hl.set_labels(labels)
+        hl.set_spans(self._text, rows, self.document().blockCount())
+        hl.setDocument(self.document())
+        hl.rehighlight()  # synchronous; also cancels the pass Qt queues on attach
+        return rows
 
     def apply_direction(self, direction: Direction) -> None:
         rtl = direction == Direction.RTL
