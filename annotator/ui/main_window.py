@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.pane)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([260, 700, 440])
+        self.splitter.setSizes([330, 640, 430])
         self.setCentralWidget(self.splitter)
 
         self.tag_actions: dict[uuid.UUID, QAction] = {}
@@ -437,7 +437,7 @@ class MainWindow(QMainWindow):
         font = self.reader.font()
         size = font.pointSizeF()
         if step == 0:
-            size = QApplication.font().pointSizeF() + 1
+            size = self.reader.default_point_size
         else:
             size = max(6.0, min(48.0, size + step))
         font.setPointSizeF(size)

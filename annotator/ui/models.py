@@ -17,7 +17,8 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class DocumentListModel(QAbstractTableModel):
-    HEADERS = ["Title", "Source", "Date", "Actors", "Claims", "Locations"]
+    HEADERS = ["Title", "Source", "Date", "A", "C", "L"]
+    TIPS = ["", "", "Published", "Actors", "Claims", "Locations"]
 
     def __init__(self, parent=None):
         super().__init__(parent)

@@ -55,8 +55,10 @@ class DocumentPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, self.model.columnCount()):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(24)
+        for col, width in ((1, 80), (2, 62), (3, 28), (4, 28), (5, 28)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         lay = QVBoxLayout(self)
@@ -119,11 +121,8 @@ class AnnotationPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in range(1, self.model.columnCount()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, 80)
-        header.resizeSection(2, 120)
-        header.resizeSection(3, 70)
-        header.resizeSection(4, 90)
-        header.resizeSection(5, 60)
+        for col, width in ((1, 70), (2, 130), (3, 60), (4, 80), (5, 56)):
+            header.resizeSection(col, width)
         # Rows arrive in text order; sorting waits until a header is clicked,
         # so opening a 10,000-annotation document does not sort 10,000 rows.
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

@@ -48,6 +48,10 @@ class ReaderView(QPlainTextEdit):
         self.setCenterOnScroll(False)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.document().setDocumentMargin(18)
+        font = self.font()
+        font.setPointSizeF(max(font.pointSizeF(), 10.5) + 1)  # reading size, not UI size
+        self.setFont(font)
+        self.default_point_size = font.pointSizeF()
         self.highlighter = SpanHighlighter(self.document(), self.palette())
         self.describe: Callable[[uuid.UUID], str] = lambda _id: ""
         self.context_actions: Callable[[], list] = lambda: []
