@@ -94,6 +94,7 @@ class Entity(Row):
     latitude: float | None = None
     longitude: float | None = None
     country_code: str = ""
+    merged_into: uuid.UUID | None = None  # set on a tombstoned entity merged into another
 
     def names(self) -> list[str]:
         return [self.name, *self.aliases]
@@ -128,6 +129,23 @@ class Claim(Row):
     @property
     def grading(self) -> str:
         return f"{self.reliability}{self.credibility}"
+
+
+@dataclass(kw_only=True)
+class ClaimSubject(Row):
+    """An actor or location a claim is about."""
+
+    claim_annotation_id: uuid.UUID
+    entity_id: uuid.UUID
+
+
+@dataclass(kw_only=True)
+class ClaimLink(Row):
+    """One claim annotation corroborates or contradicts another."""
+
+    from_annotation_id: uuid.UUID
+    to_annotation_id: uuid.UUID
+    relation: str  # "corroborates" or "contradicts" (core.grading.RELATIONS)
 
 
 class SpanRow(NamedTuple):

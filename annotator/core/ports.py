@@ -11,7 +11,18 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from .model import Annotation, Claim, Document, DocumentSummary, Entity, Label, LabelKind, SpanRow
+from .model import (
+    Annotation,
+    Claim,
+    ClaimLink,
+    ClaimSubject,
+    Document,
+    DocumentSummary,
+    Entity,
+    Label,
+    LabelKind,
+    SpanRow,
+)
 
 
 class Repository(Protocol):
@@ -35,6 +46,11 @@ class Repository(Protocol):
     def get_entity(self, entity_id: uuid.UUID) -> Entity: ...
     def update_entity(self, entity: Entity) -> None: ...
     def entities(self, kind: LabelKind | None = None) -> list[Entity]: ...
+    def existing_entity_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
+    def entity_mention_counts(self) -> dict[uuid.UUID, int]:
+        """Live annotations per entity over all live documents, in one grouped query."""
+    def annotations_for_entity(self, entity_id: uuid.UUID, include_deleted: bool = False) -> list[Annotation]:
+        """The entity's mentions, by document (oldest first) then position."""
 
     # annotations
     def add_annotations(self, annotations: Iterable[Annotation]) -> None: ...
@@ -48,3 +64,19 @@ class Repository(Protocol):
     def claim_for(self, ann_id: uuid.UUID) -> Claim | None: ...
     def claims_for_document(self, doc_id: uuid.UUID) -> dict[uuid.UUID, Claim]: ...
     def put_claim(self, claim: Claim) -> None: ...
+    def claims_by_source(self, entity_id: uuid.UUID) -> list[Claim]: ...
+
+    # what claims are about, and how they relate (tombstoned rows only when asked)
+    def claim_subjects(self, ann_id: uuid.UUID, include_deleted: bool = False) -> list[ClaimSubject]: ...
+    def subjects_for_entity(self, entity_id: uuid.UUID, include_deleted: bool = False) -> list[ClaimSubject]: ...
+    def claim_subjects_for_document(self, doc_id: uuid.UUID) -> dict[uuid.UUID, list[ClaimSubject]]: ...
+    def put_claim_subject(self, subject: ClaimSubject) -> None:
+        """Insert, or update the row with the same id."""
+    def claim_links(self, ann_id: uuid.UUID, include_deleted: bool = False) -> list[ClaimLink]:
+        """Links from or to the annotation."""
+    def claim_links_for_document(self, doc_id: uuid.UUID) -> list[ClaimLink]:
+        """Live links from the document's annotations."""
+    def get_claim_link(self, link_id: uuid.UUID) -> ClaimLink: ...
+    def existing_claim_link_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
+    def put_claim_link(self, link: ClaimLink) -> None:
+        """Insert, or update the row with the same id."""

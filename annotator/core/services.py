@@ -109,7 +109,9 @@ class Desk:
         language: str = "",
         filename: str = "",
         description: str = "",
+        doc_id: uuid.UUID | None = None,
     ) -> DocumentImport:
+        """Store a document (``doc_id``: a fixed UUID, as seeds use, else a new one)."""
         text = canonical_from_string(text)
         if not text.strip():
             raise InputError(f"{filename or title}: the document has no text")
@@ -118,6 +120,7 @@ class Desk:
         if existing is not None:
             return DocumentImport(existing, created=False)
         doc = Document(
+            id=doc_id or uuid.uuid4(),
             title=title.strip() or "Untitled",
             text=text,
             sha256=digest,
@@ -256,6 +259,33 @@ class Desk:
 
     def restore_annotation(self, ann_id: uuid.UUID) -> Change:
         return self._set_deleted(ann_id, False)
+
+    def _set_many_deleted(self, ann_ids: Sequence[uuid.UUID], deleted: bool) -> Change:
+        """One transaction for all. When they lie in one document the change
+        names it and its spans; across documents ``document_id`` is None and
+        ``spans`` is empty (a view showing any of them reloads)."""
+        change = Change()
+        docs: set[uuid.UUID] = set()
+        spans: list[tuple[int, int]] = []
+        stamp = now()
+        with self.repo.transaction():
+            for ann_id in ann_ids:
+                ann = self.repo.get_annotation(ann_id)
+                self.repo.update_annotation(replace(ann, deleted=deleted, modified=stamp))
+                docs.add(ann.document_id)
+                spans.append((ann.start, ann.end))
+                (change.removed if deleted else change.added).append(ann_id)
+        if len(docs) == 1:
+            change.document_id = docs.pop()
+            change.spans = spans
+        return change
+
+    def delete_annotations(self, ann_ids: Sequence[uuid.UUID]) -> Change:
+        """Tombstone several annotations in one transaction (see :meth:`_set_many_deleted`)."""
+        return self._set_many_deleted(ann_ids, True)
+
+    def restore_annotations(self, ann_ids: Sequence[uuid.UUID]) -> Change:
+        return self._set_many_deleted(ann_ids, False)
 
     def update_annotation(
         self,

@@ -15,21 +15,62 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, MetaData, Table, inspect, select
+from sqlalchemy.schema import CreateColumn
 from sqlmodel import SQLModel
 
 from ..core.errors import StoreError
-from .tables import DATA_TABLES, SchemaInfo
+from .tables import ClaimLinkRow, ClaimSubjectRow, EntityRow, SchemaInfo
 
 APPLICATION = "annotator"
 
+_V1_TABLES = ("schema_info", "document", "label", "entity", "annotation", "claim")
+_ADDED_AFTER_V1 = {"entity": {"merged_into"}}
+"""Columns of the v1 tables that later steps add (so version 1 must not create them)."""
+
 
 def _v1_initial(conn: Connection) -> None:
-    SQLModel.metadata.create_all(conn, tables=[SchemaInfo.__table__, *(t.__table__ for t in DATA_TABLES)])
+    """The version 1 schema: today's definitions of its tables, less the
+    columns later steps add. (Each later step must list what it adds to an
+    older table in ``_ADDED_AFTER_V1``.)"""
+    meta = MetaData()
+    for name in _V1_TABLES:
+        table = SQLModel.metadata.tables[name]
+        later = _ADDED_AFTER_V1.get(name)
+        if later:
+            Table(name, meta, *(c._copy() for c in table.columns if c.name not in later))
+        else:
+            table.to_metadata(meta)
+    meta.create_all(conn)
+
+
+def _add_column(conn: Connection, table: Table, name: str) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for a column defined in :mod:`.tables`.
+
+    SQLAlchemy has no portable construct for adding a column, so the column
+    clause is SQLAlchemy's own ``CreateColumn`` compiled for the connection's
+    dialect (``CHAR(32)`` for a UUID on SQLite, ``UUID`` on PostgreSQL) and
+    the names are quoted by the dialect's identifier preparer. ``ALTER TABLE
+    … ADD COLUMN`` itself is standard SQL that both accept. The column must
+    be nullable or have a server default, so existing rows stay valid.
+    """
+    column = table.c[name]
+    if not (column.nullable or column.server_default is not None):
+        raise ValueError(f"{table.name}.{name}: a column added to existing rows must be nullable")
+    clause = CreateColumn(column).compile(dialect=conn.dialect)
+    quoted = conn.dialect.identifier_preparer.format_table(table)
+    conn.exec_driver_sql(f"ALTER TABLE {quoted} ADD COLUMN {clause}")
+
+
+def _v2_tradecraft(conn: Connection) -> None:
+    """Claim subjects and links between claims; entities remember a merge."""
+    SQLModel.metadata.create_all(conn, tables=[ClaimSubjectRow.__table__, ClaimLinkRow.__table__])
+    _add_column(conn, EntityRow.__table__, "merged_into")
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "documents, labels, entities, annotations, claims", _v1_initial),
+    (2, "claim subjects, claim links, entity.merged_into", _v2_tradecraft),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 

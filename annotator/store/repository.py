@@ -19,6 +19,8 @@ from ..core.errors import NotFound
 from ..core.model import (
     Annotation,
     Claim,
+    ClaimLink,
+    ClaimSubject,
     Direction,
     Document,
     DocumentSummary,
@@ -27,13 +29,15 @@ from ..core.model import (
     LabelKind,
     SpanRow,
 )
-from .tables import AnnotationRow, ClaimRow, DocumentRow, EntityRow, LabelRow
+from .tables import AnnotationRow, ClaimLinkRow, ClaimRow, ClaimSubjectRow, DocumentRow, EntityRow, LabelRow
 
 D = DocumentRow.__table__
 L = LabelRow.__table__
 E = EntityRow.__table__
 A = AnnotationRow.__table__
 C = ClaimRow.__table__
+CS = ClaimSubjectRow.__table__
+CL = ClaimLinkRow.__table__
 
 _BATCH = 2000
 
@@ -47,6 +51,8 @@ _LABEL_FIELDS = _names(Label)
 _ENTITY_FIELDS = _names(Entity)
 _ANN_FIELDS = _names(Annotation)
 _CLAIM_FIELDS = _names(Claim)
+_SUBJECT_FIELDS = _names(ClaimSubject)
+_LINK_FIELDS = _names(ClaimLink)
 
 
 def _doc(row) -> Document:
@@ -79,6 +85,16 @@ def _annotation(row) -> Annotation:
 def _claim(row) -> Claim:
     m = row._mapping
     return Claim(**{k: m[k] for k in _CLAIM_FIELDS})
+
+
+def _subject(row) -> ClaimSubject:
+    m = row._mapping
+    return ClaimSubject(**{k: m[k] for k in _SUBJECT_FIELDS})
+
+
+def _link(row) -> ClaimLink:
+    m = row._mapping
+    return ClaimLink(**{k: m[k] for k in _LINK_FIELDS})
 
 
 def _to_uuid(value) -> uuid.UUID:
@@ -134,6 +150,15 @@ class SqlRepository:
     def _update(self, table, obj) -> None:
         values = _values(obj)
         self._write(update(table).where(table.c.id == obj.id).values(**values))
+
+    def _put(self, table, obj) -> None:
+        """Insert ``obj``, or update the row with its id."""
+        with self._conn() as conn:
+            exists = conn.execute(select(table.c.id).where(table.c.id == obj.id)).first() is not None
+        if exists:
+            self._update(table, obj)
+        else:
+            self._write(table.insert().values(**_values(obj)))
 
     # --- documents ---------------------------------------------------------------
 
@@ -222,6 +247,34 @@ class SqlRepository:
         with self._conn() as conn:
             return [_entity(r) for r in conn.execute(stmt)]
 
+    def existing_entity_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Those of ``ids`` stored as entities (tombstoned ones included)."""
+        return self._existing(E, ids)
+
+    def entity_mention_counts(self) -> dict[uuid.UUID, int]:
+        """Live annotations per entity, over all live documents (entities without any are absent)."""
+        stmt = (
+            select(A.c.entity_id, func.count())
+            .join(D, D.c.id == A.c.document_id)
+            .where(A.c.entity_id.is_not(None), A.c.deleted.is_(False), D.c.deleted.is_(False))
+            .group_by(A.c.entity_id)
+        )
+        with self._conn() as conn:
+            return {entity_id: n for entity_id, n in conn.execute(stmt)}
+
+    def annotations_for_entity(self, entity_id: uuid.UUID, include_deleted: bool = False) -> list[Annotation]:
+        """The entity's mentions, by document (oldest first) then position."""
+        stmt = (
+            select(A)
+            .join(D, D.c.id == A.c.document_id)
+            .where(A.c.entity_id == entity_id, D.c.deleted.is_(False))
+            .order_by(D.c.created, D.c.id, A.c.start, A.c.end)
+        )
+        if not include_deleted:
+            stmt = stmt.where(A.c.deleted.is_(False))
+        with self._conn() as conn:
+            return [_annotation(r) for r in conn.execute(stmt)]
+
     # --- annotations ------------------------------------------------------------------
 
     def add_annotations(self, annotations: Iterable[Annotation]) -> None:
@@ -264,12 +317,15 @@ class SqlRepository:
         return _annotation(row)
 
     def existing_annotation_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        return self._existing(A, ids)
+
+    def _existing(self, table, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         wanted = list(ids)
         found: set[uuid.UUID] = set()
         with self._conn() as conn:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i : i + 500]
-                found.update(conn.execute(select(A.c.id).where(A.c.id.in_(chunk))).scalars())
+                found.update(conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
         return found
 
     def update_annotation(self, ann: Annotation) -> None:
@@ -296,9 +352,78 @@ class SqlRepository:
             return {r.annotation_id: _claim(r) for r in conn.execute(stmt)}
 
     def put_claim(self, claim: Claim) -> None:
+        self._put(C, claim)
+
+    def claims_by_source(self, entity_id: uuid.UUID) -> list[Claim]:
         with self._conn() as conn:
-            exists = conn.execute(select(C.c.id).where(C.c.id == claim.id)).first() is not None
-        if exists:
-            self._update(C, claim)
-        else:
-            self._write(C.insert().values(**_values(claim)))
+            return [_claim(r) for r in conn.execute(select(C).where(C.c.source_entity_id == entity_id))]
+
+    # --- claim subjects and links ---------------------------------------------------------
+
+    def claim_subjects(self, ann_id: uuid.UUID, include_deleted: bool = False) -> list[ClaimSubject]:
+        """What the claim is about, in the order the subjects were added."""
+        stmt = select(CS).where(CS.c.claim_annotation_id == ann_id).order_by(CS.c.created, CS.c.id)
+        if not include_deleted:
+            stmt = stmt.where(CS.c.deleted.is_(False))
+        with self._conn() as conn:
+            return [_subject(r) for r in conn.execute(stmt)]
+
+    def subjects_for_entity(self, entity_id: uuid.UUID, include_deleted: bool = False) -> list[ClaimSubject]:
+        stmt = select(CS).where(CS.c.entity_id == entity_id).order_by(CS.c.created, CS.c.id)
+        if not include_deleted:
+            stmt = stmt.where(CS.c.deleted.is_(False))
+        with self._conn() as conn:
+            return [_subject(r) for r in conn.execute(stmt)]
+
+    def claim_subjects_for_document(self, doc_id: uuid.UUID) -> dict[uuid.UUID, list[ClaimSubject]]:
+        """Live subjects of every claim annotation in the document, by annotation."""
+        stmt = (
+            select(CS)
+            .join(A, A.c.id == CS.c.claim_annotation_id)
+            .where(A.c.document_id == doc_id, CS.c.deleted.is_(False))
+            .order_by(CS.c.created, CS.c.id)
+        )
+        out: dict[uuid.UUID, list[ClaimSubject]] = {}
+        with self._conn() as conn:
+            for r in conn.execute(stmt):
+                out.setdefault(r.claim_annotation_id, []).append(_subject(r))
+        return out
+
+    def put_claim_subject(self, subject: ClaimSubject) -> None:
+        self._put(CS, subject)
+
+    def claim_links(self, ann_id: uuid.UUID, include_deleted: bool = False) -> list[ClaimLink]:
+        """Links from or to the annotation, oldest first."""
+        stmt = (
+            select(CL)
+            .where((CL.c.from_annotation_id == ann_id) | (CL.c.to_annotation_id == ann_id))
+            .order_by(CL.c.created, CL.c.id)
+        )
+        if not include_deleted:
+            stmt = stmt.where(CL.c.deleted.is_(False))
+        with self._conn() as conn:
+            return [_link(r) for r in conn.execute(stmt)]
+
+    def claim_links_for_document(self, doc_id: uuid.UUID) -> list[ClaimLink]:
+        """Live links from the document's annotations (to any document), oldest first."""
+        stmt = (
+            select(CL)
+            .join(A, A.c.id == CL.c.from_annotation_id)
+            .where(A.c.document_id == doc_id, CL.c.deleted.is_(False))
+            .order_by(CL.c.created, CL.c.id)
+        )
+        with self._conn() as conn:
+            return [_link(r) for r in conn.execute(stmt)]
+
+    def get_claim_link(self, link_id: uuid.UUID) -> ClaimLink:
+        with self._conn() as conn:
+            row = conn.execute(select(CL).where(CL.c.id == link_id)).first()
+        if row is None:
+            raise NotFound(f"no claim link {link_id}")
+        return _link(row)
+
+    def existing_claim_link_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        return self._existing(CL, ids)
+
+    def put_claim_link(self, link: ClaimLink) -> None:
+        self._put(CL, link)

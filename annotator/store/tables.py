@@ -79,6 +79,9 @@ class EntityRow(RowColumns, table=True):
     latitude: float | None = None
     longitude: float | None = None
     country_code: str = ""
+    # Added in schema 2 (migrations._v2_tradecraft); no foreign key, since a
+    # column added by ALTER TABLE cannot carry one portably.
+    merged_into: uuid.UUID | None = None
 
 
 class AnnotationRow(RowColumns, table=True):
@@ -108,4 +111,17 @@ class ClaimRow(RowColumns, table=True):
     likelihood_note: str = ""
 
 
-DATA_TABLES = (DocumentRow, LabelRow, EntityRow, AnnotationRow, ClaimRow)
+class ClaimSubjectRow(RowColumns, table=True):
+    __tablename__ = "claim_subject"
+    claim_annotation_id: uuid.UUID = Field(foreign_key="annotation.id", index=True)
+    entity_id: uuid.UUID = Field(foreign_key="entity.id", index=True)
+
+
+class ClaimLinkRow(RowColumns, table=True):
+    __tablename__ = "claim_link"
+    from_annotation_id: uuid.UUID = Field(foreign_key="annotation.id", index=True)
+    to_annotation_id: uuid.UUID = Field(foreign_key="annotation.id", index=True)
+    relation: str
+
+
+DATA_TABLES = (DocumentRow, LabelRow, EntityRow, AnnotationRow, ClaimRow, ClaimSubjectRow, ClaimLinkRow)

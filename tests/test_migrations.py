@@ -1,0 +1,120 @@
+"""Schema migrations: a version 1 file with data upgrades in place."""
+
+import sqlite3
+import uuid
+
+from sqlalchemy import inspect
+
+from annotator.core.model import Claim, ClaimLink, ClaimSubject, LabelKind
+from annotator.core.services import Desk
+from annotator.store import sqlite as store_sqlite
+from annotator.store.database import CURRENT_VERSION, inspect_version, open_database
+from annotator.store.migrations import _set_version, _v1_initial
+
+TEXT = "Syria has sent 3,000 troops to the border with Iraq, officials in Damascus said."
+
+
+def _columns(path, table):
+    con = sqlite3.connect(path)
+    try:
+        return [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+    finally:
+        con.close()
+
+
+def _build_v1(path):
+    """A database as version 1 wrote it: the v1 step only, stamped version 1."""
+    engine = store_sqlite.make_engine(path)
+    with engine.begin() as conn:
+        _v1_initial(conn)
+        _set_version(conn, 1)
+    engine.dispose()
+
+
+def test_v1_step_makes_the_v1_schema(tmp_path):
+    path = tmp_path / "v1.db"
+    _build_v1(path)
+    assert inspect_version(path) == 1
+    engine = store_sqlite.make_engine(path, readonly=True)
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+    engine.dispose()
+    assert tables == {"schema_info", "document", "label", "entity", "annotation", "claim"}
+    assert "merged_into" not in _columns(path, "entity")
+
+
+def test_v1_file_with_data_is_migrated_in_place(tmp_path):
+    path = tmp_path / "v1.db"
+    _build_v1(path)
+    # Fill it through the v1 columns only (raw SQL, as a v1 program would have).
+    doc_id, label_id, ent_id, ann_id, claim_id = (uuid.uuid4() for _ in range(5))
+    con = sqlite3.connect(path)
+    stamp = "2025-06-21 08:15:00.000000"
+    with con:
+        row = ("v1", stamp, stamp, 0)
+        con.execute(
+            "INSERT INTO document (id, creator, created, modified, deleted, title, text, sha256, source, url, published,"
+            " language, direction, filename, description) VALUES (?,?,?,?,?,?,?,?,'','','','','ltr','','')",
+            (doc_id.hex, *row, "Old", TEXT, "x" * 64),
+        )
+        con.execute(
+            "INSERT INTO label (id, creator, created, modified, deleted, name, kind, color, description, shortcut, position)"
+            " VALUES (?,?,?,?,?,'Actor','actor','#e8743b','','A',0)",
+            (label_id.hex, *row),
+        )
+        con.execute(
+            "INSERT INTO entity (id, creator, created, modified, deleted, kind, name, type, aliases, note, latitude,"
+            " longitude, country_code) VALUES (?,?,?,?,?,'actor','Syria','state','[\"Damascus\"]','',NULL,NULL,'')",
+            (ent_id.hex, *row),
+        )
+        con.execute(
+            "INSERT INTO annotation (id, creator, created, modified, deleted, document_id, label_id, start, \"end\", exact,"
+            " prefix, suffix, entity_id, note) VALUES (?,?,?,?,?,?,?,0,5,'Syria','','',?,'')",
+            (ann_id.hex, *row, doc_id.hex, label_id.hex, ent_id.hex),
+        )
+        con.execute(
+            "INSERT INTO claim (id, creator, created, modified, deleted, annotation_id, source_entity_id,"
+            " source_annotation_id, reliability, credibility, likelihood, stance, likelihood_note)"
+            " VALUES (?,?,?,?,?,?,?,NULL,'B','2','likely','reported','')",
+            (claim_id.hex, *row, ann_id.hex, ent_id.hex),
+        )
+    con.close()
+
+    db = open_database(path, create=False)
+    try:
+        assert db.version == CURRENT_VERSION == 2
+        assert inspect_version(path) == 2
+        repo = db.repo
+        assert repo.get_document(doc_id).text == TEXT
+        entity = repo.get_entity(ent_id)
+        assert (entity.name, entity.kind, entity.aliases, entity.merged_into) == ("Syria", LabelKind.ACTOR, ["Damascus"], None)
+        [ann] = repo.annotations(doc_id)
+        assert (ann.id, ann.exact, ann.entity_id, ann.creator) == (ann_id, "Syria", ent_id, "v1")
+        claim = repo.claim_for(ann_id)
+        assert (claim.id, claim.grading, claim.stance, claim.source_entity_id) == (claim_id, "B2", "reported", ent_id)
+        # The new tables and column work on the migrated file.
+        desk = Desk(repo, "ana")
+        other, _ = desk.add_annotation(doc_id, label_id, 50, 58)
+        with repo.transaction():
+            repo.put_claim(Claim(annotation_id=other.id))
+            repo.put_claim_subject(ClaimSubject(claim_annotation_id=ann_id, entity_id=ent_id))
+            repo.put_claim_link(ClaimLink(from_annotation_id=ann_id, to_annotation_id=other.id, relation="contradicts"))
+        assert [s.entity_id for s in repo.claim_subjects(ann_id)] == [ent_id]
+        assert [link.relation for link in repo.claim_links(other.id)] == ["contradicts"]
+    finally:
+        db.close()
+    assert _columns(path, "entity")[-1] == "merged_into"
+    # Opening again changes nothing.
+    db = open_database(path, create=False)
+    assert db.version == 2
+    db.close()
+
+
+def test_new_database_has_the_same_schema_as_a_migrated_one(tmp_path):
+    old = tmp_path / "old.db"
+    _build_v1(old)
+    open_database(old).close()
+    new = tmp_path / "new.db"
+    open_database(new).close()
+    for table in ("entity", "claim_subject", "claim_link", "annotation", "claim"):
+        assert _columns(old, table) == _columns(new, table), table
