@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from ..core.errors import InputError
 
@@ -20,6 +20,19 @@ from ..core.errors import InputError
 @contextmanager
 def atomic_write(path: Path | str, *, newline: str | None = None) -> Iterator[TextIO]:
     """Yield a UTF-8 text file that replaces ``path`` only if the block succeeds."""
+    with _atomic(path, "w", newline) as fh:
+        yield fh
+
+
+@contextmanager
+def atomic_write_bytes(path: Path | str) -> Iterator[BinaryIO]:
+    """Yield a binary file that replaces ``path`` only if the block succeeds."""
+    with _atomic(path, "wb", None) as fh:
+        yield fh
+
+
+@contextmanager
+def _atomic(path: Path | str, mode: str, newline: str | None) -> Iterator:
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():
@@ -28,13 +41,14 @@ def atomic_write(path: Path | str, *, newline: str | None = None) -> Iterator[Te
         raise InputError(f"{path}: is a folder, not a file")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+        text = {"encoding": "utf-8", "newline": newline} if "b" not in mode else {}
+        with os.fdopen(fd, mode, **text) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         # mkstemp makes the file private (0600); give it the usual mode for a document
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-        os.chmod(tmp, mode)
+        perm = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+        os.chmod(tmp, perm)
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
