@@ -80,22 +80,11 @@ class DeleteAnnotations(DeskCommand):
         super().__init__(ctl, "Delete annotation" if n == 1 else f"Delete {n} annotations")
         self.ann_ids = list(ann_ids)
 
-    def _each(self, op) -> Change:
-        merged = Change()
-        for ann_id in self.ann_ids:
-            ch = op(ann_id)
-            merged.document_id = ch.document_id
-            merged.added += ch.added
-            merged.removed += ch.removed
-            merged.spans += ch.spans
-        return merged
-
     def do(self) -> Change:
-        return self._each(self.ctl.desk.delete_annotation)
+        return self.ctl.desk.delete_annotations(self.ann_ids)
 
     def undo_change(self) -> Change:
-        return self._each(self.ctl.desk.restore_annotation)
-
+        return self.ctl.desk.restore_annotations(self.ann_ids)
 
 
 class UpdateAnnotation(DeskCommand):
@@ -129,3 +118,157 @@ class SetDirection(DeskCommand):
 
     def undo_change(self) -> Change:
         return self.ctl.desk.set_direction(self.doc_id, self.old)
+
+
+# --- entities -----------------------------------------------------------------------
+
+
+class UpdateEntity(DeskCommand):
+    def __init__(self, ctl, entity_id: uuid.UUID, fields: dict):
+        entity = ctl.entity(entity_id)
+        super().__init__(ctl, f"Edit {entity.name if entity else 'entity'}")
+        self.entity_id = entity_id
+        self.new = dict(fields)
+        self.old = {k: getattr(entity, k) for k in fields}
+
+    def do(self) -> Change:
+        return self.ctl.entities.update(self.entity_id, **self.new)
+
+    def undo_change(self) -> Change:
+        return self.ctl.entities.update(self.entity_id, **self.old)
+
+
+class MergeEntities(DeskCommand):
+    def __init__(self, ctl, target_id: uuid.UUID, source_ids: list[uuid.UUID]):
+        target = ctl.entity(target_id)
+        super().__init__(ctl, f"Merge {len(source_ids)} into {target.name if target else 'entity'}")
+        self.target_id = target_id
+        self.source_ids = list(source_ids)
+        self.merge = None
+
+    def do(self) -> Change:
+        self.merge = self.ctl.entities.merge(self.target_id, self.source_ids)
+        return self.merge.change
+
+    def undo_change(self) -> Change:
+        return self.ctl.entities.unmerge(self.merge)
+
+
+class TagOccurrences(DeskCommand):
+    """Tags many mentions at once; undo tombstones them all in one transaction."""
+
+    def __init__(self, ctl, entity_id: uuid.UUID, label_id: uuid.UUID, occurrences: list):
+        super().__init__(ctl, f"Tag {len(occurrences)} occurrence(s)")
+        self.entity_id, self.label_id, self.occurrences = entity_id, label_id, list(occurrences)
+        self.ann_ids: list[uuid.UUID] = []
+
+    def first_redo(self) -> Change:
+        self.ann_ids, change = self.ctl.entities.tag_occurrences(self.entity_id, self.label_id, self.occurrences)
+        return change
+
+    def do(self) -> Change:
+        return self.ctl.desk.restore_annotations(self.ann_ids)
+
+    def undo_change(self) -> Change:
+        return self.ctl.desk.delete_annotations(self.ann_ids)
+
+
+# --- claims ------------------------------------------------------------------------------
+
+CLAIM_FIELDS = ("source_entity_id", "source_annotation_id", "reliability", "credibility", "likelihood", "stance", "likelihood_note")
+
+
+class SetClaimFields(DeskCommand):
+    GRADING = {"reliability", "credibility"}
+    GRADING_ID = 1001  # consecutive grading keys on one claim undo as one step
+
+    def __init__(self, ctl, ann_id: uuid.UUID, fields: dict, text: str = "Edit claim"):
+        super().__init__(ctl, "Grade claim" if set(fields) <= self.GRADING else text)
+        claim = ctl.claims.details(ann_id).claim
+        self.ann_id = ann_id
+        self.new = dict(fields)
+        self.old = {k: getattr(claim, k) for k in fields}
+
+    def id(self) -> int:  # noqa: A003 (Qt API)
+        return self.GRADING_ID if set(self.new) <= self.GRADING else -1
+
+    def mergeWith(self, other) -> bool:  # noqa: N802 (Qt API)
+        if not isinstance(other, SetClaimFields) or other.ann_id != self.ann_id or other.failure:
+            return False
+        for key, value in other.old.items():
+            self.old.setdefault(key, value)
+        self.new.update(other.new)
+        return True
+
+    def do(self) -> Change:
+        return self.ctl.claims.set_details(self.ann_id, **self.new)
+
+    def undo_change(self) -> Change:
+        return self.ctl.claims.set_details(self.ann_id, **self.old)
+
+
+class SetClaimSource(DeskCommand):
+    """Source by name: an existing actor entity (name or alias), else a new one."""
+
+    def __init__(self, ctl, ann_id: uuid.UUID, name: str):
+        super().__init__(ctl, f"Source: {name}")
+        self.ann_id = ann_id
+        self.name = name
+        self.old = ctl.claims.details(ann_id).claim.source_entity_id
+        self.source_id: uuid.UUID | None = None
+
+    def first_redo(self) -> Change:
+        entity, _created = self.ctl.claims.source_entity(self.name)
+        self.source_id = entity.id
+        change = self.do()
+        change.entities_changed = True
+        return change
+
+    def do(self) -> Change:
+        return self.ctl.claims.set_details(self.ann_id, source_entity_id=self.source_id)
+
+    def undo_change(self) -> Change:
+        return self.ctl.claims.set_details(self.ann_id, source_entity_id=self.old)
+
+
+class SetClaimSubjects(DeskCommand):
+    def __init__(self, ctl, ann_id: uuid.UUID, entity_ids: list[uuid.UUID]):
+        super().__init__(ctl, "Change what the claim is about")
+        self.ann_id = ann_id
+        self.new = list(entity_ids)
+        self.old = [e.id for e in ctl.claims.details(ann_id).subjects]
+
+    def do(self) -> Change:
+        return self.ctl.claims.set_subjects(self.ann_id, self.new)
+
+    def undo_change(self) -> Change:
+        return self.ctl.claims.set_subjects(self.ann_id, self.old)
+
+
+class LinkClaims(DeskCommand):
+    def __init__(self, ctl, from_id: uuid.UUID, to_id: uuid.UUID, relation: str):
+        super().__init__(ctl, f"Link claims ({relation})")
+        self.from_id, self.to_id, self.relation = from_id, to_id, relation
+        self.link_id: uuid.UUID | None = None
+
+    def first_redo(self) -> Change:
+        self.link_id, change = self.ctl.claims.link(self.from_id, self.to_id, self.relation)
+        return change
+
+    def do(self) -> Change:
+        return self.ctl.claims.relink(self.link_id)
+
+    def undo_change(self) -> Change:
+        return self.ctl.claims.unlink(self.link_id)
+
+
+class UnlinkClaims(DeskCommand):
+    def __init__(self, ctl, link_id: uuid.UUID):
+        super().__init__(ctl, "Remove claim link")
+        self.link_id = link_id
+
+    def do(self) -> Change:
+        return self.ctl.claims.unlink(self.link_id)
+
+    def undo_change(self) -> Change:
+        return self.ctl.claims.relink(self.link_id)

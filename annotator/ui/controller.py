@@ -17,13 +17,17 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core.errors import AnnotatorError
-from ..core.model import Annotation, Direction, Document, DocumentSummary, Entity, Label, SpanRow
+from ..core.claims import Claims
+from ..core.entities import Entities
+from ..core.grading import grading_code
+from ..core.model import Annotation, Direction, Document, DocumentSummary, Entity, Label, LabelKind, SpanRow
 from ..core.services import Change, Desk, DocumentImport
 from ..core.user import current_user
-from ..io.documents import load_document_file
+from ..io.documents import import_files
 from ..io.seeds import seed_if_empty
 from ..store.database import Database, open_database
 from . import commands
+from .claim_editor import ClaimContext
 
 
 class DeskController(QObject):
@@ -32,6 +36,7 @@ class DeskController(QObject):
     documentOpened = Signal(object)  # Document | None
     changed = Signal(object)  # Change
     labelsChanged = Signal()
+    entitiesChanged = Signal()
     error = Signal(str)
 
     def __init__(self, parent: QObject | None = None, user: str | None = None):
@@ -39,6 +44,8 @@ class DeskController(QObject):
         self.user = user or current_user()
         self.db: Database | None = None
         self.desk: Desk | None = None
+        self.entities: Entities | None = None
+        self.claims: Claims | None = None
         self.undo_stack = QUndoStack(self)
         self.document: Document | None = None
         self._labels: list[Label] = []
@@ -54,6 +61,8 @@ class DeskController(QObject):
             self.db.close()
         self.db = db
         self.desk = Desk(db.repo, self.user)
+        self.entities = Entities(db.repo, self.user)
+        self.claims = Claims(db.repo, self.user)
         self.undo_stack.clear()
         self.document = None
         self._labels = self.desk.ensure_tagset()
@@ -61,6 +70,7 @@ class DeskController(QObject):
         self._reload_entities()
         self.databaseOpened.emit(db.path)
         self.labelsChanged.emit()
+        self.entitiesChanged.emit()
         self.documentsChanged.emit()
         self.documentOpened.emit(None)
         return seeded
@@ -70,7 +80,7 @@ class DeskController(QObject):
         if self.db is not None:
             self.db.close()
             self.db = None
-            self.desk = None
+            self.desk = self.entities = self.claims = None
 
     @property
     def repo(self):
@@ -91,6 +101,36 @@ class DeskController(QObject):
 
     def _reload_entities(self) -> None:
         self._entities = {e.id: e for e in self.repo.entities()}
+
+    def entity_list(self) -> list[Entity]:
+        return list(self._entities.values())
+
+    def label_for_kind(self, kind: LabelKind) -> Label | None:
+        return next((lb for lb in self._labels if lb.kind is kind), None)
+
+    def claim_codes(self) -> dict[uuid.UUID, str]:
+        """Admiralty code (e.g. ``B2``) of each graded claim in the open document."""
+        if self.document is None:
+            return {}
+        return {ann_id: grading_code(c.reliability, c.credibility) for ann_id, c in self.claims.claim_rows(self.document.id).items()}
+
+    def claim_context(self, spans: list[SpanRow], ann_id: uuid.UUID) -> ClaimContext:
+        """Choices for the claim editor, from the open document's annotations."""
+        kinds = {lb.id: lb.kind for lb in self._labels}
+        ctx = ClaimContext(actor_names=sorted({n for e in self._entities.values() if e.kind is LabelKind.ACTOR for n in e.names()}, key=str.casefold))
+        seen: set[uuid.UUID] = set()
+        for sp in spans:
+            kind = kinds.get(sp.label_id)
+            if kind is LabelKind.ACTOR:
+                ctx.source_mentions.append((sp.id, f"{' '.join(sp.exact.split())[:60]} @{sp.start}"))
+            if kind in (LabelKind.ACTOR, LabelKind.LOCATION) and sp.entity_id and sp.entity_id not in seen:
+                entity = self._entities.get(sp.entity_id)
+                if entity is not None:
+                    seen.add(entity.id)
+                    ctx.subjects.append((entity.id, entity.name))
+            if kind is LabelKind.CLAIM and sp.id != ann_id:
+                ctx.claims.append((sp.id, sp.exact))
+        return ctx
 
     def document_summaries(self) -> list[DocumentSummary]:
         return self.repo.document_summaries() if self.db else []
@@ -125,21 +165,8 @@ class DeskController(QObject):
         self.documentOpened.emit(self.document)
 
     def import_paths(self, paths: list[Path]) -> list[DocumentImport]:
-        """Load every file first (so a bad one stops all), then import them."""
-        loaded = [load_document_file(p) for p in paths]
-        results = [
-            self.desk.import_document(
-                ld.text,
-                ld.title,
-                source=ld.source,
-                url=ld.url,
-                published=ld.published,
-                language=ld.language,
-                filename=ld.filename,
-                description=ld.description,
-            )
-            for ld in loaded
-        ]
+        """Read every file first (a bad one stops all), then import them in one transaction."""
+        results = import_files(self.desk, paths)
         self.documentsChanged.emit()
         return results
 
@@ -174,6 +201,38 @@ class DeskController(QObject):
             return False
         return self._push(commands.SetDirection(self, self.document.id, direction))
 
+    # --- entities and claims (all undoable) ---------------------------------------------
+
+    def edit_entity(self, entity_id: uuid.UUID, fields: dict) -> bool:
+        return bool(fields) and self._push(commands.UpdateEntity(self, entity_id, fields))
+
+    def merge_entities(self, entity_ids: list[uuid.UUID]) -> bool:
+        if len(entity_ids) < 2:
+            return False
+        return self._push(commands.MergeEntities(self, entity_ids[0], entity_ids[1:]))
+
+    def tag_occurrences(self, entity_id: uuid.UUID, occurrences: list) -> bool:
+        entity = self.entity(entity_id)
+        label = self.label_for_kind(entity.kind) if entity else None
+        if label is None or not occurrences:
+            return False
+        return self._push(commands.TagOccurrences(self, entity_id, label.id, occurrences))
+
+    def set_claim_fields(self, ann_id: uuid.UUID, fields: dict) -> bool:
+        return bool(fields) and self._push(commands.SetClaimFields(self, ann_id, fields))
+
+    def set_claim_source(self, ann_id: uuid.UUID, name: str) -> bool:
+        return self._push(commands.SetClaimSource(self, ann_id, name))
+
+    def set_claim_subjects(self, ann_id: uuid.UUID, entity_ids: list[uuid.UUID]) -> bool:
+        return self._push(commands.SetClaimSubjects(self, ann_id, entity_ids))
+
+    def link_claims(self, from_id: uuid.UUID, to_id: uuid.UUID, relation: str) -> bool:
+        return self._push(commands.LinkClaims(self, from_id, to_id, relation))
+
+    def unlink_claims(self, link_id: uuid.UUID) -> bool:
+        return self._push(commands.UnlinkClaims(self, link_id))
+
     # --- called by commands ------------------------------------------------------------------
 
     def apply(self, change: Change) -> None:
@@ -181,6 +240,7 @@ class DeskController(QObject):
         edit made in another document shows that document)."""
         if change.entities_changed:
             self._reload_entities()
+            self.entitiesChanged.emit()
         if change.document_id is not None and (self.document is None or self.document.id != change.document_id):
             self.open_document(change.document_id)
         elif self.document is not None and change.document_id == self.document.id and not (

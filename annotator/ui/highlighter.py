@@ -108,6 +108,9 @@ class SpanHighlighter(QSyntaxHighlighter):
         found = [self._spans[k] for k in self._index.overlapping(cp, cp)]
         return sorted(found, key=lambda s: (s.end - s.start, s.start))
 
+    def all_spans(self) -> list[SpanRow]:
+        return list(self._spans.values())
+
     def spans_in(self, start: int, end: int) -> list[SpanRow]:
         return [self._spans[k] for k in self._index.overlapping(start, end)]
 

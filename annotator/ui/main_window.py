@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
+    QTabWidget,
     QSplitter,
     QToolBar,
 )
@@ -27,6 +29,9 @@ from ..core.offsets import grapheme_bounds, word_bounds
 from ..core.services import Change
 from .controller import DeskController
 from .legend import LegendDialog
+from .entities_panel import EntitiesPanel
+from .entity_dialog import EntityDialog
+from .occurrences_dialog import OccurrencesDialog
 from .panels import AnnotationPanel, DetailsPane, DocumentPanel
 from .reader import ReaderPane
 from .workers import BackgroundTask
@@ -69,10 +74,18 @@ class MainWindow(QMainWindow):
         self.annotations = AnnotationPanel()
         self.details = DetailsPane()
 
+        self.entities = EntitiesPanel()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.annotations, "Annotations")
+        self.tabs.addTab(self.entities, "Entities")
+        details_scroll = QScrollArea()
+        details_scroll.setWidgetResizable(True)
+        details_scroll.setWidget(self.details)
         self.right = QSplitter(Qt.Orientation.Vertical)
-        self.right.addWidget(self.annotations)
-        self.right.addWidget(self.details)
-        self.right.setSizes([520, 260])
+        self.right.addWidget(self.tabs)
+        self.right.addWidget(details_scroll)
+        self.right.setSizes([440, 340])
+        self._entities_dirty = True
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.documents)
         self.splitter.addWidget(self.pane)
@@ -128,6 +141,16 @@ class MainWindow(QMainWindow):
         self.act_snap.setCheckable(True)
         self.act_snap.setChecked(self.settings.value("snap_words", True, type=bool))
         self.act_legend = a("&Legend…", self.show_legend, QKeySequence("F1"), "Label colours and keys")
+        self.act_edit_entity = a(
+            "&Edit entity…", lambda: self._with_entity(self.edit_entity), QKeySequence("Ctrl+E"),
+            "Edit the selected mention's entity: name, type, aliases, coordinates",
+        )  # fmt: skip
+        self.act_tag_all = a(
+            "Tag &all occurrences…", lambda: self._with_entity(self.tag_all_occurrences), QKeySequence("Ctrl+Shift+A"),
+            "Find and tag the other mentions of the selected entity's name and aliases",
+        )  # fmt: skip
+        self.act_show_annotations = a("&Annotations", lambda: self.tabs.setCurrentWidget(self.annotations), QKeySequence("Ctrl+1"))
+        self.act_show_entities = a("&Entities", lambda: self.tabs.setCurrentWidget(self.entities), QKeySequence("Ctrl+2"))
         self.act_about = a("&About Annotator", self.about)
 
         bar = self.menuBar()
@@ -145,7 +168,8 @@ class MainWindow(QMainWindow):
             edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
         self.tag_menu = bar.addMenu("&Tag")
         view_menu = bar.addMenu("&View")
-        for act in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None, self.act_rtl, None, self.act_legend):
+        for act in (self.act_show_annotations, self.act_show_entities, None, self.act_zoom_in, self.act_zoom_out,
+                    self.act_zoom_reset, None, self.act_rtl, None, self.act_legend):  # fmt: skip
             view_menu.addSeparator() if act is None else view_menu.addAction(act)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_legend)
@@ -181,13 +205,24 @@ class MainWindow(QMainWindow):
             self.reader.addAction(act)
             self.tag_menu.addAction(act)
             self.tag_actions[label.id] = act
+        self.tag_menu.addSeparator()
+        self.tag_menu.addAction(self.act_edit_entity)
+        self.tag_menu.addAction(self.act_tag_all)
         self.toolbar.clear()
         tag_acts = list(self.tag_actions.values())
         for act in [*self._toolbar_fixed, *tag_acts, *self._toolbar_tail]:
             self.toolbar.addSeparator() if act is None else self.toolbar.addAction(act)
 
     def _reader_context_actions(self) -> list:
-        return [*self.tag_actions.values(), None, self.act_delete]
+        return [*self.tag_actions.values(), None, self.act_edit_entity, self.act_tag_all, self.act_delete]
+
+    def _with_entity(self, action) -> None:
+        """Run ``action(entity_id)`` for the selected annotation's entity."""
+        ann = self.details.ann
+        if ann is None or ann.entity_id is None:
+            self.statusBar().showMessage("Select an actor or location mention first.", 4000)
+            return
+        action(ann.entity_id)
 
     # --- wiring -----------------------------------------------------------------------
 
@@ -204,6 +239,22 @@ class MainWindow(QMainWindow):
         self.reader.spansClicked.connect(self._spans_clicked)
         self.details.labelChosen.connect(lambda ann_id, label_id: self.ctl.set_label(ann_id, label_id))
         self.details.noteEdited.connect(lambda ann_id, note: self.ctl.set_note(ann_id, note))
+        self.details.editEntity.connect(self.edit_entity)
+        self.details.tagAllOccurrences.connect(self.tag_all_occurrences)
+        claim = self.details.claim
+        claim.sourceNamed.connect(lambda name: self._claim_edit(self.ctl.set_claim_source, name))
+        claim.fieldsEdited.connect(lambda fields: self._claim_edit(self.ctl.set_claim_fields, fields))
+        claim.subjectsChosen.connect(lambda ids: self._claim_edit(self.ctl.set_claim_subjects, ids))
+        claim.linkRequested.connect(lambda rel, other: self._claim_edit(lambda a, o: self.ctl.link_claims(a, o, rel), other))
+        claim.unlinkRequested.connect(self.ctl.unlink_claims)
+        c.entitiesChanged.connect(self._entities_changed)
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_entities())
+        ent = self.entities
+        ent.editRequested.connect(self.edit_entity)
+        ent.tagAllRequested.connect(self.tag_all_occurrences)
+        ent.mergeRequested.connect(self.merge_entities)
+        ent.entityChosen.connect(self._entity_chosen)
+        ent.mentionActivated.connect(self.go_to_annotation)
 
     # --- database -----------------------------------------------------------------------
 
@@ -295,6 +346,7 @@ class MainWindow(QMainWindow):
         with bulk_load():
             anns = self.reader.show_document(doc, self.ctl.load_spans(), self.ctl.labels())
             self.annotations.model.set_annotations(anns)
+        self.annotations.model.set_gradings(self.ctl.claim_codes())
         self.details.show_annotation(None, [], "")
         self.act_rtl.setChecked(bool(doc and doc.direction == Direction.RTL))
         self.documents.select(doc.id if doc else None)
@@ -378,8 +430,11 @@ class MainWindow(QMainWindow):
         self.ctl.set_direction(Direction.RTL if self.act_rtl.isChecked() else Direction.LTR)
 
     def _changed(self, change: Change) -> None:
+        self._entities_dirty = True
+        if self.tabs.currentWidget() is self.entities:
+            self._refresh_entities()
         doc = self.ctl.document
-        if doc is None or change.document_id != doc.id:
+        if doc is None or change.document_id not in (doc.id, None):
             return
         for ann_id in change.removed:
             self.reader.highlighter.drop(ann_id)
@@ -388,16 +443,99 @@ class MainWindow(QMainWindow):
                 self.details.show_annotation(None, [], "")
         for ann_id in [*change.added, *change.updated]:
             ann = self.ctl.annotation(ann_id)
+            if ann.document_id != doc.id:  # a change spanning documents
+                continue
             self.reader.highlighter.put(ann)
             self.annotations.model.put(ann)
             if self.details.ann is not None and self.details.ann.id == ann_id:
                 self._show_details(ann_id)
-        if not (change.added or change.removed or change.updated):  # document-level change
-            self.reader.apply_direction(doc.direction)
+        if change.updated:
+            self.annotations.model.set_gradings(self.ctl.claim_codes())
+        if change.document_id is not None and not (change.added or change.removed or change.updated):
+            self.reader.apply_direction(doc.direction)  # a document-level change
             self.reader.highlighter.rehighlight()
             self.pane.show_header(doc)
             self.act_rtl.setChecked(doc.direction == Direction.RTL)
         self._update_title()
+
+    # --- entities and claims ----------------------------------------------------------------------
+
+    def _entities_changed(self) -> None:
+        self.annotations.model.set_lookups(self.ctl.labels(), self._entity_name)
+        self._entities_dirty = True
+        if self.tabs.currentWidget() is self.entities:
+            self._refresh_entities()
+
+    def _refresh_entities(self) -> None:
+        if not self._entities_dirty or self.tabs.currentWidget() is not self.entities or self.ctl.db is None:
+            return
+        self._entities_dirty = False
+        self.entities.set_entities(self.ctl.entity_list(), self.ctl.entities.mention_counts())
+        ids = self.entities.selected_ids()
+        self._entity_chosen(ids[0] if ids else None)
+
+    def _entity_chosen(self, entity_id) -> None:
+        entity = self.ctl.entity(entity_id)
+        if entity is None:
+            self.entities.show_mentions("", [])
+            return
+        self.entities.show_mentions(entity.name, self.ctl.entities.mentions(entity.id))
+
+    def go_to_annotation(self, doc_id: uuid.UUID, ann_id: uuid.UUID) -> None:
+        self.open_document(doc_id)
+        self.annotations.select(ann_id)
+        self._annotation_chosen(ann_id)
+
+    def edit_entity(self, entity_id: uuid.UUID) -> None:
+        entity = self.ctl.entity(entity_id)
+        if entity is None:
+            return
+        dialog = EntityDialog(entity, suggest=self._suggest_places, parent=self)
+        self._dialog = dialog  # tests reach it here
+        if dialog.exec():
+            self.ctl.edit_entity(entity_id, dialog.fields())
+
+    @staticmethod
+    def _suggest_places(name: str) -> list:
+        from ..core.gazetteer import suggest  # loads GeoNames data on first use
+
+        return suggest(name)
+
+    def merge_entities(self, entity_ids: list) -> None:
+        entities = [self.ctl.entity(i) for i in entity_ids]
+        if len(entities) < 2 or any(e is None for e in entities):
+            return
+        if len({e.kind for e in entities}) > 1:
+            self.show_error("Only entities of the same kind can be merged (actors with actors, locations with locations).")
+            return
+        target, *sources = entities
+        names = ", ".join(e.name for e in sources)
+        if QApplication.platformName() != "offscreen":
+            answer = QMessageBox.question(
+                self, "Merge entities", f"Merge {names} into {target.name}? All their mentions move to {target.name}."
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.ctl.merge_entities([e.id for e in entities])
+
+    def tag_all_occurrences(self, entity_id: uuid.UUID) -> None:
+        entity = self.ctl.entity(entity_id)
+        if entity is None:
+            return
+        doc = self.ctl.document
+
+        def find(all_documents: bool) -> list:
+            scope = None if all_documents or doc is None else [doc.id]
+            return self.ctl.entities.find_occurrences(entity_id, scope)
+
+        dialog = OccurrencesDialog(entity.name, find, self)
+        self._dialog = dialog
+        if dialog.exec():
+            self.ctl.tag_occurrences(entity_id, dialog.chosen())
+
+    def _claim_edit(self, edit, value) -> None:
+        if self.details.ann is not None:
+            edit(self.details.ann.id, value)
 
     # --- selection ------------------------------------------------------------------------------
 
@@ -412,6 +550,14 @@ class MainWindow(QMainWindow):
     def _show_details(self, ann_id: uuid.UUID) -> None:
         ann = self.ctl.annotation(ann_id)
         self.details.show_annotation(ann, [], self._entity_name(ann.entity_id))
+        label = self.ctl.label(ann.label_id)
+        is_claim = label is not None and label.kind is LabelKind.CLAIM
+        if is_claim:
+            details = self.ctl.claims.details(ann_id)
+            source = self.ctl.entity(details.claim.source_entity_id)
+            ctx = self.ctl.claim_context(self.reader.highlighter.all_spans(), ann_id)
+            self.details.claim.show_claim(details, source.name if source else "", ctx)
+        self.details.claim.setVisible(is_claim)
 
     def _spans_clicked(self, ann_ids: list, global_pos) -> None:
         if len(ann_ids) == 1:

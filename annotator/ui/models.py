@@ -16,37 +16,53 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 3
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class DocumentListModel(QAbstractTableModel):
-    HEADERS = ["Title", "Source", "Date", "A", "C", "L"]
-    TIPS = ["", "", "Published", "Actors", "Claims", "Locations"]
+class RowTableModel(QAbstractTableModel):
+    """A flat table over ``self._rows``, with ``HEADERS`` (and optional ``TIPS``)."""
+
+    HEADERS: list[str] = []
+    TIPS: list[str] = []
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._docs: list[DocumentSummary] = []
-
-    def set_documents(self, docs: list[DocumentSummary]) -> None:
-        self.beginResetModel()
-        self._docs = list(docs)
-        self.endResetModel()
-
-    def row_of(self, doc_id: uuid.UUID) -> int:
-        return next((i for i, d in enumerate(self._docs) if d.id == doc_id), -1)
+        self._rows: list = []
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._docs)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.HEADERS[section]
+            if role == Qt.ItemDataRole.ToolTipRole and self.TIPS:
+                return self.TIPS[section] or self.HEADERS[section]
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._docs):
+    def _row(self, index: _Index):
+        """The row object behind ``index``, or None for an invalid index."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        d = self._docs[index.row()]
+        return self._rows[index.row()]
+
+
+class DocumentListModel(RowTableModel):
+    HEADERS = ["Title", "Source", "Date", "A", "C", "L"]
+    TIPS = ["", "", "Published", "Actors", "Claims", "Locations"]
+
+    def set_documents(self, docs: list[DocumentSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(docs)
+        self.endResetModel()
+
+    def row_of(self, doc_id: uuid.UUID) -> int:
+        return next((i for i, d in enumerate(self._rows) if d.id == doc_id), -1)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        d: DocumentSummary | None = self._row(index)
+        if d is None:
+            return None
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             values = [d.title, d.source, d.published, d.counts.get("actor", 0), d.counts.get("claim", 0), d.counts.get("location", 0)]
@@ -60,10 +76,10 @@ class DocumentListModel(QAbstractTableModel):
         return None
 
 
-class AnnotationTableModel(QAbstractTableModel):
+class AnnotationTableModel(RowTableModel):
     """The current document's annotations; updated row by row on each edit."""
 
-    HEADERS = ["Quote", "Label", "Entity", "Creator", "Note", "Position"]
+    HEADERS = ["Quote", "Label", "Entity", "Grading", "Creator", "Note", "Position"]
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -71,12 +87,23 @@ class AnnotationTableModel(QAbstractTableModel):
         self._pos: dict[uuid.UUID, int] = {}
         self._labels: dict[uuid.UUID, Label] = {}
         self._entity_name = lambda _id: ""
+        self._grading: dict[uuid.UUID, str] = {}
 
     def set_lookups(self, labels: list[Label], entity_name) -> None:
         self._labels = {lb.id: lb for lb in labels}
         self._entity_name = entity_name
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.HEADERS) - 1))
+
+    def set_gradings(self, codes: dict[uuid.UUID, str]) -> None:
+        """Admiralty codes of the claims (e.g. ``B2``), shown in the Grading column."""
+        changed = {k for k in codes.keys() | self._grading.keys() if codes.get(k) != self._grading.get(k)}
+        self._grading = dict(codes)
+        col = self.HEADERS.index("Grading")
+        for ann_id in changed:
+            row = self._pos.get(ann_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, col), self.index(row, col))
 
     def set_annotations(self, anns: list[SpanRow]) -> None:
         self.beginResetModel()
@@ -114,21 +141,10 @@ class AnnotationTableModel(QAbstractTableModel):
         self._reindex()
         self.endRemoveRows()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        a = self._row(index)
+        if a is None:
             return None
-        a = self._rows[index.row()]
         col = index.column()
         label = self._labels.get(a.label_id)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -139,12 +155,14 @@ class AnnotationTableModel(QAbstractTableModel):
             if col == 2:
                 return self._entity_name(a.entity_id)
             if col == 3:
-                return a.creator
+                return self._grading.get(a.id, "")
             if col == 4:
+                return a.creator
+            if col == 5:
                 return a.note.splitlines()[0] if a.note else ""
             return a.start
         if role == SORT_ROLE:
-            if col == 5:
+            if col == 6:
                 return a.start
             return (self.data(index) or "").casefold()
         if role == ID_ROLE:

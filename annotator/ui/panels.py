@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.model import Annotation, Label
+from .claim_editor import ClaimEditor
 from .models import ID_ROLE, AnnotationTableModel, DocumentListModel, KindFilterProxy, TextFilterProxy
 
 
@@ -121,7 +123,7 @@ class AnnotationPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in range(1, self.model.columnCount()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        for col, width in ((1, 70), (2, 130), (3, 60), (4, 80), (5, 56)):
+        for col, width in ((1, 70), (2, 120), (3, 56), (4, 70), (5, 70), (6, 56)):
             header.resizeSection(col, width)
         # Rows arrive in text order; sorting waits until a header is clicked,
         # so opening a 10,000-annotation document does not sort 10,000 rows.
@@ -173,6 +175,8 @@ class DetailsPane(QWidget):
 
     labelChosen = Signal(object, object)  # annotation id, label id
     noteEdited = Signal(object, str)  # annotation id, note
+    editEntity = Signal(object)  # entity id
+    tagAllOccurrences = Signal(object)  # entity id
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -182,6 +186,16 @@ class DetailsPane(QWidget):
         self.label = QComboBox()
         self.entity = QLabel()
         self.entity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.entity_edit = QPushButton("Edit…")
+        self.entity_edit.setToolTip("Edit the entity: name, type, aliases, note, coordinates")
+        self.tag_all = QPushButton("Tag all…")
+        self.tag_all.setToolTip("Find the other mentions of this entity's name and aliases and tag them")
+        entity_row = QHBoxLayout()
+        entity_row.addWidget(self.entity, 1)
+        entity_row.addWidget(self.entity_edit)
+        entity_row.addWidget(self.tag_all)
+        self.claim = ClaimEditor()
+        self.claim.hide()
         self.note = QPlainTextEdit(placeholderText="Note (Ctrl+Enter to save)")
         self.note.setTabChangesFocus(True)
         self.note.setMaximumHeight(110)
@@ -192,7 +206,7 @@ class DetailsPane(QWidget):
         form = QFormLayout()
         form.addRow("Quote", self.quote)
         form.addRow("Label", self.label)
-        form.addRow("Entity", self.entity)
+        form.addRow("Entity", entity_row)
         form.addRow("Note", self.note)
         form.addRow("", self.save_note)
         lay = QVBoxLayout(self)
@@ -200,10 +214,13 @@ class DetailsPane(QWidget):
         lay.addWidget(QLabel("<b>Details</b>"))
         lay.addLayout(form)
         lay.addWidget(self.meta)
+        lay.addWidget(self.claim)
         lay.addStretch(1)
         self.label.activated.connect(self._label_activated)
         self.note.textChanged.connect(self._note_changed)
         self.save_note.clicked.connect(self.commit_note)
+        self.entity_edit.clicked.connect(lambda: self.ann and self.ann.entity_id and self.editEntity.emit(self.ann.entity_id))
+        self.tag_all.clicked.connect(lambda: self.ann and self.ann.entity_id and self.tagAllOccurrences.emit(self.ann.entity_id))
         self.note.installEventFilter(self)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self.note, self.commit_note, context=Qt.ShortcutContext.WidgetShortcut)
@@ -221,6 +238,9 @@ class DetailsPane(QWidget):
         enabled = ann is not None
         for w in (self.label, self.note):
             w.setEnabled(enabled)
+        has_entity = bool(ann is not None and ann.entity_id)
+        self.entity_edit.setVisible(has_entity)
+        self.tag_all.setVisible(has_entity)
         if labels:
             self.set_labels(labels)
         if ann is None:

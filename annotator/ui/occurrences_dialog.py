@@ -1,0 +1,99 @@
+"""Tag all occurrences: the other mentions of an entity's name and aliases,
+shown in context; the analyst accepts all or some."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+)
+
+OCC_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class OccurrencesDialog(QDialog):
+    """``find(all_documents: bool)`` returns occurrences (core.entities.Occurrence)."""
+
+    def __init__(self, entity_name: str, find: Callable[[bool], list], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Tag all occurrences of {entity_name}")
+        self._find = find
+        self.this_doc = QRadioButton("This document")
+        self.all_docs = QRadioButton("All documents")
+        self.this_doc.setChecked(True)
+        scope = QHBoxLayout()
+        scope.addWidget(QLabel("Look in:"))
+        scope.addWidget(self.this_doc)
+        scope.addWidget(self.all_docs)
+        scope.addStretch(1)
+        self.summary = QLabel()
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        select_all = QPushButton("Select all")
+        select_none = QPushButton("Select none")
+        select_all.clicked.connect(lambda: self._check_all(True))
+        select_none.clicked.connect(lambda: self._check_all(False))
+        picks = QHBoxLayout()
+        picks.addWidget(select_all)
+        picks.addWidget(select_none)
+        picks.addStretch(1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.tag_button = self.buttons.addButton("Tag selected", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(scope)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.list, 1)
+        lay.addLayout(picks)
+        lay.addWidget(self.buttons)
+        self.this_doc.toggled.connect(lambda _on: self.refresh())
+        self.list.itemChanged.connect(lambda _i: self._update())
+        self.resize(640, 460)
+        self.refresh()
+
+    def refresh(self) -> None:
+        occurrences = self._find(self.all_docs.isChecked())
+        self.list.blockSignals(True)
+        self.list.clear()
+        for occ in occurrences:
+            before = " ".join(occ.before.split())
+            after = " ".join(occ.after.split())
+            where = f"{occ.document_title}: " if self.all_docs.isChecked() else ""
+            item = QListWidgetItem(f"{where}…{before} «{occ.exact}» {after}…")
+            item.setData(OCC_ROLE, occ)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        self._update()
+
+    def _check_all(self, on: bool) -> None:
+        state = Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+        for i in range(self.list.count()):
+            self.list.item(i).setCheckState(state)
+
+    def chosen(self) -> list:
+        return [
+            self.list.item(i).data(OCC_ROLE)
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def _update(self) -> None:
+        n = self.list.count()
+        k = len(self.chosen())
+        self.summary.setText(
+            f"{n} untagged mention(s) of the name or its aliases; {k} selected." if n else "No untagged mentions found."
+        )
+        self.tag_button.setEnabled(k > 0)
