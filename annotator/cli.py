@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from . import __version__
+from .core.canonical import canonical_from_string, sha256
 from .core.docref import resolve_document_ref
 from .core.errors import AnnotatorError, InputError
 from .core.services import Desk
@@ -26,14 +27,14 @@ from .core.user import current_user
 from .io.atomic import atomic_write
 from .io.csv_io import export_csv
 from .io.documents import import_documents, load_document_file
-from .io.seeds import seed_if_empty
+from .io.seeds import load_seeds, seed_if_empty
 from .io.w3c import read_w3c_file, w3c_json
 from .store.database import CURRENT_VERSION, Database, default_db_path, open_database
 
 EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
 EXIT_ORPHANS = 3
-COMMANDS = ("run-default", "import", "docs", "annotations", "check")
+COMMANDS = ("run-default", "import", "docs", "annotations", "check", "brief")
 HEADLESS = "No display found: running the headless path (import the seed article, list documents)."
 KINDS = ("actor", "claim", "location", "other")
 
@@ -80,6 +81,20 @@ def _print_docs_table(desk: Desk) -> None:
 # --- commands -----------------------------------------------------------------------
 
 
+SEED_BRIEF = "seed-brief.docx"
+
+
+def _write_seed_brief(desk: Desk, folder: Path) -> Path | None:
+    """The seed article's brief, written next to the database (None if the seed is gone)."""
+    from .export.brief import BriefOptions, write_brief  # python-docx is loaded only when needed
+
+    for loaded, _drafts in load_seeds():
+        doc = desk.repo.document_by_sha256(sha256(canonical_from_string(loaded.text)))
+        if doc is not None and not doc.deleted:
+            return write_brief(desk.repo, BriefOptions([doc.id], analyst=desk.user), folder / SEED_BRIEF)
+    return None
+
+
 def cmd_run_default(args: argparse.Namespace) -> int:
     if _has_display():
         return _gui(args, [])
@@ -87,6 +102,9 @@ def cmd_run_default(args: argparse.Namespace) -> int:
     with _desk(args, create=True) as (desk, db):
         seed_if_empty(desk)
         _print_docs_table(desk)
+        brief = _write_seed_brief(desk, db.path.parent)
+        if brief is not None:
+            print(f"Brief of the seed article: {brief}")
         print(f"Database: {db.path}")
     return 0
 
@@ -152,6 +170,31 @@ def cmd_annotations_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_brief(args: argparse.Namespace) -> int:
+    from .export.brief import BriefOptions, write_brief  # python-docx is loaded only when needed
+
+    labels = [x for x in args.labels.split(",")] if args.labels is not None else None
+    out = Path(args.output)
+    with _desk(args, create=False) as (desk, _db):
+        ids = desk.repo.document_ids()
+        docs = [resolve_document_ref(ref, ids) for ref in args.docs]
+        options = BriefOptions(
+            document_ids=docs,
+            title=args.title or "",
+            tlp=args.tlp,
+            labels=labels,
+            include_text=not args.no_text,
+            include_comments=not args.no_comments,
+            include_tables=not args.no_tables,
+            order=args.order,
+            analyst=args.analyst or desk.user,
+            template=args.template,
+        )
+        written = write_brief(desk.repo, options, out)
+    print(written)
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     with _desk(args, create=False) as (_desk_, db):
         problems = db.integrity_problems()
@@ -196,6 +239,20 @@ def _command_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_docs)
     sp = sub.add_parser("check", help="check the database's integrity and schema version")
     sp.set_defaults(func=cmd_check)
+    sp = sub.add_parser("brief", help="write the Word brief of one or more documents; prints the path written")
+    sp.add_argument("docs", nargs="+", metavar="DOC", help="document id or a unique prefix of one")
+    sp.add_argument("-o", "--output", required=True, metavar="OUT.docx")
+    sp.add_argument("--tlp", default="amber", choices=["clear", "green", "amber", "amber+strict", "red"],
+                    help="handling marking on every page (default: amber)")  # fmt: skip
+    sp.add_argument("--title", help="title on the cover (default: the document's title)")
+    sp.add_argument("--labels", metavar="LIST", help="only these labels: kinds or names, comma-separated (e.g. actor,claim)")
+    sp.add_argument("--order", choices=["position", "grading"], default="position", help="order of the key claims")
+    sp.add_argument("--no-text", action="store_true", help="leave out the annotated text")
+    sp.add_argument("--no-comments", action="store_true", help="no Word comments on the annotated text")
+    sp.add_argument("--no-tables", action="store_true", help="leave out the actors, locations and claims tables")
+    sp.add_argument("--analyst", metavar="NAME", help="analyst named on the cover (default: --user)")
+    sp.add_argument("--template", type=Path, metavar="FILE.docx", help="a Word file whose styles the brief uses")
+    sp.set_defaults(func=cmd_brief)
 
     ann = sub.add_parser("annotations", help="import or export a document's annotations").add_subparsers(
         dest="action", metavar="ACTION", required=True

@@ -1,0 +1,662 @@
+"""The Word brief: what leaves the analyst's laptop.
+
+``write_brief(repo, BriefOptions(...), path, progress)`` writes a .docx with
+
+* a cover block: title, date, analyst, the documents covered and the TLP
+  marking (also in the header and footer of every page);
+* key claims: quote, source, Admiralty code, stance, ICD 203 likelihood and
+  the claims that corroborate or contradict each one;
+* tables of actors, locations and claims;
+* the annotated text of each document: every span marked in its label's
+  colour (fills for actors and locations, underlines for claims), a Word
+  comment on each annotation with a note or claim details, right-to-left
+  paragraphs set right-to-left;
+* a key to the colours and to the grading scales.
+
+Everything comes from the database; the look comes from
+:mod:`annotator.export.template`. No Qt here: the GUI calls this from a
+worker thread and relays ``progress`` to its dialog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Callable, Collection, Hashable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core import grading
+from ..core.errors import InputError
+from ..core.model import LabelKind, SpanRow
+from ..core.ports import Repository
+from ..core.user import current_user
+from ..io.atomic import atomic_write_bytes
+from . import ooxml as X
+from . import template as T
+from .data import BriefData, ClaimInfo, DocInfo, EntityInfo, gather, one_line, sort_by_grading
+from .runs import Mark, Span, has_rtl, is_rtl_paragraph, render_paragraph, segment
+
+ORDERS = ("position", "grading")
+TLP_CHOICES = tuple(T.TLP)
+
+Progress = Callable[[int, int, str], object]
+"""``progress(done, total, what)``: see :func:`write_brief`."""
+
+
+@dataclass
+class BriefOptions:
+    """What goes into a brief. Only ``document_ids`` is required."""
+
+    document_ids: Sequence[uuid.UUID]
+    title: str = ""  # default: the document's title, or "Brief on N documents"
+    tlp: str = "amber"  # clear | green | amber | amber+strict | red
+    labels: Collection[str] | None = None  # label kinds, names or ids; None = every label
+    include_text: bool = True  # the annotated text of each document
+    include_comments: bool = True  # Word comments on annotations with a note or claim details
+    include_tables: bool = True  # actors, locations and claims tables
+    include_key_claims: bool = True
+    include_legend: bool = True  # key to the colours and grading scales
+    order: str = "position"  # key claims: "position" (document, then text) or "grading"
+    analyst: str = ""  # default: the current user
+    date: dt.date | None = None  # default: today
+    template: Path | str | None = None  # a house .docx whose styles win
+    author: str = ""  # comment author when an annotation has no creator
+
+    def checked(self) -> BriefOptions:
+        """These options, checked: raises InputError for a bad TLP, order or empty document list."""
+        T.tlp(self.tlp)
+        if self.order not in ORDERS:
+            raise InputError(f"unknown order {self.order!r} (choose from: {', '.join(ORDERS)})")
+        if not self.document_ids:
+            raise InputError("no documents chosen for the brief")
+        return self
+
+
+def default_title(data: BriefData) -> str:
+    return data.docs[0].doc.title if len(data.docs) == 1 else f"Brief on {len(data.docs)} documents"
+
+
+def suggested_title(repo: Repository, document_ids: Sequence[uuid.UUID]) -> str:
+    """The cover title used when ``BriefOptions.title`` is empty (for a dialog to show)."""
+    ids = list(dict.fromkeys(document_ids))
+    if len(ids) == 1:
+        return repo.get_document(ids[0]).title
+    return f"Brief on {len(ids)} documents"
+
+
+def write_brief(repo: Repository, options: BriefOptions, path: Path | str, progress: Progress | None = None) -> Path:
+    """Write the brief to ``path`` (replaced atomically) and return its path.
+
+    ``progress(done, total, what)`` is called from the calling thread as the
+    work advances: ``total`` is fixed for the whole call, ``done`` grows
+    from 0 to ``total`` (the last call has ``done == total``), ``what`` says
+    in a few words what is being done. It is called at least every few
+    hundred milliseconds of work. If it raises, writing stops, the
+    exception propagates and no file is written (an existing file is left
+    as it was).
+
+    Raises :class:`~annotator.core.errors.InputError` for a bad option or
+    output folder, :class:`~annotator.core.errors.NotFound` for a missing
+    document, ``OSError`` when the file cannot be written.
+    """
+    options.checked()
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise InputError(f"{path.parent}: no such folder")
+    marking = T.tlp(options.tlp)
+    # units: 1 per document read, text in 50k-character steps, 2 for claims and tables, saving
+    summaries = {s.id: s.length for s in repo.document_summaries()}
+    lengths = [summaries.get(d, 0) for d in dict.fromkeys(options.document_ids)]
+    text_units = sum(max(1, math.ceil(n / 50_000)) for n in lengths) if options.include_text else 0
+    save_units = max(1, math.ceil(sum(lengths) / 200_000))
+    tick = _Ticker(progress, len(lengths) + 2 + text_units + save_units)
+    tick("Reading the database", 0)
+    data = gather(repo, list(options.document_ids), options.labels)
+    tick("Reading the database", len(lengths))
+    doc = T.open_template(options.template, marking)
+    writer = _Writer(doc, data, options, marking, tick)
+    writer.write()
+    tick("Saving", 0)
+    with atomic_write_bytes(path) as fh:
+        doc.save(fh)
+    tick.finish("Done")
+    return path
+
+
+class _Ticker:
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def __call__(self, what: str, units: int = 1) -> None:
+        self.done = min(self.total, self.done + units)
+        if self.progress is not None:
+            self.progress(self.done, self.total, what)
+
+    def finish(self, what: str) -> None:
+        self.done = self.total
+        if self.progress is not None:
+            self.progress(self.total, self.total, what)
+
+
+# --- formatting values ------------------------------------------------------------------------
+
+
+def _when(value: str) -> str:
+    return value or "undated"
+
+
+def _fmt_date(d: dt.date) -> str:
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def _coords(lat: float | None, lon: float | None) -> str:
+    if lat is None or lon is None:
+        return ""
+    return f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"
+
+
+def _likelihood_ranges() -> dict[str, str]:
+    return {term: rng for term, rng in grading.LIKELIHOOD}
+
+
+def _type_names() -> dict[str, str]:
+    return dict(list(grading.ACTOR_TYPES) + list(grading.LOCATION_TYPES))
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _initials(name: str) -> str:
+    parts = [p for p in name.replace(".", " ").replace("_", " ").split() if p]
+    return "".join(p[0].upper() for p in parts[:3]) or "A"
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = one_line(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --- the writer -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _MarkStyles:
+    """Character styles for the mark combinations met, made on first use."""
+
+    data: BriefData
+    ids: dict[Mark, str] = field(default_factory=dict)
+    xml: list[str] = field(default_factory=list)
+
+    def __call__(self, mark: Mark) -> str:
+        sid = self.ids.get(mark)
+        if sid is None:
+            sid = self.ids[mark] = f"BriefMark{len(self.ids) + 1}"
+            labels = self.data.all_labels
+            parts = []
+            if mark.fill is not None:
+                parts.append(labels[mark.fill].name + (f" in {labels[mark.outer].name}" if mark.outer is not None else ""))
+            if mark.claim is not None:
+                parts.append(labels[mark.claim].name + (f" ×{mark.claims}" if mark.claims > 1 else ""))
+            colour = lambda lid: labels[lid].color if lid is not None else None  # noqa: E731
+            self.xml.append(
+                T.mark_style_xml(sid, "Mark · " + " · ".join(parts), colour(mark.fill), colour(mark.outer), colour(mark.claim), mark.claims)
+            )
+        return sid
+
+
+class _Writer:
+    FLUSH_CHARS = 50_000  # text written between progress calls (and body appends)
+
+    def __init__(self, doc, data: BriefData, options: BriefOptions, marking: T.Tlp, tick: _Ticker):
+        self.doc = doc
+        self.data = data
+        self.opt = options
+        self.marking = marking
+        self.tick = tick
+        self.body = doc.element.body
+        self.blocks: list[str] = []
+        self.marks = _MarkStyles(data)
+        self.comments: list[str] = []
+        self.comment_ids: dict[uuid.UUID, int] = {}
+        self.bookmark_ids: dict[uuid.UUID, int] = {}
+        self.width = T.text_width_cm(doc)
+        self.date = options.date or dt.date.today()
+        self.analyst = options.analyst or current_user()
+        self.title = " ".join(options.title.split()) or default_title(data)
+        self.ranges = _likelihood_ranges()
+        self.types = _type_names()
+        self.linked = options.include_text  # claim numbers link to the text when it is there
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def add(self, xml: str) -> None:
+        self.blocks.append(xml)
+
+    def flush(self) -> None:
+        if self.blocks:
+            X.append_blocks(self.body, "".join(self.blocks))
+            self.blocks = []
+
+    def p(self, text: str, style: str = "", run_style: str = "") -> str:
+        """A paragraph of plain text, set right-to-left when it reads so."""
+        if not text:
+            return X.para("", style)
+        rtl = has_rtl(text)
+        return X.para(self.r(text, run_style), style, "<w:bidi/>" if rtl and is_rtl_paragraph(text) else "")
+
+    def r(self, text: str, style: str = "") -> str:
+        rpr = (f'<w:rStyle w:val="{style}"/>' if style else "") + ("<w:rtl/>" if has_rtl(text) else "")
+        return f"<w:r><w:rPr>{rpr}</w:rPr>{X.t(text)}</w:r>" if rpr else f"<w:r>{X.t(text)}</w:r>"
+
+    def claim_ref(self, c: ClaimInfo) -> str:
+        run = self.r(c.ref, T.LINK if self.linked else T.STRONG)
+        return X.internal_link(c.bookmark, run) if self.linked else run
+
+    def tlp_run(self) -> str:
+        return self.r(f" {self.marking.label} ", T.TLP_RUN)
+
+    def table(self, header: list[str], rows: list[list[str]], weights: list[float], raw: bool = False) -> None:
+        total = sum(weights)
+        widths = [self.width * w / total for w in weights]
+        self.add(X.table(header, rows, widths, style=T.TABLE, cell_style=T.TABLE_TEXT, head_style=T.TABLE_HEAD, raw_cells=raw))
+        self.add(X.para("", T.META))
+
+    # --- the document ------------------------------------------------------------------------
+
+    def write(self) -> None:
+        self.properties()
+        self.header_footer()
+        self.cover()
+        if self.opt.include_key_claims and self.data.claims:
+            self.key_claims()
+        if self.opt.include_tables:
+            self.tables()
+        self.flush()
+        self.tick("Key claims and tables", 2)
+        if self.opt.include_text:
+            for info in self.data.docs:
+                self.article(info)
+        if self.opt.include_legend:
+            self.legend()
+        self.flush()
+        if self.marks.xml:
+            T.apply_styles(self.doc, self.marks.xml, replace=True)
+        if self.comments:
+            comments = self.doc.part._comments_part.element  # created on first use
+            for el in X.parse_children("".join(self.comments)):
+                comments.append(el)
+
+    def properties(self) -> None:
+        cp = self.doc.core_properties
+        cp.title = self.title
+        cp.author = self.analyst
+        cp.last_modified_by = self.analyst
+        cp.subject = "Analytic brief"
+        cp.keywords = self.marking.label
+        cp.category = self.marking.label
+        cp.comments = "Written by Annotator from its database."
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        cp.created = now
+        cp.modified = now
+        cp.revision = 1
+
+    def header_footer(self) -> None:
+        """The TLP marking right-aligned in the header and footer of every section."""
+        date = _fmt_date(self.date)
+        w = round(self.width * X.TWIPS_PER_CM)
+        right = f'<w:tabs><w:tab w:val="right" w:pos="{w}"/></w:tabs>'
+        both = f'<w:tabs><w:tab w:val="center" w:pos="{w // 2}"/><w:tab w:val="right" w:pos="{w}"/></w:tabs>'
+        tab = "<w:r><w:tab/></w:r>"
+        header = X.para(self.r(_shorten(self.title, 80)) + tab + self.tlp_run(), T.HEADER, right)
+        footer = X.para(
+            self.r(f"{self.analyst} · {date}") + tab + self.r("Page ") + X.field("PAGE", "1") + self.r(" of ")
+            + X.field("NUMPAGES", "1") + tab + self.tlp_run(),
+            T.FOOTER,
+            both,
+        )  # fmt: skip
+        for section in self.doc.sections:
+            for part, xml in ((section.header, header), (section.footer, footer)):
+                part.is_linked_to_previous = False
+                el = part._element  # noqa: SLF001 - the header/footer story element
+                for child in list(el):
+                    el.remove(child)
+                el.extend(X.parse_children(xml))
+
+    # --- cover ---------------------------------------------------------------------------------
+
+    def cover(self) -> None:
+        d = self.data
+        counts = []
+        for kind, word in ((LabelKind.CLAIM, "claim"), (LabelKind.ACTOR, "actor"), (LabelKind.LOCATION, "location")):
+            if kind in d.kinds():
+                n = {LabelKind.CLAIM: len(d.claims), LabelKind.ACTOR: len(d.actors), LabelKind.LOCATION: len(d.locations)}[kind]
+                counts.append(f"{n} {word}{'' if n == 1 else 's'}")
+        ndocs = len(d.docs)
+        self.add(X.para(self.r("Analytic brief") + self.r("   ") + self.tlp_run(), T.KICKER))
+        self.add(self.p(self.title, T.TITLE))
+        self.add(self.p(f"{ndocs} document{'' if ndocs == 1 else 's'} · " + " · ".join(counts + [f"{d.annotation_count} annotations"]), T.SUBTITLE))
+        rows = [
+            [self.r("Date", T.SWATCH_LABEL), self.r(_fmt_date(self.date))],
+            [self.r("Analyst", T.SWATCH_LABEL), self.r(self.analyst)],
+            [self.r("Handling", T.SWATCH_LABEL), self.tlp_run() + self.r("  " + self.marking.meaning)],
+        ]
+        total = self.width
+        widths = [2.6, total - 2.6]
+        grid = "".join(f'<w:gridCol w:w="{round(w * X.TWIPS_PER_CM)}"/>' for w in widths)
+        trs = "".join(
+            "<w:tr>" + "".join(f'<w:tc><w:tcPr><w:tcW w:w="{round(w * X.TWIPS_PER_CM)}" w:type="dxa"/></w:tcPr>{X.para(c, T.TABLE_TEXT)}</w:tc>' for w, c in zip(widths, row, strict=True)) + "</w:tr>"
+            for row in rows
+        )  # fmt: skip
+        self.add(
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{T.PLAIN_TABLE}"/><w:tblW w:w="5000" w:type="pct"/>'
+            f'<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
+            f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{trs}</w:tbl>'
+        )
+        self.add(self.p("Documents covered", T.H2))
+        rows = []
+        for info in d.docs:
+            doc = info.doc
+            title = doc.title + (f"\x1e{doc.url}" if doc.url else "")
+            rows.append([info.ref, title, doc.source or "—", _when(doc.published), str(len(info.spans))])
+        self.table(["#", "Title", "Source", "Published", "Annotations"], rows, [0.9, 8.0, 3.4, 2.2, 2.5])
+        how = (
+            "Claims are numbered C1, C2… in document and text order"
+            + ("; each number links to its place in the annotated text" if self.linked else "")
+            + ". Gradings use the Admiralty system (source reliability A–F, information credibility 1–6) "
+            "and likelihoods the ICD 203 terms; both scales are explained at the end."
+        )
+        self.add(self.p(how, T.META))
+
+    # --- key claims ----------------------------------------------------------------------------
+
+    def claim_line(self, c: ClaimInfo) -> list[str]:
+        """Stance and likelihood in words (empty when not graded)."""
+        if c.claim is None:
+            return []
+        bits = [_cap(c.claim.stance)] if c.claim.stance else []
+        if c.claim.likelihood:
+            rng = self.ranges.get(c.claim.likelihood)
+            bits.append(_cap(c.claim.likelihood) + (f" ({rng})" if rng else ""))
+        return bits
+
+    def links_text(self, c: ClaimInfo) -> str:
+        """Runs: 'Corroborates C4; contradicted by C2 …'."""
+        parts = []
+        for link in c.links:
+            verb = link.relation if link.outgoing else _passive(link.relation)
+            if link.other is not None:
+                target = self.claim_ref(link.other)
+            else:
+                target = self.r(f"“{_shorten(link.other_exact, 60)}” (not in this brief)")
+            parts.append(self.r(_cap(verb) + " ") + target)
+        return self.r("; ").join(parts)
+
+    def source_text(self, c: ClaimInfo) -> str:
+        doc = c.doc.doc
+        via = ", ".join(x for x in (doc.source, doc.published) if x)
+        who = c.source or "not stated"
+        out = self.r("Source: ", T.STRONG) + self.r(who)
+        if c.source_where:
+            out += self.r(f" ({c.source_where})")
+        if via:
+            out += self.r(f" — reported by {via}" if c.source else f" — {via}")
+        return out
+
+    def key_claims(self) -> None:
+        claims = self.data.claims
+        ordered = sort_by_grading(claims) if self.opt.order == "grading" else claims
+        self.add(self.p("Key claims", T.H1))
+        if self.opt.order == "grading":
+            how = "Ordered by grading: most reliable source and most credible information first; ungraded claims last."
+        else:
+            how = "In document and text order."
+        self.add(self.p(how, T.META))
+        right = self.width
+        for c in ordered:
+            head = self.claim_ref(c) + self.r("  ")
+            if c.claim is not None:
+                head += self.r(f" {c.code} ", T.CODE) + self.r("  " + " · ".join(self.claim_line(c)))
+            else:
+                head += self.r("not graded", T.META)
+            head += "<w:r><w:tab/></w:r>" + self.r(c.where if len(self.data.docs) > 1 else f"¶{c.paragraph}")
+            tabs = f'<w:tabs><w:tab w:val="right" w:pos="{round(right * X.TWIPS_PER_CM)}"/></w:tabs>'
+            self.add(X.para(head, T.CLAIM_HEAD, tabs))
+            self.add(self.p(f"“{one_line(c.span.exact)}”", T.CLAIM_QUOTE))
+            self.add(X.para(self.source_text(c), T.CLAIM_DETAIL))
+            if c.claim is not None:
+                rel = grading.RELIABILITY.get(c.claim.reliability, "")
+                cred = grading.CREDIBILITY.get(c.claim.credibility, "")
+                text = self.r("Grading: ", T.STRONG) + self.r(f"{c.code} — {rel.lower()} source; {cred.lower()}")
+                if c.claim.likelihood_note:
+                    text += self.r(f". Likelihood: {c.claim.likelihood_note}")
+                self.add(X.para(text, T.CLAIM_DETAIL))
+            if c.links:
+                self.add(X.para(self.links_text(c), T.CLAIM_DETAIL))
+            if c.subjects:
+                about = ", ".join(e.name for e in c.subjects)
+                self.add(X.para(self.r("About: ", T.STRONG) + self.r(about), T.CLAIM_DETAIL))
+            if c.span.note:
+                self.add(X.para(self.r("Note: ", T.STRONG) + self.r(one_line(c.span.note)), T.CLAIM_DETAIL))
+
+    # --- tables ------------------------------------------------------------------------------------
+
+    def tables(self) -> None:
+        d = self.data
+        kinds = d.kinds()
+        if LabelKind.ACTOR in kinds:
+            self.add(self.p("Actors", T.H1))
+            if d.actors:
+                self.table(
+                    ["Name", "Type", "Aliases", "Mentions", "First mention"],
+                    [self.actor_row(ei) for ei in d.actors],
+                    [3.6, 2.4, 3.3, 2.0, 5.7],
+                )
+            else:
+                self.add(self.p("No actors are tagged in these documents.", T.META))
+        if LabelKind.LOCATION in kinds:
+            self.add(self.p("Locations", T.H1))
+            if d.locations:
+                self.table(
+                    ["Name", "Type", "Country", "Coordinates", "Mentions"],
+                    [self.location_row(ei) for ei in d.locations],
+                    [4.6, 3.0, 1.9, 5.0, 2.0],
+                )
+            else:
+                self.add(self.p("No locations are tagged in these documents.", T.META))
+        if LabelKind.CLAIM in kinds and d.claims:
+            self.add(self.p("Claims", T.H1))
+            rows = []
+            for c in d.claims:
+                cl = c.claim
+                rows.append([
+                    c.ref,
+                    one_line(c.span.exact),
+                    c.source or "—",
+                    c.code or "—",
+                    _cap(cl.stance) if cl is not None and cl.stance else "—",
+                    _cap(cl.likelihood) if cl is not None and cl.likelihood else "—",
+                ])  # fmt: skip
+            self.table(["#", "Quote", "Source", "Grading", "Stance", "Likelihood"], rows, [1.1, 7.6, 3.0, 1.6, 1.8, 2.1])
+
+    def actor_row(self, ei: EntityInfo) -> list[str]:
+        e = ei.entity
+        return [e.name, self.types.get(e.type, e.type) or "—", ", ".join(e.aliases) or "—", str(ei.mentions), ei.first_mention or "—"]
+
+    def location_row(self, ei: EntityInfo) -> list[str]:
+        e = ei.entity
+        return [e.name, self.types.get(e.type, e.type) or "—", e.country_code or "—", _coords(e.latitude, e.longitude) or "—", str(ei.mentions)]
+
+    # --- the annotated text -------------------------------------------------------------------------
+
+    def comment_xml(self, cid: int, span: SpanRow) -> str:
+        label = self.data.all_labels[span.label_id]
+        c = self.data.claim_by_ann.get(span.id)
+        paras: list[str] = []
+        if c is not None:
+            head = f"{c.ref} · {label.name}"
+            if c.claim is not None:
+                head += " · " + " · ".join([c.code, *self.claim_line(c)])
+            else:
+                head += " · not graded"
+            paras.append(self.r(head, T.STRONG))
+            if c.claim is not None:
+                paras.append(self.r(f"Source: {c.source or 'not stated'}" + (f" ({c.source_where})" if c.source_where else "")))
+                rel = grading.RELIABILITY.get(c.claim.reliability, "")
+                cred = grading.CREDIBILITY.get(c.claim.credibility, "")
+                paras.append(self.r(f"Grading {c.code}: {rel.lower()} source; {cred.lower()}"))
+                if c.claim.likelihood_note:
+                    paras.append(self.r(f"Likelihood: {c.claim.likelihood_note}"))
+                if c.subjects:
+                    paras.append(self.r("About: " + ", ".join(e.name for e in c.subjects)))
+                if c.links:
+                    paras.append(self.links_plain(c))
+        else:
+            entity = self.data.entities.get(span.entity_id) if span.entity_id else None
+            paras.append(self.r(f"{label.name}: {entity.name}" if entity else label.name, T.STRONG))
+        if span.note:
+            paras.extend(self.r(line) for line in span.note.split("\n"))
+        author = span.creator or self.opt.author or self.analyst
+        ref = f'<w:r><w:rPr><w:rStyle w:val="{T.COMMENT_REF}"/></w:rPr><w:annotationRef/></w:r>'
+        body = "".join(X.para((ref if i == 0 else "") + content, T.COMMENT_TEXT) for i, content in enumerate(paras))
+        return f'<w:comment {X.NS} w:id="{cid}" w:author="{X.attr(author)}" w:initials="{X.attr(_initials(author))}">{body}</w:comment>'
+
+    def links_plain(self, c: ClaimInfo) -> str:
+        parts = []
+        for link in c.links:
+            verb = link.relation if link.outgoing else _passive(link.relation)
+            target = link.other.ref if link.other is not None else f"“{_shorten(link.other_exact, 50)}”"
+            parts.append(f"{_cap(verb)} {target}")
+        return self.r("; ".join(parts))
+
+    def article(self, info: DocInfo) -> None:
+        d = self.data
+        doc = info.doc
+        first = info is d.docs[0]
+        if first:
+            heading = X.para(self.r("Annotated text"), T.H1, "<w:pageBreakBefore/>") + X.para(self.r(f"{info.ref} · {doc.title}"), T.H2)
+        else:
+            heading = X.para(self.r(f"{info.ref} · {doc.title}"), T.H2, "<w:pageBreakBefore/>")
+        self.add(heading)
+        meta = " · ".join(x for x in (doc.source, doc.published, doc.url) if x)
+        if meta:
+            self.add(self.p(meta, T.META))
+        if doc.description:
+            self.add(self.p(doc.description, T.META))
+        self.add(X.para(self.legend_runs(), T.META))
+
+        labels = d.all_labels
+        spans = [
+            Span(s.start, s.end, s, s.label_id, labels[s.label_id].kind is LabelKind.CLAIM)
+            for s in info.spans
+        ]
+        comments_on = self.opt.include_comments
+        claim_of = d.claim_by_ann
+
+        def wants_comment(s: SpanRow) -> bool:
+            c = claim_of.get(s.id)
+            return bool(s.note) or (c is not None and c.claim is not None)
+
+        def on_start(s: Hashable) -> str:
+            out = ""
+            c = claim_of.get(s.id)
+            if c is not None and self.linked:
+                bid = self.bookmark_ids[s.id] = len(self.bookmark_ids) + 1
+                out += X.bookmark_start(bid, c.bookmark)
+            if comments_on and wants_comment(s):
+                cid = self.comment_ids[s.id] = len(self.comment_ids)
+                self.comments.append(self.comment_xml(cid, s))
+                out += f'<w:commentRangeStart w:id="{cid}"/>'
+            return out
+
+        def on_end(s: Hashable) -> str:
+            out = ""
+            bid = self.bookmark_ids.get(s.id)
+            if bid is not None:
+                out += X.bookmark_end(bid)
+            cid = self.comment_ids.get(s.id)
+            if cid is not None:
+                out += (
+                    f'<w:commentRangeEnd w:id="{cid}"/><w:r><w:rPr><w:rStyle w:val="{T.COMMENT_REF}"/></w:rPr>'
+                    f'<w:commentReference w:id="{cid}"/></w:r>'
+                )
+            return out
+
+        text = doc.text
+        rtl_doc = doc.direction.value == "rtl"
+        written = 0
+        step = self.FLUSH_CHARS
+        units = max(1, math.ceil(len(text) / step))
+        reported = 0
+        for para in segment(text, spans):
+            line = text[para.start : para.end]
+            rtl = is_rtl_paragraph(line, rtl_doc) if rtl_doc or has_rtl(line) else False
+            self.blocks.append(
+                render_paragraph(text, para, style=T.ARTICLE, mark_style=self.marks, on_start=on_start, on_end=on_end, rtl=rtl)
+            )
+            written += para.end - para.start + 1
+            if written // step > reported and reported < units - 1:
+                reported += 1
+                self.flush()
+                self.tick(f"Writing {info.ref}: {doc.title[:40]}", 1)
+        self.flush()
+        self.tick(f"Writing {info.ref}: {doc.title[:40]}", units - reported)
+
+    # --- legend -------------------------------------------------------------------------------------
+
+    def legend_runs(self) -> str:
+        """'Actor  Location  Claim' as marked samples, for the top of each text."""
+        out = [self.r("Key: ")]
+        for lb in self.data.labels:
+            mark = Mark(None, None, lb.id, 1) if lb.kind is LabelKind.CLAIM else Mark(lb.id, None, None, 0)
+            out.append(self.r(f" {lb.name} ", self.marks(mark)))
+            out.append(self.r("  "))
+        if self.opt.include_comments:
+            out.append(self.r("· comments carry notes and claim gradings"))
+        return "".join(out)
+
+    def legend(self) -> None:
+        d = self.data
+        self.add(self.p("Key to markings and gradings", T.H1))
+        self.add(self.p("Colours", T.H2))
+        fills = [lb for lb in d.labels if lb.kind is not LabelKind.CLAIM]
+        claims = [lb for lb in d.labels if lb.kind is LabelKind.CLAIM]
+        rows = []
+        for lb in fills:
+            rows.append([self.r(f" {lb.name} ", self.marks(Mark(lb.id, None, None, 0))), self.r(lb.description or lb.kind.value)])
+        if len(fills) >= 1:
+            inner = fills[0]
+            outer = fills[1] if len(fills) > 1 else fills[0]
+            rows.append([
+                self.r(f" {inner.name} in {outer.name} ", self.marks(Mark(inner.id, outer.id, None, 0))),
+                self.r(f"A span inside another: the inner colour, stronger, boxed in the colour of the span around it."),
+            ])  # fmt: skip
+        for lb in claims:
+            rows.append([self.r(f" {lb.name} ", self.marks(Mark(None, None, lb.id, 1))), self.r(lb.description or "Claim")])
+            rows.append([
+                self.r(" two claims ", self.marks(Mark(None, None, lb.id, 2))),
+                self.r("Where claims overlap the underline doubles (two claims) or waves (three or more)."),
+            ])  # fmt: skip
+        if rows:
+            self.table(["Mark", "Meaning"], rows, [4.0, 13.0], raw=True)
+        self.add(self.p("Admiralty grading", T.H2))
+        self.add(self.p("Each claim is graded for the reliability of its source (letter) and the credibility of the information (digit): B2 is a usually reliable source reporting information that is probably true.", T.META))
+        rel = list(grading.RELIABILITY.items())
+        cred = list(grading.CREDIBILITY.items())
+        rows = []
+        for i in range(max(len(rel), len(cred))):
+            a = rel[i] if i < len(rel) else ("", "")
+            b = cred[i] if i < len(cred) else ("", "")
+            rows.append([a[0], a[1], b[0], b[1]])
+        self.table(["", "Source reliability", "", "Information credibility"], rows, [0.9, 7.6, 0.9, 7.6])
+        self.add(self.p("Likelihood (ICD 203)", T.H2))
+        self.add(self.p("The analyst's judgement of how likely a claim is to be true, in the words of Intelligence Community Directive 203.", T.META))
+        self.table(["Term", "Probability"], [[_cap(term), rng] for term, rng in grading.LIKELIHOOD], [8.0, 9.0])
+
+
+def _passive(relation: str) -> str:
+    return {"corroborates": "corroborated by", "contradicts": "contradicted by"}.get(relation, f"{relation} (from)")
