@@ -197,3 +197,30 @@ def test_entity_dialog_edits_and_gazetteer(qtbot, window):
     assert entity.aliases == ["Tadmur", "تدمر"]
     window.act_undo.trigger()
     assert window.ctl.entity(entity_id).aliases == []
+
+
+def test_export_brief_from_the_file_menu(qtbot, window, tmp_path):
+    import docx
+
+    tag(qtbot, window, "Popular Mobilisation Forces", Qt.Key.Key_A)
+    claim = tag(qtbot, window, "Syria has sent troops", Qt.Key.Key_C)
+    window.ctl.set_claim_fields(claim, {"reliability": "B", "credibility": "2"})
+    out = tmp_path / "brief.docx"
+
+    def fill():
+        dialog = window._dialog
+        assert dialog.document_ids() == [window.ctl.document.id]
+        dialog.tlp.setCurrentIndex(dialog.tlp.findData("red"))
+        dialog.path.setText(str(out))
+        dialog.accept()
+
+    QTimer.singleShot(0, fill)
+    window.act_brief.trigger()
+    qtbot.waitUntil(lambda: getattr(window, "last_brief", None) == out, timeout=30_000)
+    brief = docx.Document(str(out))
+    body = "\n".join(p.text for p in brief.paragraphs)
+    assert "Popular Mobilisation Forces" in body and "Syria has sent troops" in body
+    header = "\n".join(p.text for s in brief.sections for p in s.header.paragraphs)
+    footer = "\n".join(p.text for s in brief.sections for p in s.footer.paragraphs)
+    assert "TLP:RED" in header + footer
+    assert window.settings.value("brief/tlp") == "red"

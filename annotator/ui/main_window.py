@@ -9,8 +9,8 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -27,6 +27,7 @@ from ..core.errors import AnnotatorError
 from ..core.model import Direction, LabelKind
 from ..core.offsets import grapheme_bounds, word_bounds
 from ..core.services import Change
+from .brief_dialog import BriefDialog
 from .controller import DeskController
 from .legend import LegendDialog
 from .entities_panel import EntitiesPanel
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.act_new_db = a("&New database…", self.new_database, SK.New, "Create a new, empty database")
         self.act_open_db = a("&Open database…", self.choose_database, SK.Open, "Open another database")
         self.act_import = a("&Import documents…", self.choose_imports, QKeySequence("Ctrl+I"), "Import .txt or .md files")
+        self.act_brief = a("Export &brief…", self.export_brief, QKeySequence("Ctrl+Shift+E"), "Write a Word brief of the annotated documents")
         self.act_reload = a("&Reload", self.reload, SK.Refresh, "Reload from the database (shows a colleague's or the CLI's changes)")
         self.act_quit = a("&Quit", self.close, SK.Quit)
         self.act_undo = self.ctl.undo_stack.createUndoAction(self, "&Undo")
@@ -160,6 +162,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addAction(self.act_import)
+        file_menu.addAction(self.act_brief)
         file_menu.addAction(self.act_reload)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -607,6 +610,49 @@ class MainWindow(QMainWindow):
         if QApplication.platformName() != "offscreen":
             QMessageBox.warning(self, "Annotator", message)
         self.last_error = message
+
+    # --- the brief -----------------------------------------------------------------------------------
+
+    def export_brief(self) -> None:
+        if self.ctl.db is None:
+            return
+        from ..export.brief import suggested_title  # python-docx loads on first use
+
+        folder = Path(self.settings.value("brief/folder", str(Path.home())))
+        if not folder.is_dir():
+            folder = Path.home()
+        dialog = BriefDialog(
+            self.ctl.document_summaries(), self.ctl.document.id if self.ctl.document else None, self.ctl.labels(),
+            lambda ids: suggested_title(self.ctl.repo, ids), folder, self.settings, self,
+        )  # fmt: skip
+        self._dialog = dialog
+        if not dialog.exec():
+            return
+        self.write_brief(dialog.options(), dialog.output_path())
+
+    def write_brief(self, options, path: Path, *, wait: bool = False) -> None:
+        """Write the brief in the background with progress; offer to open it."""
+        from ..export.brief import write_brief
+
+        self.settings.setValue("brief/folder", str(path.parent))
+        repo = self.ctl.repo
+
+        def done(written) -> None:
+            self.last_brief = Path(written)
+            self.statusBar().showMessage(f"Brief written to {written}", 10000)
+            if QApplication.platformName() == "offscreen":
+                return
+            box = QMessageBox(QMessageBox.Icon.Information, "Brief written", f"The brief was written to\n{written}", parent=self)
+            open_button = box.addButton("Open the brief", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Close)
+            box.exec()
+            if box.clickedButton() is open_button:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(written)))
+
+        task = BackgroundTask(self, "Writing the brief", lambda progress: write_brief(repo, options, path, progress), done, self.show_error)
+        task.start()
+        if wait:
+            task.wait()
 
     # --- drag and drop ------------------------------------------------------------------------------
 
