@@ -257,7 +257,7 @@ def test_check(run):
     imported(run, "mixed-crlf.txt")
     code, out, _ = run("check")
     assert code == 0
-    assert out.splitlines() == ["integrity: ok", "schema version: 1 (this Annotator reads up to 1)"]
+    assert out.splitlines() == ["integrity: ok", "schema version: 2 (this Annotator reads up to 2)"]
 
 
 def test_run_default_headless_seeds_once(run):

@@ -263,15 +263,16 @@ class SqlRepository:
             return {entity_id: n for entity_id, n in conn.execute(stmt)}
 
     def annotations_for_entity(self, entity_id: uuid.UUID, include_deleted: bool = False) -> list[Annotation]:
-        """The entity's mentions, by document (oldest first) then position."""
+        """The entity's mentions, by document (oldest first) then position;
+        with ``include_deleted``, every row that refers to it."""
         stmt = (
             select(A)
             .join(D, D.c.id == A.c.document_id)
-            .where(A.c.entity_id == entity_id, D.c.deleted.is_(False))
+            .where(A.c.entity_id == entity_id)
             .order_by(D.c.created, D.c.id, A.c.start, A.c.end)
         )
         if not include_deleted:
-            stmt = stmt.where(A.c.deleted.is_(False))
+            stmt = stmt.where(A.c.deleted.is_(False), D.c.deleted.is_(False))
         with self._conn() as conn:
             return [_annotation(r) for r in conn.execute(stmt)]
 

@@ -1,0 +1,368 @@
+"""Actors and locations: creating, editing and merging them, listing their
+mentions, and tagging the occurrences of their names not yet tagged.
+
+Like :class:`~annotator.core.services.Desk`, every edit is one transaction
+and returns a :class:`~annotator.core.services.Change`; entity edits set
+``entities_changed`` and name no document (an entity spans documents).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from . import offsets
+from .errors import InputError, NotFound
+from .grading import entity_types
+from .matching import NameFinder, name_key
+from .model import Annotation, Document, Entity, LabelKind, now
+from .ports import Repository
+from .services import Change
+
+CONTEXT = 40
+"""Code points of text shown before and after a mention or an occurrence."""
+
+EDITABLE = ("name", "type", "aliases", "note", "latitude", "longitude", "country_code")
+
+
+@dataclass(frozen=True)
+class Mention:
+    annotation_id: uuid.UUID
+    document_id: uuid.UUID
+    document_title: str
+    start: int
+    end: int
+    exact: str
+    before: str  # up to CONTEXT code points of text before the mention
+    after: str
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A place where one of the entity's names appears, not yet tagged."""
+
+    document_id: uuid.UUID
+    document_title: str
+    start: int
+    end: int
+    exact: str
+    before: str
+    after: str
+    name: str  # the name or alias that matched
+
+
+@dataclass
+class EntityMerge:
+    """What :meth:`Entities.merge` did, so :meth:`Entities.unmerge` can undo it exactly."""
+
+    target_id: uuid.UUID
+    sources: list[uuid.UUID]
+    moved: dict[uuid.UUID, list[uuid.UUID]]  # source -> annotations whose entity was the source
+    moved_claim_sources: dict[uuid.UUID, list[uuid.UUID]]  # source -> claim annotations it was the source of
+    moved_subjects: dict[uuid.UUID, list[uuid.UUID]]  # source -> claim subject rows moved to the target
+    old_target_aliases: list[str]
+    change: Change
+    # source -> subject rows tombstoned because the claim already had the target as a subject
+    dropped_subjects: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def clean_name(name: str) -> str:
+    if not isinstance(name, str) or not name.split():
+        raise InputError("an entity needs a name")
+    return " ".join(name.split())
+
+
+def clean_aliases(name: str, aliases: Iterable[str]) -> list[str]:
+    """Aliases in the order given, each once (ignoring case), never the name itself."""
+    if isinstance(aliases, str):
+        raise InputError("aliases must be a list of names, not one string")
+    seen = {name_key(name)}
+    out: list[str] = []
+    for alias in aliases:
+        if not isinstance(alias, str):
+            raise InputError(f"an alias must be text (got {alias!r})")
+        alias = " ".join(alias.split())
+        key = name_key(alias)
+        if alias and key not in seen:
+            seen.add(key)
+            out.append(alias)
+    return out
+
+
+def _coordinate(value, what: str, limit: float) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise InputError(f"{what} must be a number (got {value!r})")
+    if not -limit <= value <= limit:
+        raise InputError(f"{what} must be between -{limit:g} and {limit:g} (got {value:g})")
+    return float(value)
+
+
+def check_place(latitude, longitude, country_code: str) -> tuple[float | None, float | None, str]:
+    """Validated coordinates (both or neither) and an upper-case two-letter country code (or "")."""
+    lat = _coordinate(latitude, "latitude", 90)
+    lon = _coordinate(longitude, "longitude", 180)
+    if (lat is None) != (lon is None):
+        raise InputError("give both latitude and longitude, or neither")
+    if not isinstance(country_code, str):
+        raise InputError(f"the country code must be text (got {country_code!r})")
+    code = country_code.strip().upper()
+    if code and not (len(code) == 2 and all("A" <= c <= "Z" for c in code)):
+        raise InputError(f"the country code must be two letters A–Z, like SY (got {country_code.strip()!r})")
+    return lat, lon, code
+
+
+def check_type(kind: LabelKind, etype: str) -> str:
+    allowed = [value for value, _label in entity_types(kind)]
+    if etype and etype not in allowed:
+        raise InputError(f"{kind.value} type must be one of {', '.join(allowed)} or empty (got {etype!r})")
+    return etype
+
+
+def context(text: str, start: int, end: int) -> tuple[str, str]:
+    return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+
+
+# --- the service ------------------------------------------------------------------------------
+
+
+class Entities:
+    def __init__(self, repo: Repository, user: str):
+        self.repo = repo
+        self.user = user
+
+    def _live(self, entity_id: uuid.UUID) -> Entity:
+        entity = self.repo.get_entity(entity_id)
+        if entity.deleted:
+            how = "merged into another" if entity.merged_into else "deleted"
+            raise NotFound(f"entity {entity.name} was {how}")
+        return entity
+
+    # --- editing ---------------------------------------------------------------------------
+
+    def create(
+        self,
+        kind: LabelKind,
+        name: str,
+        *,
+        type: str = "",  # noqa: A002 - the field's name
+        aliases: Iterable[str] = (),
+        note: str = "",
+        latitude: float | None = None,
+        longitude: float | None = None,
+        country_code: str = "",
+    ) -> tuple[Entity, Change]:
+        kind = LabelKind(kind)
+        if not kind.has_entity:
+            raise InputError(f"only actors and locations are entities (not {kind.value})")
+        name = clean_name(name)
+        lat, lon, code = check_place(latitude, longitude, country_code)
+        entity = Entity(
+            kind=kind,
+            name=name,
+            type=check_type(kind, type),
+            aliases=clean_aliases(name, aliases),
+            note=note,
+            latitude=lat,
+            longitude=lon,
+            country_code=code,
+            creator=self.user,
+        )
+        with self.repo.transaction():
+            self.repo.add_entity(entity)
+        return entity, Change(entities_changed=True)
+
+    def update(self, entity_id: uuid.UUID, **fields) -> Change:
+        """Change any of :data:`EDITABLE`; the result is validated as a whole
+        (so latitude and longitude may be set in one call or two)."""
+        unknown = sorted(set(fields) - set(EDITABLE))
+        if unknown:
+            raise TypeError(f"not an editable entity field: {', '.join(unknown)}")
+        entity = self._live(entity_id)
+        new = replace(entity, **fields)
+        name = clean_name(new.name)
+        lat, lon, code = check_place(new.latitude, new.longitude, new.country_code)
+        new = replace(
+            new,
+            name=name,
+            type=check_type(entity.kind, new.type or ""),
+            aliases=clean_aliases(name, new.aliases or ()),
+            note=new.note or "",
+            latitude=lat,
+            longitude=lon,
+            country_code=code,
+            modified=now(),
+        )
+        with self.repo.transaction():
+            self.repo.update_entity(new)
+        return Change(entities_changed=True)
+
+    def merge(self, target_id: uuid.UUID, source_ids: Sequence[uuid.UUID]) -> EntityMerge:
+        """Fold the sources into the target, in one transaction: their mentions,
+        claim sources and claim subjects move to it, their names become its
+        aliases, and they are tombstoned with ``merged_into`` set."""
+        with self.repo.transaction():
+            target = self._live(target_id)
+            sources = [self._live(i) for i in dict.fromkeys(source_ids)]
+            if not sources:
+                raise InputError("choose at least one entity to merge into " + target.name)
+            if any(s.id == target.id for s in sources):
+                raise InputError(f"cannot merge {target.name} into itself")
+            other = next((s for s in sources if s.kind != target.kind), None)
+            if other is not None:
+                raise InputError(f"cannot merge the {other.kind.value} {other.name} into the {target.kind.value} {target.name}")
+            stamp = now()
+            m = EntityMerge(target.id, [s.id for s in sources], {}, {}, {}, list(target.aliases), Change(entities_changed=True))
+            target_claims = {row.claim_annotation_id for row in self.repo.subjects_for_entity(target.id)}
+            names = list(target.aliases)
+            for source in sources:
+                moved = m.moved[source.id] = []
+                for ann in self.repo.annotations_for_entity(source.id, include_deleted=True):
+                    self.repo.update_annotation(replace(ann, entity_id=target.id, modified=stamp))
+                    moved.append(ann.id)
+                m.moved_claim_sources[source.id] = []
+                for claim in self.repo.claims_by_source(source.id):
+                    self.repo.put_claim(replace(claim, source_entity_id=target.id, modified=stamp))
+                    m.moved_claim_sources[source.id].append(claim.annotation_id)
+                m.moved_subjects[source.id], m.dropped_subjects[source.id] = [], []
+                for row in self.repo.subjects_for_entity(source.id, include_deleted=True):
+                    if not row.deleted and row.claim_annotation_id in target_claims:
+                        self.repo.put_claim_subject(replace(row, deleted=True, modified=stamp))
+                        m.dropped_subjects[source.id].append(row.id)
+                        continue
+                    self.repo.put_claim_subject(replace(row, entity_id=target.id, modified=stamp))
+                    m.moved_subjects[source.id].append(row.id)
+                    if not row.deleted:
+                        target_claims.add(row.claim_annotation_id)
+                names += [source.name, *source.aliases]
+                self.repo.update_entity(replace(source, deleted=True, merged_into=target.id, modified=stamp))
+            self.repo.update_entity(replace(target, aliases=clean_aliases(target.name, names), modified=stamp))
+        m.change.updated = [a for ids in m.moved.values() for a in ids]
+        return m
+
+    def unmerge(self, m: EntityMerge) -> Change:
+        """Undo :meth:`merge`: every row it moved goes back, the sources live again."""
+        stamp = now()
+        with self.repo.transaction():
+            target = self.repo.get_entity(m.target_id)
+            subjects = {
+                row.id: row
+                for entity_id in (m.target_id, *m.sources)
+                for row in self.repo.subjects_for_entity(entity_id, include_deleted=True)
+            }
+            for source_id in m.sources:
+                source = self.repo.get_entity(source_id)
+                self.repo.update_entity(replace(source, deleted=False, merged_into=None, modified=stamp))
+                for ann_id in m.moved[source_id]:
+                    ann = self.repo.get_annotation(ann_id)
+                    self.repo.update_annotation(replace(ann, entity_id=source_id, modified=stamp))
+                for ann_id in m.moved_claim_sources[source_id]:
+                    claim = self.repo.claim_for(ann_id)
+                    if claim is not None:
+                        self.repo.put_claim(replace(claim, source_entity_id=source_id, modified=stamp))
+                for row_id in m.moved_subjects[source_id]:
+                    self.repo.put_claim_subject(replace(subjects[row_id], entity_id=source_id, modified=stamp))
+                for row_id in m.dropped_subjects.get(source_id, []):
+                    self.repo.put_claim_subject(replace(subjects[row_id], deleted=False, modified=stamp))
+            self.repo.update_entity(replace(target, aliases=list(m.old_target_aliases), modified=stamp))
+        return Change(updated=[a for ids in m.moved.values() for a in ids], entities_changed=True)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def mention_counts(self) -> dict[uuid.UUID, int]:
+        """Live mentions per entity across all documents (absent: none)."""
+        return self.repo.entity_mention_counts()
+
+    def mentions(self, entity_id: uuid.UUID) -> list[Mention]:
+        """Every live mention, with context, by document then position."""
+        docs: dict[uuid.UUID, Document] = {}
+        out = []
+        for ann in self.repo.annotations_for_entity(entity_id):
+            doc = docs.get(ann.document_id) or docs.setdefault(ann.document_id, self.repo.get_document(ann.document_id))
+            before, after = context(doc.text, ann.start, ann.end)
+            out.append(Mention(ann.id, doc.id, doc.title, ann.start, ann.end, ann.exact, before, after))
+        return out
+
+    # --- tagging all occurrences ------------------------------------------------------------------
+
+    def _tagged_spans(self, doc_id: uuid.UUID, kind: LabelKind) -> set[tuple[int, int]]:
+        kinds = {lb.id: lb.kind for lb in self.repo.labels(include_deleted=True)}
+        return {(s.start, s.end) for s in self.repo.annotation_spans(doc_id) if kinds.get(s.label_id) is kind}
+
+    def find_occurrences(self, entity_id: uuid.UUID, document_ids: Sequence[uuid.UUID] | None = None) -> list[Occurrence]:
+        """Where the entity's name or aliases appear (see :mod:`.matching`) and
+        no annotation of the entity's kind has that exact span yet. ``None``
+        searches every document."""
+        entity = self._live(entity_id)
+        finder = NameFinder(entity.names())
+        out: list[Occurrence] = []
+        for doc_id in self.repo.document_ids() if document_ids is None else document_ids:
+            doc = self.repo.get_document(doc_id)
+            matches = finder.find(doc.text)
+            if not matches:
+                continue
+            tagged = self._tagged_spans(doc.id, entity.kind)
+            for m in matches:
+                if (m.start, m.end) in tagged:
+                    continue
+                before, after = context(doc.text, m.start, m.end)
+                out.append(Occurrence(doc.id, doc.title, m.start, m.end, doc.text[m.start : m.end], before, after, m.name))
+        return out
+
+    def tag_occurrences(
+        self, entity_id: uuid.UUID, label_id: uuid.UUID, occurrences: Iterable[Occurrence]
+    ) -> tuple[list[uuid.UUID], Change]:
+        """Tag each occurrence with ``label_id``, linked to the entity, in one transaction.
+
+        Returns the new annotation ids (undo with ``Desk.delete_annotations``,
+        redo with ``Desk.restore_annotations``) and one change: when all lie
+        in one document it names that document and the spans; across
+        documents ``document_id`` is None and ``spans`` empty. An occurrence
+        tagged meanwhile is skipped, so nothing is tagged twice.
+        """
+        with self.repo.transaction():
+            entity = self._live(entity_id)
+            label = next((lb for lb in self.repo.labels() if lb.id == label_id), None)
+            if label is None:
+                raise NotFound(f"no label {label_id}")
+            if label.kind is not entity.kind:
+                raise InputError(f"the label {label.name} is not for {entity.kind.value}s")
+            docs: dict[uuid.UUID, tuple[Document, set[tuple[int, int]]]] = {}
+            rows: list[Annotation] = []
+            for occ in occurrences:
+                if occ.document_id not in docs:
+                    doc = self.repo.get_document(occ.document_id)
+                    docs[doc.id] = (doc, self._tagged_spans(doc.id, entity.kind))
+                doc, tagged = docs[occ.document_id]
+                offsets.check_span(len(doc.text), occ.start, occ.end)
+                if (occ.start, occ.end) in tagged:
+                    continue
+                tagged.add((occ.start, occ.end))
+                quote = offsets.make_quote(doc.text, occ.start, occ.end)
+                rows.append(
+                    Annotation(
+                        document_id=doc.id,
+                        label_id=label.id,
+                        start=occ.start,
+                        end=occ.end,
+                        exact=quote.exact,
+                        prefix=quote.prefix,
+                        suffix=quote.suffix,
+                        entity_id=entity.id,
+                        creator=self.user,
+                    )
+                )
+            self.repo.add_annotations(rows)
+        ids = [a.id for a in rows]
+        change = Change(added=ids, entities_changed=True)
+        in_docs = {a.document_id for a in rows}
+        if len(in_docs) == 1:
+            change.document_id = in_docs.pop()
+            change.spans = [(a.start, a.end) for a in rows]
+        return ids, change
