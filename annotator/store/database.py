@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from ..core.errors import StoreError
 from . import sqlite
 from .migrations import CURRENT_VERSION, stored_version, upgrade
 from .repository import SqlRepository
+from .tables import DATA_TABLES
 
 APP_NAME = "Annotator"
 
@@ -43,6 +44,16 @@ class Database:
 
     def integrity_problems(self) -> list[str]:
         return sqlite.integrity_check(self.engine)
+
+    def change_marker(self) -> tuple:
+        """Changes whenever any writer (another window, the CLI, a merge)
+        commits a change to the data: the row count and latest modification
+        of every data table. Cheap enough to ask on each window activation."""
+        with self.engine.connect() as conn:
+            return tuple(
+                tuple(conn.execute(select(func.count(), func.max(t.c.modified)).select_from(t)).one())
+                for t in (m.__table__ for m in DATA_TABLES)
+            )
 
 
 def _describe(exc: Exception, path: Path) -> str:

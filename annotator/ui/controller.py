@@ -75,6 +75,13 @@ class DeskController(QObject):
         self.documentOpened.emit(None)
         return seeded
 
+    def refresh(self) -> None:
+        """Re-read labels and entities (after another writer changed the file)."""
+        self._labels = self.repo.labels()
+        self._reload_entities()
+        self.labelsChanged.emit()
+        self.entitiesChanged.emit()
+
     def close(self) -> None:
         self._loader.shutdown(wait=True)
         if self.db is not None:

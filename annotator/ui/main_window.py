@@ -9,7 +9,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.right.addWidget(details_scroll)
         self.right.setSizes([440, 340])
         self._entities_dirty = True
+        self._marker: tuple | None = None
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.documents)
         self.splitter.addWidget(self.pane)
@@ -182,14 +183,18 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("main-toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(self.toolbar)
-        self._toolbar_fixed = [self.act_import, None, self.act_undo, self.act_redo, None]
-        self._toolbar_tail = [None, self.act_delete, self.act_find, None, self.act_zoom_out, self.act_zoom_in, None, self.act_legend]
+        for act in (self.act_import, None, self.act_undo, self.act_redo, None):
+            self.toolbar.addSeparator() if act is None else self.toolbar.addAction(act)
+        self._tag_anchor = self.toolbar.addSeparator()  # tag actions go before it
+        for act in (self.act_delete, self.act_find, None, self.act_zoom_out, self.act_zoom_in, None, self.act_legend):
+            self.toolbar.addSeparator() if act is None else self.toolbar.addAction(act)
 
     def _rebuild_tag_actions(self) -> None:
         """One action per label: A/C/L for the three kinds, 1–9 for the others.
         Alt with the key tags the exact selection without snapping to words."""
         for act in self.tag_actions.values():
             self.reader.removeAction(act)
+            self.toolbar.removeAction(act)
             act.deleteLater()
         self.tag_actions = {}
         self.tag_menu.clear()
@@ -211,10 +216,7 @@ class MainWindow(QMainWindow):
         self.tag_menu.addSeparator()
         self.tag_menu.addAction(self.act_edit_entity)
         self.tag_menu.addAction(self.act_tag_all)
-        self.toolbar.clear()
-        tag_acts = list(self.tag_actions.values())
-        for act in [*self._toolbar_fixed, *tag_acts, *self._toolbar_tail]:
-            self.toolbar.addSeparator() if act is None else self.toolbar.addAction(act)
+        self.toolbar.insertActions(self._tag_anchor, list(self.tag_actions.values()))
 
     def _reader_context_actions(self) -> list:
         return [*self.tag_actions.values(), None, self.act_edit_entity, self.act_tag_all, self.act_delete]
@@ -299,10 +301,34 @@ class MainWindow(QMainWindow):
         if self.ctl.db is None:
             return
         doc = self.ctl.document
+        selected = self.details.ann.id if self.details.ann is not None else None
+        self.ctl.refresh()
         self._refresh_documents()
         if doc is not None:
             self.ctl.document = None
             self.open_document(doc.id, keep_scroll=True)
+            if selected is not None and self.annotations.model.row_of(selected) >= 0:
+                self.select_annotation(selected)
+        self._marker = self.ctl.db.change_marker()
+
+    def changeEvent(self, ev) -> None:  # noqa: N802
+        """On leaving the window remember the file's state; on coming back,
+        reload if another window or the CLI changed it meanwhile."""
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.ActivationChange and self.ctl.db is not None:
+            if self.isActiveWindow():
+                self.check_external_changes()
+            else:
+                self._marker = self.ctl.db.change_marker()
+
+    def check_external_changes(self) -> bool:
+        marker = self.ctl.db.change_marker()
+        changed = self._marker is not None and marker != self._marker
+        self._marker = marker
+        if changed:
+            self.reload()
+            self.statusBar().showMessage("Updated with changes made elsewhere (another window, the command line or a merge)", 6000)
+        return changed
 
     # --- documents ------------------------------------------------------------------------
 

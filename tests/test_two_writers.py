@@ -1,0 +1,86 @@
+"""Two writers on one database: no corruption, no "database is locked" for
+the user, and each window shows the other's changes on coming back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from annotator.store.database import open_database
+from annotator.ui.app import start_window
+from tests.ui_helpers import select_and_tag
+
+SEED = (Path(__file__).resolve().parents[1] / "seeds" / "syria-troops-iraq-border.txt").read_text("utf-8")
+
+
+def test_two_windows_see_each_others_changes(qtbot, tmp_path):
+    db = tmp_path / "shared.db"
+    a = start_window(db)
+    b = start_window(db)
+    qtbot.addWidget(a)
+    qtbot.addWidget(b)
+    assert a.ctl.document.id == b.ctl.document.id
+    a.activateWindow()  # the analyst works in a; b loses focus and remembers the file's state
+    qtbot.waitUntil(a.isActiveWindow)
+    assert b._marker is not None
+    i = SEED.index("Palmyra")
+    select_and_tag(qtbot, a, i, i + 7, Qt.Key.Key_L)
+    [ann_id] = a.annotations.selected_ids()
+    assert b.annotations.model.row_of(ann_id) < 0
+    assert b.check_external_changes()  # b comes back to the front
+    assert b.annotations.model.row_of(ann_id) >= 0
+    assert b.reader.highlighter.span(ann_id) is not None
+    # b edits; a sees it.
+    a._marker = a.ctl.db.change_marker()
+    b.ctl.set_note(ann_id, "seen by b")
+    assert a.check_external_changes()
+    assert a.ctl.annotation(ann_id).note == "seen by b"
+    assert not a.check_external_changes()  # nothing new
+
+
+def test_window_and_cli_import_write_at_once(qtbot, tmp_path):
+    db = tmp_path / "busy.db"
+    win = start_window(db)
+    qtbot.addWidget(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    doc = win.ctl.document
+    words = [(m, m + 4) for m in range(0, len(SEED) - 4, 7)]
+    payload = [
+        {
+            "id": f"urn:uuid:{uuid.uuid4()}",
+            "type": "Annotation",
+            "body": {"type": "TextualBody", "purpose": "tagging", "value": "Actor"},
+            "target": {"selector": {"type": "TextPositionSelector", "start": s, "end": e}},
+        }
+        for _copy in range(12)  # distinct ids: a long write on the CLI's side
+        for s, e in words
+    ]
+    w3c = tmp_path / "many.json"
+    w3c.write_text(json.dumps(payload), "utf-8")
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "annotator.cli", "--db", str(db), "annotations", "import", str(doc.id), str(w3c)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    stack = win.ctl.undo_stack
+    starts = list(range(0, len(SEED) - 8, 11))
+    while cli.poll() is None:  # the analyst keeps tagging while the CLI writes
+        i = starts[stack.count() % len(starts)]
+        select_and_tag(qtbot, win, i, i + 3, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    tagged = stack.count()
+    out, err = cli.communicate(timeout=120)
+    assert "locked" not in err.lower() and not getattr(win, "last_error", "")
+    assert cli.returncode in (0, 3), err
+    assert tagged >= 5, f"only {tagged} edits while the CLI wrote: they did not overlap"
+    store = open_database(db, create=False)
+    try:
+        assert store.integrity_problems() == []
+        live = list(store.repo.annotations(doc.id))
+        assert len(live) == 12 * len(words) + tagged  # every write of both made it
+    finally:
+        store.close()
