@@ -82,8 +82,8 @@ def test_v1_file_with_data_is_migrated_in_place(tmp_path):
 
     db = open_database(path, create=False)
     try:
-        assert db.version == CURRENT_VERSION == 2
-        assert inspect_version(path) == 2
+        assert db.version == CURRENT_VERSION == 3
+        assert inspect_version(path) == 3
         repo = db.repo
         assert repo.get_document(doc_id).text == TEXT
         entity = repo.get_entity(ent_id)
@@ -106,7 +106,7 @@ def test_v1_file_with_data_is_migrated_in_place(tmp_path):
     assert _columns(path, "entity")[-1] == "merged_into"
     # Opening again changes nothing.
     db = open_database(path, create=False)
-    assert db.version == 2
+    assert db.version == 3
     db.close()
 
 
@@ -116,5 +116,21 @@ def test_new_database_has_the_same_schema_as_a_migrated_one(tmp_path):
     open_database(old).close()
     new = tmp_path / "new.db"
     open_database(new).close()
-    for table in ("entity", "claim_subject", "claim_link", "annotation", "claim"):
+    for table in ("entity", "claim_subject", "claim_link", "annotation", "claim", "merge_conflict"):
         assert _columns(old, table) == _columns(new, table), table
+
+
+def test_v2_file_gains_the_merge_conflict_table(tmp_path):
+    from annotator.store.migrations import MIGRATIONS
+
+    path = tmp_path / "v2.db"
+    engine = store_sqlite.make_engine(path)
+    with engine.begin() as conn:
+        for version, _what, step in MIGRATIONS[:2]:
+            step(conn)
+        _set_version(conn, 2)
+    engine.dispose()
+    assert inspect_version(path) == 2
+    open_database(path).close()
+    assert inspect_version(path) == 3
+    assert _columns(path, "merge_conflict")[:5] == ["id", "creator", "created", "modified", "deleted"]

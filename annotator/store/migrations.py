@@ -20,7 +20,7 @@ from sqlalchemy.schema import CreateColumn
 from sqlmodel import SQLModel
 
 from ..core.errors import StoreError
-from .tables import ClaimLinkRow, ClaimSubjectRow, EntityRow, SchemaInfo
+from .tables import ClaimLinkRow, ClaimSubjectRow, EntityRow, MergeConflictRow, SchemaInfo
 
 APPLICATION = "annotator"
 
@@ -68,9 +68,15 @@ def _v2_tradecraft(conn: Connection) -> None:
     _add_column(conn, EntityRow.__table__, "merged_into")
 
 
+def _v3_merge_conflicts(conn: Connection) -> None:
+    """The versions of rows that lost a merge, for review and reversal."""
+    SQLModel.metadata.create_all(conn, tables=[MergeConflictRow.__table__])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "documents, labels, entities, annotations, claims", _v1_initial),
     (2, "claim subjects, claim links, entity.merged_into", _v2_tradecraft),
+    (3, "merge conflicts", _v3_merge_conflicts),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 

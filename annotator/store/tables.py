@@ -124,4 +124,28 @@ class ClaimLinkRow(RowColumns, table=True):
     relation: str
 
 
+class MergeConflictRow(RowColumns, table=True):
+    """A version of a row that lost a merge, kept so the analyst can review
+    it and swap it back (schema 3; see :mod:`annotator.store.merge`).
+
+    Local review state: never merged or shared. ``creator``/``created`` say
+    who ran the merge and when; ``kept``/``other`` are the two versions as
+    JSON (ids and times as strings; a document's text is left out, being
+    the same on both sides).
+    """
+
+    __tablename__ = "merge_conflict"
+    table_name: str = Field(index=True)
+    row_id: uuid.UUID = Field(index=True)
+    document_id: uuid.UUID | None = None  # the document the row belongs to, if any
+    kept: dict = Field(default_factory=dict, sa_type=JSON)
+    other: dict = Field(default_factory=dict, sa_type=JSON)
+    kept_side: str = ""  # "ours" or "theirs": where the version now in the table came from
+    other_side: str = ""
+    other_creator: str = ""
+    source: str = ""  # the file merged
+    resolved: bool = False
+    swapped: bool = False  # the analyst reversed the merge's choice (odd number of reversals)
+
+
 DATA_TABLES = (DocumentRow, LabelRow, EntityRow, AnnotationRow, ClaimRow, ClaimSubjectRow, ClaimLinkRow)
