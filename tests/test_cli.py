@@ -17,7 +17,7 @@ from annotator.core.errors import InputError, NotFound
 
 DATA = Path(__file__).parent / "data"
 TABLES = ("schema_info", "document", "label", "entity", "annotation", "claim")
-CSV_HEADER = "id,document,label,kind,start,end,exact,entity,note,creator,created,modified"
+CSV_HEADER = "id,document,label,kind,start,end,exact,entity,note,creator,created,modified,entity_type,source,reliability,credibility,likelihood,stance"
 SEED_TITLE = "Syria sends 3,000 troops to Iraq border to deter pro-Iran militias"
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from . import offsets
+from . import importing, offsets
 from .canonical import canonical_from_string, detect_direction, sha256
 from .errors import InputError, NotFound
 from .model import Annotation, Claim, Direction, Document, Entity, Label, LabelKind, now
@@ -41,6 +41,45 @@ class DocumentImport:
 
 
 @dataclass
+class EntityRef:
+    """An entity a file refers to: its UUID and/or name, and its full record
+    when the file carries one (``record.id == id``)."""
+
+    id: uuid.UUID | None = None
+    name: str = ""
+    record: Entity | None = None
+
+
+@dataclass
+class LinkDraft:
+    """A link from the draft's claim to another claim annotation."""
+
+    target: uuid.UUID
+    relation: str  # core.grading.RELATIONS
+    id: uuid.UUID | None = None
+
+
+@dataclass
+class ClaimDraft:
+    """Claim details read from a file, validated by the reader."""
+
+    stored: bool = True  # False: the file gives only subjects and links, no claim row
+    id: uuid.UUID | None = None
+    source: EntityRef | None = None
+    source_annotation_id: uuid.UUID | None = None
+    reliability: str = "F"
+    credibility: str = "6"
+    likelihood: str = ""
+    likelihood_note: str = ""
+    stance: str = "asserted"
+    about: list[EntityRef] = field(default_factory=list)
+    links: list[LinkDraft] = field(default_factory=list)
+    creator: str = ""
+    created: datetime | None = None
+    modified: datetime | None = None
+
+
+@dataclass
 class AnnotationDraft:
     """An annotation read from a file, before it is anchored in a document."""
 
@@ -58,6 +97,8 @@ class AnnotationDraft:
     entity_type: str = ""
     source_line: str = ""  # where it came from, for error reports
     problem: str = ""  # why the reader found no position or quote (the orphan reason)
+    entity: Entity | None = None  # the file's full record of the entity (id == entity_id)
+    claim: ClaimDraft | None = None
 
 
 @dataclass
@@ -72,6 +113,8 @@ class AnnotationImport:
     unchanged: list[uuid.UUID] = field(default_factory=list)  # same UUID already stored
     orphans: list[Orphan] = field(default_factory=list)
     labels_added: list[str] = field(default_factory=list)
+    entities_added: list[uuid.UUID] = field(default_factory=list)  # created with a UUID the file gave
+    problems: list[str] = field(default_factory=list)  # one line each: what was left out and why
 
 
 def _key(name: str) -> str:
@@ -315,7 +358,8 @@ class Desk:
         return change
 
     def import_annotations(self, doc_id: uuid.UUID, drafts: Sequence[AnnotationDraft]) -> AnnotationImport:
-        """Anchor and store annotations read from a file, in one transaction.
+        """Anchor and store annotations read from a file, with their entities
+        and claim details (see :mod:`.importing`), in one transaction.
 
         A draft whose UUID is already stored is left as it is (importing the
         same file twice changes nothing). Where position and quote disagree,
@@ -325,15 +369,22 @@ class Desk:
         doc = self.repo.get_document(doc_id)
         text = doc.text
         report = AnnotationImport()
-        stored = self.repo.existing_annotation_ids(d.id for d in drafts if d.id is not None)
         with self.repo.transaction():
+            stored = self.repo.existing_annotation_ids(d.id for d in drafts if d.id is not None)
             labels = self.repo.labels()
             entities = self._entity_index()
+            resolver = importing.EntityResolver(
+                self.repo, self.user, importing.entity_records(drafts), lambda k, n: self._link_entity(k, n, entities)
+            )
             rows: list[Annotation] = []
+            with_claims: list[tuple[Annotation, AnnotationDraft]] = []
+            relinked: list[AnnotationDraft] = []  # stored before: only links still missing are made
             seen: set[uuid.UUID] = set()
             for draft in drafts:
                 if draft.id is not None and (draft.id in stored or draft.id in seen):
                     report.unchanged.append(draft.id)
+                    if draft.id in stored and draft.claim is not None and draft.claim.links:
+                        relinked.append(draft)
                     continue
                 span = anchor_draft(text, draft)
                 if isinstance(span, str):
@@ -342,10 +393,13 @@ class Desk:
                 start, end = span
                 label = self._ensure_label(draft.label, labels, report.labels_added)
                 quote = offsets.make_quote(text, start, end)
-                entity_id = draft.entity_id
-                if label.kind.has_entity and entity_id is None:
-                    entity_id = self._link_entity(label.kind, draft.entity_name or quote.exact, entities, draft.entity_type).id
                 stamp = draft.created or now()
+                entity_id = None
+                if draft.entity is not None or (draft.entity_id is not None and label.kind.has_entity):
+                    ref = EntityRef(draft.entity_id or draft.entity.id, draft.entity_name, draft.entity)  # type: ignore[union-attr]
+                    entity_id = resolver.resolve(ref, label.kind, draft.creator, stamp)
+                elif label.kind.has_entity:
+                    entity_id = self._link_entity(label.kind, draft.entity_name or quote.exact, entities, draft.entity_type).id
                 ann = Annotation(
                     id=draft.id or uuid.uuid4(),
                     document_id=doc_id,
@@ -363,8 +417,15 @@ class Desk:
                 )
                 seen.add(ann.id)
                 rows.append(ann)
+                if draft.claim is not None:
+                    with_claims.append((ann, draft))
             self.repo.add_annotations(rows)
+            for ann, draft in with_claims:
+                importing.store_claim(self.repo, ann, draft, resolver, seen, report.problems)
+            for draft in relinked:
+                importing.store_links(self.repo, draft.id, draft, seen, report.problems)  # type: ignore[arg-type]
         report.added = [a.id for a in rows]
+        report.entities_added = list(resolver.added)
         return report
 
     # --- claims -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ document; it never trims or rewrites the text, since offsets count into it.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ class LoadedDocument:
     published: str = ""
     url: str = ""
     description: str = ""
+    doc_id: uuid.UUID | None = None  # store it under this UUID (seeds do); None: a new one
 
 
 def title_from_stem(stem: str) -> str:
@@ -77,6 +79,7 @@ def import_loaded(desk: Desk, loaded: LoadedDocument) -> DocumentImport:
         language=loaded.language,
         filename=loaded.filename,
         description=loaded.description,
+        doc_id=loaded.doc_id,
     )
 
 

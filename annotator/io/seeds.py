@@ -2,13 +2,16 @@
 new user has something to annotate at once.
 
 ``seeds/manifest.json`` lists them: ``file`` plus the metadata to store
-(title, source, published, language, description, url) and optionally
-``annotations``, a W3C annotations file anchored in that document.
+(title, source, published, language, description, url), optionally ``id``
+(the document's UUID, fixed so that every new database holds the same
+seed rows and their annotations' targets match) and ``annotations``, a W3C
+annotations file anchored in that document.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import replace
 from importlib import resources as _res
 from pathlib import Path
@@ -46,6 +49,11 @@ def load_seeds(folder: Path | None = None) -> list[tuple[LoadedDocument, list[An
     for entry in entries:
         loaded = load_document_file(folder / entry["file"])
         loaded = replace(loaded, **{k: str(entry[k]) for k in _METADATA if entry.get(k)})
+        if entry.get("id"):
+            try:
+                loaded = replace(loaded, doc_id=uuid.UUID(str(entry["id"])))
+            except ValueError:
+                raise InputError(f"{manifest_path}: {entry['file']}: id {entry['id']!r} is not a UUID") from None
         drafts = read_w3c_file(folder / entry["annotations"]) if entry.get("annotations") else []
         seeds.append((loaded, drafts))
     return seeds
@@ -72,6 +80,8 @@ def import_seeds(desk: Desk, folder: Path | None = None) -> list[DocumentImport]
                         f"seed {loaded.filename}: {len(report.orphans)} annotation(s) cannot be anchored "
                         f"({first.draft.source_line}: {first.reason})"
                     )
+                if report.problems:
+                    raise InputError(f"seed {loaded.filename}: {report.problems[0]}")
             imports.append(imp)
     return imports
 

@@ -355,6 +355,9 @@ class SqlRepository:
     def put_claim(self, claim: Claim) -> None:
         self._put(C, claim)
 
+    def existing_claim_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        return self._existing(C, ids)
+
     def claims_by_source(self, entity_id: uuid.UUID) -> list[Claim]:
         with self._conn() as conn:
             return [_claim(r) for r in conn.execute(select(C).where(C.c.source_entity_id == entity_id))]
