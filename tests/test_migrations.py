@@ -82,8 +82,8 @@ def test_v1_file_with_data_is_migrated_in_place(tmp_path):
 
     db = open_database(path, create=False)
     try:
-        assert db.version == CURRENT_VERSION == 3
-        assert inspect_version(path) == 3
+        assert db.version == CURRENT_VERSION
+        assert inspect_version(path) == CURRENT_VERSION
         repo = db.repo
         assert repo.get_document(doc_id).text == TEXT
         entity = repo.get_entity(ent_id)
@@ -106,7 +106,7 @@ def test_v1_file_with_data_is_migrated_in_place(tmp_path):
     assert _columns(path, "entity")[-1] == "merged_into"
     # Opening again changes nothing.
     db = open_database(path, create=False)
-    assert db.version == 3
+    assert db.version == CURRENT_VERSION
     db.close()
 
 
@@ -132,5 +132,5 @@ def test_v2_file_gains_the_merge_conflict_table(tmp_path):
     engine.dispose()
     assert inspect_version(path) == 2
     open_database(path).close()
-    assert inspect_version(path) == 3
+    assert inspect_version(path) == CURRENT_VERSION
     assert _columns(path, "merge_conflict")[:5] == ["id", "creator", "created", "modified", "deleted"]

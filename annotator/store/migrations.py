@@ -15,17 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, MetaData, Table, inspect, select
+from sqlalchemy import Connection, ForeignKeyConstraint, Index, MetaData, Table, inspect, select
 from sqlalchemy.schema import CreateColumn
 from sqlmodel import SQLModel
 
 from ..core.errors import StoreError
-from .tables import ClaimLinkRow, ClaimSubjectRow, EntityRow, MergeConflictRow, SchemaInfo
+from .tables import AnnotationExtraRow, AnnotationRow, ClaimLinkRow, ClaimSubjectRow, EntityRow, MergeConflictRow, SchemaInfo
 
 APPLICATION = "annotator"
 
 _V1_TABLES = ("schema_info", "document", "label", "entity", "annotation", "claim")
-_ADDED_AFTER_V1 = {"entity": {"merged_into"}}
+_ADDED_AFTER_V1 = {"entity": {"merged_into"}, "annotation": {"fragments"}}
 """Columns of the v1 tables that later steps add (so version 1 must not create them)."""
 
 
@@ -38,10 +38,27 @@ def _v1_initial(conn: Connection) -> None:
         table = SQLModel.metadata.tables[name]
         later = _ADDED_AFTER_V1.get(name)
         if later:
-            Table(name, meta, *(c._copy() for c in table.columns if c.name not in later))
+            _copy_without(table, meta, later)
         else:
             table.to_metadata(meta)
     meta.create_all(conn)
+
+
+def _copy_without(table: Table, meta: MetaData, later: set[str]) -> Table:
+    """``table`` in ``meta`` less the ``later`` columns, keeping the foreign
+    keys and table-level indexes on the other columns (``Column._copy`` brings
+    a column's own ``index=True`` but not constraints declared on the table)."""
+    fks = [
+        ForeignKeyConstraint(names, [e.target_fullname for e in fkc.elements], name=fkc.name)
+        for fkc in table.foreign_key_constraints
+        if not later & set(names := [c.name for c in fkc.columns])
+    ]
+    copy = Table(table.name, meta, *(c._copy() for c in table.columns if c.name not in later), *fks)
+    for index in table.indexes:
+        cols = [c.name for c in index.columns]
+        if index.name not in {i.name for i in copy.indexes} and not later & set(cols):
+            Index(index.name, *(copy.c[c] for c in cols), unique=index.unique)
+    return copy
 
 
 def _add_column(conn: Connection, table: Table, name: str) -> None:
@@ -73,10 +90,19 @@ def _v3_merge_conflicts(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn, tables=[MergeConflictRow.__table__])
 
 
+def _v4_fragments_extras(conn: Connection) -> None:
+    """Discontinuous spans (annotation.fragments) and what imports carry
+    beyond our columns (annotation_extra: brat attributes, normalisations,
+    relations, source ids)."""
+    _add_column(conn, AnnotationRow.__table__, "fragments")
+    SQLModel.metadata.create_all(conn, tables=[AnnotationExtraRow.__table__])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "documents, labels, entities, annotations, claims", _v1_initial),
     (2, "claim subjects, claim links, entity.merged_into", _v2_tradecraft),
     (3, "merge conflicts", _v3_merge_conflicts),
+    (4, "annotation fragments, annotation extras", _v4_fragments_extras),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 

@@ -96,6 +96,10 @@ class AnnotationRow(RowColumns, table=True):
     suffix: str = ""
     entity_id: uuid.UUID | None = Field(default=None, foreign_key="entity.id", index=True)
     note: str = ""
+    # Added in schema 4 (migrations._v4_fragments_extras): a discontinuous span
+    # as a JSON list of [start, end] code point pairs, in text order; NULL for
+    # a plain span. start/end then cover the whole extent.
+    fragments: list | None = Field(default=None, sa_type=JSON(none_as_null=True), nullable=True)
 
 
 class ClaimRow(RowColumns, table=True):
@@ -124,6 +128,23 @@ class ClaimLinkRow(RowColumns, table=True):
     relation: str
 
 
+class AnnotationExtraRow(RowColumns, table=True):
+    """What an imported annotation carries that Annotator has no column for
+    (schema 4): brat attributes, normalisations, relations and the file's own
+    ids, kept so that exporting gives them back (see :mod:`annotator.io.brat`).
+
+    ``kind`` is ``"attribute"``, ``"normalisation"``, ``"relation"`` or
+    ``"source_id"``; ``name`` the attribute name, normalisation type,
+    relation type or id scheme (``"brat"``); ``value`` the rest as JSON.
+    """
+
+    __tablename__ = "annotation_extra"
+    annotation_id: uuid.UUID = Field(foreign_key="annotation.id", index=True)
+    kind: str
+    name: str = ""
+    value: dict = Field(default_factory=dict, sa_type=JSON)
+
+
 class MergeConflictRow(RowColumns, table=True):
     """A version of a row that lost a merge, kept so the analyst can review
     it and swap it back (schema 3; see :mod:`annotator.store.merge`).
@@ -148,4 +169,6 @@ class MergeConflictRow(RowColumns, table=True):
     swapped: bool = False  # the analyst reversed the merge's choice (odd number of reversals)
 
 
-DATA_TABLES = (DocumentRow, LabelRow, EntityRow, AnnotationRow, ClaimRow, ClaimSubjectRow, ClaimLinkRow)
+DATA_TABLES = (
+    DocumentRow, LabelRow, EntityRow, AnnotationRow, ClaimRow, ClaimSubjectRow, ClaimLinkRow, AnnotationExtraRow,
+)  # fmt: skip
