@@ -111,6 +111,40 @@ class Annotation(Row):
     suffix: str = ""
     entity_id: uuid.UUID | None = None
     note: str = ""
+    fragments: list[tuple[int, int]] | None = None
+    """A discontinuous span: its pieces as ``(start, end)`` code point pairs,
+    in text order, not overlapping, at least two; ``start``/``end`` (and
+    ``exact``, ``prefix``, ``suffix``) then cover the whole extent, gaps
+    included. None for a plain span (nearly every annotation)."""
+
+    def __post_init__(self) -> None:
+        if self.fragments is not None:  # JSON gives lists; keep tuples
+            self.fragments = [(int(s), int(e)) for s, e in self.fragments]
+
+    def pieces(self) -> list[tuple[int, int]]:
+        """The spans to draw: the fragments, or ``[(start, end)]``."""
+        return list(self.fragments) if self.fragments else [(self.start, self.end)]
+
+
+@dataclass(kw_only=True)
+class AnnotationExtra(Row):
+    """What an imported annotation carries beyond our columns, kept so that
+    exporting to the same format gives it back (brat attributes,
+    normalisations, relations and the file's own ids; see
+    :mod:`annotator.io.brat`).
+
+    ``kind`` is one of :data:`EXTRA_KINDS`; ``name`` the attribute name,
+    normalisation type, relation type or id scheme; ``value`` the rest
+    (JSON-ready: str, int, float, bool, None, lists and dicts).
+    """
+
+    annotation_id: uuid.UUID
+    kind: str
+    name: str = ""
+    value: dict = field(default_factory=dict)
+
+
+EXTRA_KINDS = ("attribute", "normalisation", "relation", "source_id")
 
 
 @dataclass(kw_only=True)

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from .model import (
     Annotation,
+    AnnotationExtra,
     Claim,
     ClaimLink,
     ClaimSubject,
@@ -81,3 +82,9 @@ class Repository(Protocol):
     def existing_claim_link_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
     def put_claim_link(self, link: ClaimLink) -> None:
         """Insert, or update the row with the same id."""
+
+    # discontinuous spans and what imports carry beyond our columns (schema 4)
+    def annotation_fragments(self, doc_id: uuid.UUID) -> dict[uuid.UUID, list[tuple[int, int]]]:
+        """Fragments of the document's live discontinuous annotations, by annotation."""
+    def add_annotation_extras(self, extras: Iterable[AnnotationExtra]) -> None: ...
+    def annotation_extras(self, doc_id: uuid.UUID, include_deleted: bool = False) -> list[AnnotationExtra]: ...

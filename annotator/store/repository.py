@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, String, func, select, type_coerce, up
 from ..core.errors import NotFound
 from ..core.model import (
     Annotation,
+    AnnotationExtra,
     Claim,
     ClaimLink,
     ClaimSubject,
@@ -29,7 +30,7 @@ from ..core.model import (
     LabelKind,
     SpanRow,
 )
-from .tables import AnnotationRow, ClaimLinkRow, ClaimRow, ClaimSubjectRow, DocumentRow, EntityRow, LabelRow
+from .tables import AnnotationExtraRow, AnnotationRow, ClaimLinkRow, ClaimRow, ClaimSubjectRow, DocumentRow, EntityRow, LabelRow
 
 D = DocumentRow.__table__
 L = LabelRow.__table__
@@ -38,6 +39,7 @@ A = AnnotationRow.__table__
 C = ClaimRow.__table__
 CS = ClaimSubjectRow.__table__
 CL = ClaimLinkRow.__table__
+AX = AnnotationExtraRow.__table__
 
 _BATCH = 2000
 
@@ -53,6 +55,7 @@ _ANN_FIELDS = _names(Annotation)
 _CLAIM_FIELDS = _names(Claim)
 _SUBJECT_FIELDS = _names(ClaimSubject)
 _LINK_FIELDS = _names(ClaimLink)
+_EXTRA_FIELDS = _names(AnnotationExtra)
 
 
 def _doc(row) -> Document:
@@ -95,6 +98,13 @@ def _subject(row) -> ClaimSubject:
 def _link(row) -> ClaimLink:
     m = row._mapping
     return ClaimLink(**{k: m[k] for k in _LINK_FIELDS})
+
+
+def _extra(row) -> AnnotationExtra:
+    m = row._mapping
+    d = {k: m[k] for k in _EXTRA_FIELDS}
+    d["value"] = dict(d["value"] or {})
+    return AnnotationExtra(**d)
 
 
 def _to_uuid(value) -> uuid.UUID:
@@ -431,3 +441,28 @@ class SqlRepository:
 
     def put_claim_link(self, link: ClaimLink) -> None:
         self._put(CL, link)
+
+    # --- discontinuous spans and import extras (schema 4) ------------------------------
+
+    def annotation_fragments(self, doc_id: uuid.UUID) -> dict[uuid.UUID, list[tuple[int, int]]]:
+        """The fragments of the document's live discontinuous annotations, by
+        annotation (plain spans are absent): a small query a view makes
+        beside :meth:`annotation_spans` to draw the gaps."""
+        stmt = select(A.c.id, A.c.fragments).where(
+            A.c.document_id == doc_id, A.c.deleted.is_(False), A.c.fragments.is_not(None)
+        )
+        with self._conn() as conn:
+            return {i: [(int(s), int(e)) for s, e in f] for i, f in conn.execute(stmt) if f}
+
+    def add_annotation_extras(self, extras: Iterable[AnnotationExtra]) -> None:
+        rows = [_values(x) for x in extras]
+        for i in range(0, len(rows), _BATCH):
+            self._write(AX.insert(), rows[i : i + _BATCH])
+
+    def annotation_extras(self, doc_id: uuid.UUID, include_deleted: bool = False) -> list[AnnotationExtra]:
+        """Extras of the document's annotations (live ones, unless asked), oldest first."""
+        stmt = select(AX).join(A, A.c.id == AX.c.annotation_id).where(A.c.document_id == doc_id)
+        if not include_deleted:
+            stmt = stmt.where(AX.c.deleted.is_(False), A.c.deleted.is_(False))
+        with self._conn() as conn:
+            return [_extra(r) for r in conn.execute(stmt.order_by(AX.c.created, AX.c.id))]
