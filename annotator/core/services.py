@@ -99,6 +99,11 @@ class AnnotationDraft:
     problem: str = ""  # why the reader found no position or quote (the orphan reason)
     entity: Entity | None = None  # the file's full record of the entity (id == entity_id)
     claim: ClaimDraft | None = None
+    fragments: list[tuple[int, int]] | None = None
+    """A discontinuous span: the pieces' positions (code points), anchored one
+    by one; ``start``/``end`` are then ignored. One piece is a plain span."""
+    fragment_quotes: list[offsets.Quote | None] | None = None
+    """Each piece's quote where the file gives one (same order as ``fragments``)."""
 
 
 @dataclass
@@ -386,11 +391,12 @@ class Desk:
                     if draft.id in stored and draft.claim is not None and draft.claim.links:
                         relinked.append(draft)
                     continue
-                span = anchor_draft(text, draft)
-                if isinstance(span, str):
-                    report.orphans.append(Orphan(draft, span))
+                pieces = anchor_fragments(text, draft) if draft.fragments else anchor_draft(text, draft)
+                if isinstance(pieces, str):
+                    report.orphans.append(Orphan(draft, pieces))
                     continue
-                start, end = span
+                fragments = pieces if isinstance(pieces, list) and len(pieces) > 1 else None
+                start, end = (pieces[0][0], pieces[-1][1]) if isinstance(pieces, list) else pieces
                 label = self._ensure_label(draft.label, labels, report.labels_added)
                 quote = offsets.make_quote(text, start, end)
                 stamp = draft.created or now()
@@ -414,6 +420,7 @@ class Desk:
                     creator=draft.creator or self.user,
                     created=stamp,
                     modified=draft.modified or stamp,
+                    fragments=fragments,
                 )
                 seen.add(ann.id)
                 rows.append(ann)
@@ -461,6 +468,25 @@ def anchor_draft(text: str, draft: AnnotationDraft) -> tuple[int, int] | str:
             return f"position {start}..{end} splits a character"
         return start, end  # type: ignore[return-value]
     return draft.problem or "neither a position nor a quote"
+
+
+def anchor_fragments(text: str, draft: AnnotationDraft) -> list[tuple[int, int]] | str:
+    """Code point spans of a discontinuous draft's pieces, in text order, or
+    the reason it cannot be anchored (a piece that cannot, or two that overlap)."""
+    assert draft.fragments
+    quotes = draft.fragment_quotes or []
+    pieces: list[tuple[int, int]] = []
+    for i, (start, end) in enumerate(draft.fragments):
+        quote = quotes[i] if i < len(quotes) else None
+        span = anchor_draft(text, AnnotationDraft(label=draft.label, start=start, end=end, quote=quote))
+        if isinstance(span, str):
+            return f"fragment {i + 1} of {len(draft.fragments)}: {span}"
+        pieces.append(span)
+    pieces.sort()
+    for (s1, e1), (s2, e2) in zip(pieces, pieces[1:], strict=False):
+        if s2 < e1:
+            return f"fragments {s1}..{e1} and {s2}..{e2} overlap"
+    return pieces
 
 
 def drafts_labels(drafts: Iterable[AnnotationDraft]) -> set[str]:
