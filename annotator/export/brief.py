@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..core import grading
 from ..core.errors import InputError
@@ -550,10 +551,15 @@ class _Writer:
         self.add(X.para(self.legend_runs(), T.META))
 
         labels = d.all_labels
-        spans = [
-            Span(s.start, s.end, s, s.label_id, labels[s.label_id].kind is LabelKind.CLAIM)
-            for s in info.spans
-        ]
+        spans = []
+        for s in info.spans:
+            claim = labels[s.label_id].kind is LabelKind.CLAIM
+            parts = _fragments(s, len(doc.text))
+            if len(parts) == 1:
+                spans.append(Span(s.start, s.end, s, s.label_id, claim))
+            else:  # a discontinuous annotation: each fragment marked, comment and bookmark over the extent
+                for i, (a, b) in enumerate(parts):
+                    spans.append(Span(a, b, _Fragment(s, i == 0, i == len(parts) - 1), s.label_id, claim))
         comments_on = self.opt.include_comments
         claim_of = d.claim_by_ann
 
@@ -562,6 +568,10 @@ class _Writer:
             return bool(s.note) or (c is not None and c.claim is not None)
 
         def on_start(s: Hashable) -> str:
+            if isinstance(s, _Fragment):
+                if not s.first:
+                    return ""
+                s = s.span
             out = ""
             c = claim_of.get(s.id)
             if c is not None and self.linked:
@@ -574,6 +584,10 @@ class _Writer:
             return out
 
         def on_end(s: Hashable) -> str:
+            if isinstance(s, _Fragment):
+                if not s.last:
+                    return ""
+                s = s.span
             out = ""
             bid = self.bookmark_ids.get(s.id)
             if bid is not None:
@@ -656,6 +670,28 @@ class _Writer:
         self.add(self.p("Likelihood (ICD 203)", T.H2))
         self.add(self.p("The analyst's judgement of how likely a claim is to be true, in the words of Intelligence Community Directive 203.", T.META))
         self.table(["Term", "Probability"], [[_cap(term), rng] for term, rng in grading.LIKELIHOOD], [8.0, 9.0])
+
+
+class _Fragment(NamedTuple):
+    """One piece of a discontinuous annotation (its START/END events)."""
+
+    span: SpanRow
+    first: bool
+    last: bool
+
+
+def _fragments(span: SpanRow, n: int) -> list[tuple[int, int]]:
+    """The pieces an annotation marks: its ``fragments`` when it is discontinuous
+    (and they are sound), else its one span."""
+    frags = getattr(span, "fragments", None)
+    if frags and len(frags) > 1:
+        try:
+            parts = sorted((int(a), int(b)) for a, b in frags)
+        except (TypeError, ValueError):
+            parts = []
+        if parts and all(0 <= a < b <= n for a, b in parts) and all(b <= a2 for (_a, b), (a2, _b) in zip(parts, parts[1:])):
+            return parts
+    return [(span.start, span.end)]
 
 
 def _passive(relation: str) -> str:
