@@ -14,6 +14,7 @@ def _isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "data" / "annotator.db"))
+    monkeypatch.setenv("ANNOTATOR_NO_SEED", "1")  # the GUI tests bring their own documents
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     yield

@@ -22,6 +22,7 @@ ROUNDS = 20
 
 def run_and_kill(db: Path, seed: int, rnd: random.Random) -> list[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("ANNOTATOR_NO_SEED", None)  # the desk opens on the annotated seed article
     proc = subprocess.Popen(
         [sys.executable, str(DRIVER), str(db), str(seed)], stdout=subprocess.PIPE, text=True, env=env, bufsize=1
     )

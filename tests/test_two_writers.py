@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from annotator.store.database import open_database
 from annotator.ui.app import start_window
-from tests.ui_helpers import select_and_tag
+from tests.ui_helpers import open_copy_of_seed, select_and_tag
 
 SEED = (Path(__file__).resolve().parents[1] / "seeds" / "syria-troops-iraq-border.txt").read_text("utf-8")
 
@@ -21,10 +21,13 @@ SEED = (Path(__file__).resolve().parents[1] / "seeds" / "syria-troops-iraq-borde
 def test_two_windows_see_each_others_changes(qtbot, tmp_path):
     db = tmp_path / "shared.db"
     a = start_window(db)
-    b = start_window(db)
     qtbot.addWidget(a)
+    open_copy_of_seed(qtbot, a, tmp_path)
+    b = start_window(db)
     qtbot.addWidget(b)
     assert a.ctl.document.id == b.ctl.document.id
+    b.activateWindow()
+    qtbot.waitUntil(b.isActiveWindow)
     a.activateWindow()  # the analyst works in a; b loses focus and remembers the file's state
     qtbot.waitUntil(a.isActiveWindow)
     assert b._marker is not None
@@ -47,6 +50,7 @@ def test_window_and_cli_import_write_at_once(qtbot, tmp_path):
     db = tmp_path / "busy.db"
     win = start_window(db)
     qtbot.addWidget(win)
+    open_copy_of_seed(qtbot, win, tmp_path)
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow)
     doc = win.ctl.document

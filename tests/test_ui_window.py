@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from annotator.core.model import Direction
 from annotator.ui.app import start_window
-from tests.ui_helpers import format_at, is_filled, is_underlined, rows, select_and_tag
+from tests.ui_helpers import format_at, is_filled, is_underlined, open_copy_of_seed, rows, select_and_tag
 
 SEED = (Path(__file__).resolve().parents[1] / "seeds" / "syria-troops-iraq-border.txt").read_text("utf-8")
 
@@ -22,11 +22,12 @@ def db_path(tmp_path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, db_path):
+def window(qtbot, db_path, tmp_path):
     win = start_window(db_path)
     assert win is not None
     qtbot.addWidget(win)
     qtbot.waitExposed(win)
+    open_copy_of_seed(qtbot, win, tmp_path)
     return win
 
 
@@ -42,12 +43,21 @@ def open_text(qtbot, window, tmp_path, name: str, data: bytes):
     return window.ctl.document
 
 
-def test_first_start_imports_and_opens_the_seed(window):
-    assert window.ctl.document is not None
-    assert window.reader.toPlainText() == SEED.replace("\r\n", "\n")
-    assert window.documents.model.rowCount() == 1
-    assert "Syria" in window.windowTitle() and "desk.db" in window.windowTitle()
-    assert "The National" in window.pane.header.text()
+def test_first_start_imports_and_opens_the_annotated_seed(qtbot, db_path, monkeypatch):
+    monkeypatch.delenv("ANNOTATOR_NO_SEED")
+    win = start_window(db_path)
+    qtbot.addWidget(win)
+    assert win.ctl.document is not None
+    assert win.reader.toPlainText() == SEED.replace("\r\n", "\n")
+    assert win.documents.model.rowCount() == 1
+    assert "Syria sends 3,000 troops" in win.windowTitle() and "desk.db" in win.windowTitle()
+    assert "The National" in win.pane.header.text()
+    # The demonstration set is there and drawn: actors, claims and locations.
+    kinds = {win.ctl.label(a.label_id).kind.value for a in win.ctl.annotations()}
+    assert kinds == {"actor", "claim", "location"}
+    assert win.annotations.model.rowCount() == len(win.ctl.annotations()) > 20
+    first = SEED.index("Syria")
+    assert is_filled(win.reader, first) and is_underlined(win.reader, first)
 
 
 def test_tag_actor_with_key_a_commits_and_highlights(qtbot, window, db_path):
@@ -265,6 +275,7 @@ def test_restart_restores_window_document_and_scroll(qtbot, db_path, tmp_path, m
     monkeypatch.delenv("ANNOTATOR_DB")
     win = start_window(db_path)
     qtbot.addWidget(win)
+    open_copy_of_seed(qtbot, win, tmp_path)
     doc = win.ctl.document
     long_doc = tmp_path / "long.txt"
     long_doc.write_text("\n".join(f"Paragraph {i} about the border." for i in range(400)), "utf-8")

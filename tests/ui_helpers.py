@@ -46,3 +46,14 @@ def select_and_tag(qtbot, window, start: int, end: int, key=Qt.Key.Key_A, modifi
     window.reader.setFocus()
     window.reader.select_span(start, end)
     qtbot.keyClick(window.reader, key, modifier)
+
+
+SEED_FILE = Path(__file__).resolve().parents[1] / "seeds" / "syria-troops-iraq-border.txt"
+
+
+def open_copy_of_seed(qtbot, window, tmp_path) -> None:
+    """Import the seed article's text as a plain document (no demo annotations) and open it."""
+    path = tmp_path / "syria-troops-iraq-border.txt"
+    path.write_bytes(SEED_FILE.read_bytes())
+    window.import_files([path], wait=True)
+    qtbot.waitUntil(lambda: window.ctl.document is not None and window.ctl.document.filename == path.name)

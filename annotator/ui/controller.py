@@ -8,6 +8,7 @@ signals, so every view redraws only what changed.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -66,7 +67,8 @@ class DeskController(QObject):
         self.undo_stack.clear()
         self.document = None
         self._labels = self.desk.ensure_tagset()
-        seeded = seed_if_empty(self.desk)
+        # ANNOTATOR_NO_SEED=1 starts an empty database empty (tests, trainers).
+        seeded = [] if os.environ.get("ANNOTATOR_NO_SEED") == "1" else seed_if_empty(self.desk)
         self._reload_entities()
         self.databaseOpened.emit(db.path)
         self.labelsChanged.emit()
@@ -148,13 +150,15 @@ class DeskController(QObject):
             return []
         return self.repo.annotation_spans(self.document.id)
 
-    def load_spans(self) -> Callable[[], list[SpanRow]]:
-        """Start loading the open document's spans on a worker thread; the
-        returned function waits for them. SQLite and the row building run
-        while Qt lays out the text (PySide releases the GIL in C++ calls)."""
+    def load_spans(self) -> Callable[[], tuple[list[SpanRow], dict]]:
+        """Start loading the open document's spans (and the pieces of its
+        discontinuous ones) on a worker thread; the returned function waits
+        for them. SQLite and the row building run while Qt lays out the text
+        (PySide releases the GIL in C++ calls)."""
         if self.document is None:
-            return list
-        future = self._loader.submit(self.repo.annotation_spans, self.document.id)
+            return lambda: ([], {})
+        repo, doc_id = self.repo, self.document.id
+        future = self._loader.submit(lambda: (repo.annotation_spans(doc_id), repo.annotation_fragments(doc_id)))
         return future.result
 
     def annotation(self, ann_id: uuid.UUID) -> Annotation:

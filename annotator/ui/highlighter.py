@@ -47,6 +47,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._by_code: list[Label] = []
         self._claim_codes: frozenset[int] = frozenset()
         self._spans: dict[uuid.UUID, SpanRow] = {}
+        self._fragments: dict[uuid.UUID, list[tuple[int, int]]] = {}
         self._index = IntervalIndex()
         self._map = TextMap("")
         self._formats: dict[tuple, QTextCharFormat] = {}
@@ -78,14 +79,27 @@ class SpanHighlighter(QSyntaxHighlighter):
         code = self._code.get(label_id)
         return -1 if code is None else code
 
-    def set_spans(self, text: str, annotations: list[SpanRow], block_count: int | None = None) -> None:
+    def set_spans(
+        self, text: str, annotations: list[SpanRow], block_count: int | None = None,
+        fragments: dict[uuid.UUID, list[tuple[int, int]]] | None = None,
+    ) -> None:  # fmt: skip
         """Replace the text's map and every span. Does not redraw: the caller
-        sets the text (which highlights each block once) or calls ``rehighlight()``."""
+        sets the text (which highlights each block once) or calls ``rehighlight()``.
+
+        ``fragments`` holds the pieces of discontinuous annotations: each
+        piece is indexed (and drawn) on its own, keyed ``(annotation id, i)``;
+        the gaps between pieces stay plain."""
         tm = self._map = TextMap(text)
         self._spans = {a.id: a for a in annotations}
+        self._fragments = dict(fragments or {})
         starts = self._paragraphs = paragraph_starts(text)
         code = self._label_code
-        self._index = IntervalIndex.build(starts, ((a.id, a.start, a.end, code(a.label_id)) for a in annotations))
+        frags = self._fragments
+        plain = ((a.id, a.start, a.end, code(a.label_id)) for a in annotations if a.id not in frags)
+        self._index = IntervalIndex.build(starts, plain)
+        for ann_id, pieces in frags.items():
+            if ann_id in self._spans:
+                self._add_pieces(ann_id, pieces, code(self._spans[ann_id].label_id))
         u16 = [tm.to_utf16(p) for p in starts] + [tm.length_u16 + 1]
         self._para_u16 = u16[:-1]
         ends = [*starts[1:], tm.length + 1]
@@ -103,23 +117,44 @@ class SpanHighlighter(QSyntaxHighlighter):
     def span(self, ann_id: uuid.UUID) -> SpanRow | None:
         return self._spans.get(ann_id)
 
+    def _rows(self, keys) -> list[SpanRow]:
+        """Annotations behind index keys (a fragment's key is ``(id, i)``), once each."""
+        ids = dict.fromkeys(k if isinstance(k, uuid.UUID) else k[0] for k in keys)
+        return [self._spans[i] for i in ids]
+
     def spans_at(self, cp: int) -> list[SpanRow]:
         """Spans covering code point ``cp``, innermost (shortest) first."""
-        found = [self._spans[k] for k in self._index.overlapping(cp, cp)]
+        found = self._rows(self._index.overlapping(cp, cp))
         return sorted(found, key=lambda s: (s.end - s.start, s.start))
 
     def all_spans(self) -> list[SpanRow]:
         return list(self._spans.values())
 
     def spans_in(self, start: int, end: int) -> list[SpanRow]:
-        return [self._spans[k] for k in self._index.overlapping(start, end)]
+        return self._rows(self._index.overlapping(start, end))
+
+    def _add_pieces(self, ann_id: uuid.UUID, pieces: list[tuple[int, int]], code: int) -> None:
+        for i, (s, e) in enumerate(pieces):
+            self._index.add((ann_id, i), s, e, code)
+
+    def _unindex(self, ann_id: uuid.UUID) -> None:
+        self._index.remove(ann_id)
+        for i in range(len(self._fragments.pop(ann_id, ()))):
+            self._index.remove((ann_id, i))
 
     def put(self, ann: SpanRow | Annotation) -> None:
         """Add or update one span and redraw the blocks it touches (old and new)."""
         span = SpanRow(ann.id, ann.label_id, ann.start, ann.end, ann.exact, ann.entity_id, ann.creator, ann.note)
         old = self._spans.get(ann.id)
+        self._unindex(ann.id)
         self._spans[ann.id] = span
-        self._index.add(ann.id, ann.start, ann.end, self._label_code(ann.label_id))
+        code = self._label_code(ann.label_id)
+        pieces = getattr(ann, "fragments", None)
+        if pieces:
+            self._fragments[ann.id] = list(pieces)
+            self._add_pieces(ann.id, pieces, code)
+        else:
+            self._index.add(ann.id, ann.start, ann.end, code)
         if old is not None and (old.start, old.end) != (span.start, span.end):
             self.redraw(old.start, old.end)
         self.redraw(span.start, span.end)
@@ -127,7 +162,7 @@ class SpanHighlighter(QSyntaxHighlighter):
     def drop(self, ann_id: uuid.UUID) -> None:
         span = self._spans.pop(ann_id, None)
         if span is not None:
-            self._index.remove(ann_id)
+            self._unindex(ann_id)
             self.redraw(span.start, span.end)
 
     def redraw(self, start: int, end: int) -> None:

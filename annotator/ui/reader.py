@@ -71,7 +71,7 @@ class ReaderView(QPlainTextEdit):
     def text(self) -> str:
         return self._text
 
-    def show_document(self, doc: Document | None, spans: Callable[[], list[SpanRow]], labels: list[Label]) -> list[SpanRow]:
+    def show_document(self, doc: Document | None, spans: Callable[[], tuple[list[SpanRow], dict]], labels: list[Label]) -> list[SpanRow]:
         """Show ``doc`` with every highlight drawn; returns the spans.
 
         ``spans()`` may be a pending load (see :meth:`DeskController.load_spans`):
@@ -86,9 +86,9 @@ class ReaderView(QPlainTextEdit):
         hl.setDocument(None)
         self.apply_direction(doc.direction if doc else Direction.LTR)
         self.setPlainText(self._text)
-        rows = spans()
+        rows, fragments = spans()
         hl.set_labels(labels)
-        hl.set_spans(self._text, rows, self.document().blockCount())
+        hl.set_spans(self._text, rows, self.document().blockCount(), fragments)
         hl.setDocument(self.document())
         hl.rehighlight()  # synchronous; also cancels the pass Qt queues on attach
         return rows
