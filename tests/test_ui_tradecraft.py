@@ -224,3 +224,12 @@ def test_export_brief_from_the_file_menu(qtbot, window, tmp_path):
     footer = "\n".join(p.text for s in brief.sections for p in s.footer.paragraphs)
     assert "TLP:RED" in header + footer
     assert window.settings.value("brief/tlp") == "red"
+
+
+def test_details_show_the_annotations_own_label(qtbot, window):
+    actor = tag(qtbot, window, "Syria", Qt.Key.Key_A)
+    claim = tag(qtbot, window, "Syria has sent troops", Qt.Key.Key_C)
+    place = tag(qtbot, window, "Palmyra", Qt.Key.Key_L)
+    for ann_id, name in ((claim, "Claim"), (place, "Location"), (actor, "Actor")):
+        window.select_annotation(ann_id)  # row objects come fresh from the database each time
+        assert window.details.label.currentText() == name

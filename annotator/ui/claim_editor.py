@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..core.grading import LIKELIHOOD, RELATIONS, STANCES
 from .grading import GradingWidget
+from .models import combo_index
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -121,7 +122,7 @@ class ClaimEditor(QWidget):
             self.mention.addItem("—", None)
             for ann_id, text in ctx.source_mentions:
                 self.mention.addItem(text, ann_id)
-            self.mention.setCurrentIndex(max(0, self.mention.findData(claim.source_annotation_id)))
+            self.mention.setCurrentIndex(combo_index(self.mention, claim.source_annotation_id))
             self.stance.setCurrentIndex(max(0, self.stance.findData(claim.stance)))
             self.grading.set_value(claim.reliability, claim.credibility)
             self.likelihood.setCurrentIndex(max(0, self.likelihood.findData(claim.likelihood)))

@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.entities, "Entities")
         details_scroll = QScrollArea()
         details_scroll.setWidgetResizable(True)
+        details_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         details_scroll.setWidget(self.details)
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.addWidget(self.tabs)
@@ -93,7 +94,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.pane)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([330, 640, 430])
+        self.splitter.setSizes([280, 620, 500])
         self.setCentralWidget(self.splitter)
 
         self.tag_actions: dict[uuid.UUID, QAction] = {}

@@ -16,6 +16,12 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 3
 _Index = QModelIndex | QPersistentModelIndex
 
 
+def combo_index(combo, value) -> int:
+    """Index of the item whose data equals ``value`` (0 if none). Unlike
+    ``QComboBox.findData`` this compares Python values, so UUIDs match."""
+    return next((i for i in range(combo.count()) if combo.itemData(i) == value), 0)
+
+
 class RowTableModel(QAbstractTableModel):
     """A flat table over ``self._rows``, with ``HEADERS`` (and optional ``TIPS``)."""
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core.model import Annotation, Label
 from .claim_editor import ClaimEditor
-from .models import ID_ROLE, AnnotationTableModel, DocumentListModel, KindFilterProxy, TextFilterProxy
+from .models import ID_ROLE, combo_index, AnnotationTableModel, DocumentListModel, KindFilterProxy, TextFilterProxy
 
 
 def _table(model) -> QTableView:
@@ -201,7 +201,7 @@ class DetailsPane(QWidget):
         self.note.setMaximumHeight(110)
         self.save_note = QPushButton("Save note")
         self.save_note.setEnabled(False)
-        self.meta = QLabel()
+        self.meta = QLabel(wordWrap=True)
         self.meta.setStyleSheet("color: palette(mid)")
         form = QFormLayout()
         form.addRow("Quote", self.quote)
@@ -254,7 +254,7 @@ class DetailsPane(QWidget):
             return
         quote = ann.exact if len(ann.exact) <= 300 else ann.exact[:300] + "…"
         self.quote.setText(quote)
-        self.label.setCurrentIndex(max(0, self.label.findData(ann.label_id)))
+        self.label.setCurrentIndex(combo_index(self.label, ann.label_id))
         self.entity.setText(entity or "—")
         if self.note.toPlainText() != ann.note:
             self.note.blockSignals(True)
