@@ -47,12 +47,12 @@ def test_title_from_stem(stem, title):
 
 
 def test_unsupported_suffix(tmp_path):
-    for name, kind in (("page.html", ".html"), ("brief.docx", ".docx"), ("README", "(no suffix)")):
+    for name, kind in (("scan.pdf", ".pdf"), ("old.doc", ".doc"), ("README", "(no suffix)")):
         path = tmp_path / name
         path.write_text("x")
         with pytest.raises(InputError) as exc:
             load_document_file(path)
-        assert str(exc.value) == f"{path}: unsupported file type {kind} (supported: .txt, .md)"
+        assert str(exc.value) == f"{path}: unsupported file type {kind} (supported: .txt, .md, .docx, .html, .htm)"
 
 
 def test_import_files_is_all_or_nothing(desk, tmp_path):

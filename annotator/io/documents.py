@@ -1,9 +1,11 @@
 """Reading document files into canonical text, and importing them.
 
-Each supported suffix maps to a loader in :data:`LOADERS`; HTML and Word
-loaders plug in there later. A loader returns the canonical text verbatim
-(see :mod:`annotator.core.canonical`) plus what it can tell about the
-document; it never trims or rewrites the text, since offsets count into it.
+Each supported suffix maps to a loader in :data:`LOADERS`: plain text and
+Markdown here, Word in :mod:`.docx_import`, HTML in :mod:`.html_import`. A
+loader returns the canonical text verbatim (see
+:mod:`annotator.core.canonical`) plus what it can tell about the document;
+it never trims or rewrites the text, since offsets count into it (Word and
+HTML loaders define their text as described in their modules).
 """
 
 from __future__ import annotations
@@ -52,9 +54,30 @@ def _load_md(path: Path) -> LoadedDocument:
     return LoadedDocument(text=text, title=title, filename=path.name)
 
 
+def _load_docx(path: Path) -> LoadedDocument:
+    from .docx_import import read_docx  # lxml is loaded only when needed
+
+    found = read_docx(path)
+    return LoadedDocument(
+        text=found.text, title=found.title or title_from_stem(path.stem), filename=path.name, language=found.language
+    )
+
+
+def _load_html(path: Path) -> LoadedDocument:
+    from .html_import import read_html
+
+    found = read_html(path)
+    return LoadedDocument(
+        text=found.text, title=found.title or title_from_stem(path.stem), filename=path.name, language=found.language
+    )
+
+
 LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
     ".txt": _load_txt,
     ".md": _load_md,
+    ".docx": _load_docx,
+    ".html": _load_html,
+    ".htm": _load_html,
 }
 
 
