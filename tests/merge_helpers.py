@@ -13,7 +13,7 @@ from annotator.core.model import Claim, ClaimLink, ClaimSubject
 from annotator.core.services import Desk
 from annotator.store.database import open_database
 
-DATA_TABLES = ("document", "label", "entity", "annotation", "claim", "claim_subject", "claim_link")
+DATA_TABLES = ("document", "label", "entity", "annotation", "annotation_extra", "claim", "claim_subject", "claim_link")
 TEXT = (
     "Syria has sent 3,000 troops to the border with Iraq, officials in Damascus said on Friday. "
     "The deployment near Bukamal follows clashes with militias, a source in Baghdad reported."

@@ -91,6 +91,17 @@ def test_nested_and_overlapping_spans_mark_each_token_with_both_labels():
     assert r.kappa == pytest.approx(0.0)  # the only token category that varies is A's {Claim, Location}
 
 
+def test_a_discontinuous_span_marks_only_its_pieces():
+    text = "w0 w1 w2 w3"
+    gap = Span(uuid.uuid4(), 0, 11, "Claim", "a", text, ((0, 2), (9, 11)))
+    whole = Span(uuid.uuid4(), 0, 11, "Claim", "b", text)
+    r = compare(text, [gap], [whole])
+    claim = r.labels[0]
+    assert (claim.a_tokens, claim.b_tokens, claim.matched) == (2, 4, 0)  # same extent, other pieces: no exact match
+    same = Span(uuid.uuid4(), 0, 11, "Claim", "b", text, ((0, 2), (9, 11)))
+    assert compare(text, [gap], [same]).labels[0].matched == 1
+
+
 @pytest.fixture
 def two(tmp_path):
     ana = Analyst(tmp_path / "a.db", "ana")

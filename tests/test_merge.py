@@ -11,7 +11,7 @@ import pytest
 
 from annotator.core.agreement import agreeing_groups
 from annotator.core.errors import InputError, NotFound
-from annotator.core.model import Claim, ClaimSubject, Label, LabelKind, now
+from annotator.core.model import Annotation, AnnotationExtra, Claim, ClaimSubject, Label, LabelKind, now
 from annotator.store import merge as merge_mod
 from annotator.store.database import open_database
 from annotator.store.merge import apply_merge, conflicts, plan_merge, resolve_conflict, reverse_conflict
@@ -222,6 +222,22 @@ def test_claim_subjects_and_links_by_uuid(pair):
     assert report.counts["claim_subject"].added == 1 and report.counts["claim_link"].deleted == 1
     assert {s.entity_id for s in ana.repo.claim_subjects(ids["claim"])} == {ids["syria_entity"], other.entity_id}
     assert ana.repo.claim_links(ids["claim"]) == []
+
+
+def test_fragments_and_import_extras_travel_with_their_annotation(pair):
+    ana, bo, ids = pair
+    ann = Annotation(document_id=ids["doc"], label_id=bo.label("Claim").id, start=0, end=30, exact=TEXT[:30],
+                     fragments=[(0, 5), (20, 30)], creator="bo")  # fmt: skip
+    extra = AnnotationExtra(annotation_id=ann.id, kind="attribute", name="Negated", value={"v": True}, creator="bo")
+    with bo.repo.transaction():
+        bo.repo.add_annotations([ann])
+        bo.repo.add_annotation_extras([extra])
+    report = merge(ana, bo)
+    assert report.counts["annotation"].added == 1 and report.counts["annotation_extra"].added == 1
+    assert ana.repo.get_annotation(ann.id).fragments == [(0, 5), (20, 30)]
+    [got] = ana.repo.annotation_extras(ids["doc"])
+    assert (got.id, got.name, got.value, got.creator) == (extra.id, "Negated", {"v": True}, "bo")
+    assert zero(merge(ana, bo))
 
 
 # --- idempotence and symmetry ----------------------------------------------------------------

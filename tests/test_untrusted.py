@@ -64,7 +64,8 @@ def test_a_sound_file_is_read_and_left_untouched(good):
     theirs = read_untrusted(good)
     assert theirs.version == CURRENT_VERSION
     assert {t: len(r) for t, r in theirs.rows.items()} == {
-        "document": 1, "label": 3, "entity": 3, "annotation": 5, "claim": 1, "claim_subject": 1, "claim_link": 1,
+        "document": 1, "label": 3, "entity": 3, "annotation": 5, "annotation_extra": 0, "claim": 1, "claim_subject": 1,
+        "claim_link": 1,
     }  # fmt: skip
     ann = next(a for a in theirs.rows["annotation"] if a["exact"] == "Syria")
     assert isinstance(ann["id"], uuid.UUID) and ann["created"].utcoffset().total_seconds() == 0 and ann["creator"] == "bo"
@@ -345,10 +346,49 @@ def test_a_dangling_reference(good):
         ("UPDATE entity SET aliases = '{\"a\": 1}'", "aliases is not a list of names"),
         ("UPDATE entity SET aliases = 'not json'", "aliases is not JSON"),
         ("UPDATE entity SET latitude = 1e999", "latitude is not a finite number"),
+        ("UPDATE annotation SET fragments = '[[0, 2], [1, 5]]' WHERE exact = 'Syria'", "fragments are not ordered pieces"),
+        ("UPDATE annotation SET fragments = '[[0, 5]]' WHERE exact = 'Syria'", "fragments are not ordered pieces"),
+        ("UPDATE annotation SET fragments = '[[0, 2], [3, 9]]' WHERE exact = 'Syria'", "fragments are not ordered pieces"),
+        ("UPDATE annotation SET fragments = '[[0, \"2\"], [3, 5]]' WHERE exact = 'Syria'", "not a list of .start, end. pairs"),
+        ("UPDATE annotation SET fragments = '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' WHERE exact = 'Syria'", "fragments is not JSON"),
     ],
 )
 def test_bad_values_are_refused(good, statement, match):
     _fk_off(good, statement)
+    refused(good, match)
+
+
+def _extra(path: Path, kind: str, value: str, annotation: str | None = None) -> None:
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA foreign_keys=OFF")
+        ann = annotation or con.execute("SELECT id FROM annotation LIMIT 1").fetchone()[0]
+        stamp = "2025-06-21 08:15:00.000000"
+        with con:
+            con.execute("INSERT INTO annotation_extra VALUES (?, 'bo', ?, ?, 0, ?, ?, 'x', ?)",
+                        (uuid.uuid4().hex, stamp, stamp, ann, kind, value))  # fmt: skip
+    finally:
+        con.close()
+
+
+def test_sound_extras_and_fragments_are_read(good):
+    _extra(good, "attribute", '{"Negated": true}')
+    _fk_off(good, "UPDATE annotation SET fragments = '[[0, 2], [3, 5]]' WHERE exact = 'Syria'")
+    theirs = read_untrusted(good)
+    assert theirs.rows["annotation_extra"][0]["value"] == {"Negated": True}
+    assert [a["fragments"] for a in theirs.rows["annotation"] if a["exact"] == "Syria"] == [[[0, 2], [3, 5]]]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "annotation", "match"),
+    [
+        ("attribute", "[1, 2]", None, "value is not a JSON object"),
+        ("spell", "{}", None, "kind 'spell' is unknown"),
+        ("attribute", "{}", uuid.uuid4().hex, "refers to a missing annotation row"),
+    ],
+)
+def test_bad_extras(good, kind, value, annotation, match):
+    _extra(good, kind, value, annotation)
     refused(good, match)
 
 

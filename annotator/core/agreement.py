@@ -3,7 +3,8 @@
 For each label used by either analyst:
 
 * **exact-match span agreement** with analyst A as the reference: a span of
-  B matches when A has the very same ``[start, end)`` with the same label.
+  B matches when A has the very same ``[start, end)`` (and, for a
+  discontinuous span, the same pieces) with the same label.
   precision = matched / B's spans, recall = matched / A's spans,
   F1 = 2·matched / (A's spans + B's spans);
 * **Cohen's kappa on tokens**: the canonical text is cut into words
@@ -52,6 +53,12 @@ class Span:
     label: str
     creator: str = ""
     exact: str = ""
+    pieces: tuple[tuple[int, int], ...] = ()  # a discontinuous span's fragments; empty for a plain span
+
+    @property
+    def key(self) -> tuple:
+        """What an exact match compares: the extent and, if any, the pieces."""
+        return (self.start, self.end, self.pieces)
 
 
 @dataclass
@@ -120,10 +127,11 @@ def _token_marks(tokens: list[tuple[int, int]], spans: Iterable[Span]) -> list[s
     ends = [e for _, e in tokens]
     marks: list[set[str]] = [set() for _ in tokens]
     for span in spans:
-        first = bisect.bisect_right(ends, span.start)  # first token ending after the span starts
-        last = bisect.bisect_left(starts, span.end)  # tokens from here start at or after the span's end
-        for i in range(first, last):
-            marks[i].add(span.label)
+        for start, end in span.pieces or ((span.start, span.end),):
+            first = bisect.bisect_right(ends, start)  # first token ending after the piece starts
+            last = bisect.bisect_left(starts, end)  # tokens from here start at or after the piece's end
+            for i in range(first, last):
+                marks[i].add(span.label)
     return marks
 
 
@@ -140,12 +148,12 @@ def compare(
     n = len(tokens)
     marks_a = _token_marks(tokens, spans_a)
     marks_b = _token_marks(tokens, spans_b)
-    by_label_a: dict[str, set[tuple[int, int]]] = defaultdict(set)
-    by_label_b: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    by_label_a: dict[str, set[tuple]] = defaultdict(set)
+    by_label_b: dict[str, set[tuple]] = defaultdict(set)
     for s in spans_a:
-        by_label_a[s.label].add((s.start, s.end))
+        by_label_a[s.label].add(s.key)
     for s in spans_b:
-        by_label_b[s.label].add((s.start, s.end))
+        by_label_b[s.label].add(s.key)
     rows = []
     total_matched = total_a = total_b = 0
     for label in sorted(set(by_label_a) | set(by_label_b), key=str.casefold):
@@ -198,12 +206,12 @@ def compare(
 
 
 def _disagreements(text: str, spans_a: Sequence[Span], spans_b: Sequence[Span]) -> list[Disagreement]:
-    at: dict[tuple[int, int], tuple[dict[str, list[uuid.UUID]], dict[str, list[uuid.UUID]]]] = {}
+    at: dict[tuple, tuple[dict[str, list[uuid.UUID]], dict[str, list[uuid.UUID]]]] = {}
     for side, spans in ((0, spans_a), (1, spans_b)):
         for s in spans:
-            at.setdefault((s.start, s.end), ({}, {}))[side].setdefault(s.label, []).append(s.id)
+            at.setdefault(s.key, ({}, {}))[side].setdefault(s.label, []).append(s.id)
     out = []
-    for (start, end), (la, lb) in sorted(at.items()):
+    for (start, end, _pieces), (la, lb) in sorted(at.items()):
         only_a = sorted(set(la) - set(lb), key=str.casefold)
         only_b = sorted(set(lb) - set(la), key=str.casefold)
         exact = text[start:end]
@@ -221,12 +229,12 @@ def _disagreements(text: str, spans_a: Sequence[Span], spans_b: Sequence[Span]) 
 
 
 def _agreeing(spans_a: Sequence[Span], spans_b: Sequence[Span]) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    first_b: dict[tuple[int, int, str], uuid.UUID] = {}
+    first_b: dict[tuple, uuid.UUID] = {}
     for s in spans_b:
-        first_b.setdefault((s.start, s.end, s.label), s.id)
+        first_b.setdefault((s.key, s.label), s.id)
     pairs = []
-    for s in sorted(spans_a, key=lambda s: (s.start, s.end, s.label)):
-        other = first_b.get((s.start, s.end, s.label))
+    for s in sorted(spans_a, key=lambda s: (s.key, s.label)):
+        other = first_b.get((s.key, s.label))
         if other is not None:
             pairs.append((s.id, other))
     return pairs
@@ -238,7 +246,11 @@ def _agreeing(spans_a: Sequence[Span], spans_b: Sequence[Span]) -> list[tuple[uu
 def _document_spans(repo: Repository, doc_id: uuid.UUID) -> tuple[str, list[Span]]:
     doc = repo.get_document(doc_id)
     names = {lb.id: lb.name for lb in repo.labels(include_deleted=True)}
-    spans = [Span(r.id, r.start, r.end, names.get(r.label_id, str(r.label_id)), r.creator, r.exact) for r in repo.annotation_spans(doc_id)]
+    pieces = repo.annotation_fragments(doc_id)
+    spans = [
+        Span(r.id, r.start, r.end, names.get(r.label_id, str(r.label_id)), r.creator, r.exact, tuple(pieces.get(r.id, ())))
+        for r in repo.annotation_spans(doc_id)
+    ]
     return doc.text, spans
 
 
@@ -285,11 +297,12 @@ class AgreeingGroup:
 def agreeing_groups(repo: Repository, doc_id: uuid.UUID) -> list[AgreeingGroup]:
     """Live annotations that agree across analysts, in text order (the desk
     marks them as agreeing; they are separate rows, kept by every merge)."""
-    groups: dict[tuple[int, int, uuid.UUID], list] = {}
+    pieces = repo.annotation_fragments(doc_id)
+    groups: dict[tuple, list] = {}
     for r in repo.annotation_spans(doc_id):
-        groups.setdefault((r.start, r.end, r.label_id), []).append(r)
+        groups.setdefault((r.start, r.end, tuple(pieces.get(r.id, ())), r.label_id), []).append(r)
     out = []
-    for (start, end, label_id), rows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], str(kv[0][2]))):
+    for (start, end, _pieces, label_id), rows in sorted(groups.items(), key=lambda kv: (kv[0][:3], str(kv[0][3]))):
         creators = tuple(sorted({r.creator for r in rows}))
         if len(creators) >= 2:
             out.append(AgreeingGroup(start, end, label_id, tuple(r.id for r in rows), creators))

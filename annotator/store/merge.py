@@ -11,7 +11,8 @@ How rows match
   imported by two analysts is one document; ours keeps its id and their
   annotations are re-pointed to it); labels by name (case and spacing
   ignored) and kind; claims by their annotation (a claim is one per
-  annotation); entities, annotations, claim subjects and claim links by UUID.
+  annotation); entities, annotations, annotation extras (what an import
+  carried beyond our columns), claim subjects and claim links by UUID.
   Two annotations of the same span and label with different UUIDs are two
   rows: both are kept (the agreement report shows them as agreeing).
 
@@ -340,6 +341,7 @@ class _Planner:
             self.ann_doc.setdefault(a["id"], a["document_id"])
             mapped.append(a)
         self._by_id("annotation", mapped)
+        self._by_id("annotation_extra", theirs["annotation_extra"])
         self._claims(theirs["claim"])
         self._by_id("claim_subject", theirs["claim_subject"])
         self._by_id("claim_link", theirs["claim_link"])
@@ -443,7 +445,7 @@ def _affected(plan: MergePlan) -> list[uuid.UUID]:
             docs.add(row[key])
         for before, after in tp.updated + tp.deleted:
             docs.update((before[key], after[key]))
-    for name in ("claim", "claim_subject", "claim_link"):
+    for name in ("annotation_extra", "claim", "claim_subject", "claim_link"):
         tp = plan.tables[name]
         rows = [r for r in tp.added + tp.tombstones] + [after for _b, after in tp.updated + tp.deleted]
         for row in rows:

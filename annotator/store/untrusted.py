@@ -63,12 +63,12 @@ from sqlalchemy import JSON, Boolean, Float, Integer, Uuid, create_engine
 from sqlmodel import SQLModel
 
 from ..core.errors import StoreError
-from ..core.model import Direction, LabelKind
+from ..core.model import EXTRA_KINDS, Direction, LabelKind
 from .migrations import APPLICATION, CURRENT_VERSION, MIGRATIONS, _set_version
 from .tables import UTCDateTime
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-DATA_TABLE_NAMES = ("document", "label", "entity", "annotation", "claim", "claim_subject", "claim_link")
+DATA_TABLE_NAMES = ("document", "label", "entity", "annotation", "annotation_extra", "claim", "claim_subject", "claim_link")
 """The tables a merge reads, in an order where every reference points backwards."""
 
 _PRAGMAS = frozenset(
@@ -175,14 +175,40 @@ def _str(v) -> str:
     raise _Bad(f"is not text ({_show(v)})")
 
 
-def _string_list(v) -> list[str]:
+def _json(v):
     try:
-        data = json.loads(_str(v))
-    except ValueError:
+        return json.loads(_str(v))
+    except (ValueError, RecursionError):
         raise _Bad("is not JSON") from None
+
+
+def _string_list(v) -> list[str]:
+    data = _json(v)
     if isinstance(data, list) and all(isinstance(x, str) for x in data):
         return data
     raise _Bad("is not a list of names")
+
+
+def _pairs(v) -> list[list[int]] | None:
+    data = _json(v)
+    if data is None:
+        return None
+    if isinstance(data, list) and all(
+        isinstance(p, list) and len(p) == 2 and all(type(x) is int for x in p) for p in data
+    ):
+        return data
+    raise _Bad("is not a list of [start, end] pairs")
+
+
+def _object(v) -> dict:
+    data = _json(v)
+    if isinstance(data, dict):
+        return data
+    raise _Bad("is not a JSON object")
+
+
+_JSON_COLUMNS = {("entity", "aliases"): _string_list, ("annotation", "fragments"): _pairs, ("annotation_extra", "value"): _object}
+"""How each JSON column is read; a JSON column missing here is refused (see :func:`_converter`)."""
 
 
 def _converter(column):
@@ -198,7 +224,10 @@ def _converter(column):
     if isinstance(t, Float):
         return _float
     if isinstance(t, JSON):
-        return _string_list  # the only JSON column a data table has: entity.aliases
+        try:
+            return _JSON_COLUMNS[(column.table.name, column.name)]
+        except KeyError:
+            raise AssertionError(f"{column}: say in _JSON_COLUMNS how to check this JSON column") from None
     return _str
 
 
@@ -332,7 +361,21 @@ class UntrustedDb:
                 raise self._damaged(f"annotation {a['id']}: span {start}..{end} is outside its document (0..{len(text)})")
             if text[start:end] != a["exact"]:
                 raise self._damaged(f"annotation {a['id']}: its quote is not the text at {start}..{end}")
+            pieces = a["fragments"]
+            if pieces is not None and not (
+                len(pieces) >= 2
+                and pieces[0][0] == start
+                and pieces[-1][1] == end
+                and all(s < e for s, e in pieces)
+                and all(pieces[i][1] <= pieces[i + 1][0] for i in range(len(pieces) - 1))
+            ):
+                raise self._damaged(f"annotation {a['id']}: its fragments are not ordered pieces of {start}..{end}")
             anns.add(a["id"])
+        for x in rows["annotation_extra"]:
+            if x["annotation_id"] not in anns:
+                raise self._damaged(f"annotation extra {x['id']}: its annotation {x['annotation_id']} is missing")
+            if x["kind"] not in EXTRA_KINDS:
+                raise self._damaged(f"annotation extra {x['id']}: kind {_show(x['kind'])} is unknown")
         claimed = set()
         for c in rows["claim"]:
             if c["annotation_id"] not in anns or c["annotation_id"] in claimed:
