@@ -4,14 +4,13 @@ database, TLP marking on every page, right-to-left paragraphs, options."""
 
 import shutil
 import subprocess
-from collections import namedtuple
 from dataclasses import replace
 
 import pytest
 
 from annotator import cli
 from annotator.core.errors import InputError
-from annotator.core.model import Claim, ClaimLink, ClaimSubject, LabelKind, SpanRow
+from annotator.core.model import Claim, ClaimLink, ClaimSubject, LabelKind
 from annotator.core.services import Desk
 from annotator.export.brief import BriefOptions, write_brief
 from annotator.export.template import TLP
@@ -197,19 +196,14 @@ def test_comments_are_anchored_on_their_annotation(db, world, tmp_path):
     assert authors == {"ana"}
 
 
-def test_a_discontinuous_annotation_marks_its_fragments(db, world, tmp_path, monkeypatch):
+def test_a_discontinuous_annotation_marks_its_fragments(db, world, tmp_path):
     """An annotation with ``fragments`` (brat's discontinuous spans) is marked
     piece by piece; its comment spans the whole extent."""
     d1 = world["docs"][0]
     source = world["anns"]["source"]  # "An Iraqi source", with a note
     (a, b), (c, e) = at(d1.text, "An"), at(d1.text, "source")
-    row = namedtuple("FragmentRow", (*SpanRow._fields, "fragments"))
-    spans = db.repo.annotation_spans
-
-    def with_fragments(doc_id):
-        return [row(*r, [[a, b], [c, e]] if r.id == source.id else None) for r in spans(doc_id)]
-
-    monkeypatch.setattr(db.repo, "annotation_spans", with_fragments)
+    with db.repo.transaction():
+        db.repo.update_annotation(replace(db.repo.get_annotation(source.id), fragments=[(a, b), (c, e)]))
     document, _ = brief(db, tmp_path, [d1])
     styles = mark_styles(document)
     art = articles(document)["D1"]

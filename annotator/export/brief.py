@@ -554,7 +554,7 @@ class _Writer:
         spans = []
         for s in info.spans:
             claim = labels[s.label_id].kind is LabelKind.CLAIM
-            parts = _fragments(s, len(doc.text))
+            parts = _fragments(info.fragments.get(s.id), s, len(doc.text))
             if len(parts) == 1:
                 spans.append(Span(s.start, s.end, s, s.label_id, claim))
             else:  # a discontinuous annotation: each fragment marked, comment and bookmark over the extent
@@ -680,10 +680,9 @@ class _Fragment(NamedTuple):
     last: bool
 
 
-def _fragments(span: SpanRow, n: int) -> list[tuple[int, int]]:
-    """The pieces an annotation marks: its ``fragments`` when it is discontinuous
+def _fragments(frags: list[tuple[int, int]] | None, span: SpanRow, n: int) -> list[tuple[int, int]]:
+    """The pieces an annotation marks: its fragments when it is discontinuous
     (and they are sound), else its one span."""
-    frags = getattr(span, "fragments", None)
     if frags and len(frags) > 1:
         try:
             parts = sorted((int(a), int(b)) for a, b in frags)

@@ -25,6 +25,7 @@ class DocInfo:
     doc: Document
     spans: list[SpanRow]  # the annotations shown (labels chosen), in text order
     line_starts: list[int]
+    fragments: dict[uuid.UUID, list[tuple[int, int]]] = field(default_factory=dict)  # discontinuous ones
 
     @property
     def ref(self) -> str:
@@ -186,6 +187,7 @@ def gather(repo: Repository, document_ids: Sequence[uuid.UUID], labels: Collecti
         doc = repo.get_document(doc_id)
         spans = repo.annotation_spans(doc_id)
         info = DocInfo(len(docs) + 1, doc, [s for s in spans if s.label_id in shown_ids], _line_starts(doc.text))
+        info.fragments = repo.annotation_fragments(doc_id)
         docs.append(info)
         for s in spans:
             every_span[s.id] = (info, s)
