@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.addWidget(self.tabs)
         self.right.addWidget(details_scroll)
-        self.right.setSizes([440, 340])
+        self.right.setSizes([360, 440])
         self._entities_dirty = True
         self._marker: tuple | None = None
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.pane)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([280, 620, 500])
+        self.splitter.setSizes([310, 560, 530])
         self.setCentralWidget(self.splitter)
 
         self.tag_actions: dict[uuid.UUID, QAction] = {}

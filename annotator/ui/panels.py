@@ -58,7 +58,7 @@ class DocumentPanel(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(24)
-        for col, width in ((1, 80), (2, 62), (3, 28), (4, 28), (5, 28)):
+        for col, width in ((1, 72), (2, 58), (3, 28), (4, 28), (5, 28)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
@@ -120,10 +120,9 @@ class AnnotationPanel(QWidget):
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.view = _table(self.proxy)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, self.model.columnCount()):
+        header.setStretchLastSection(True)
+        for col, width in ((0, 190), (1, 70), (2, 120), (3, 54), (4, 80), (5, 80), (6, 56)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        for col, width in ((1, 70), (2, 120), (3, 56), (4, 70), (5, 70), (6, 56)):
             header.resizeSection(col, width)
         # Rows arrive in text order; sorting waits until a header is clicked,
         # so opening a 10,000-annotation document does not sort 10,000 rows.
