@@ -34,7 +34,7 @@ from .store.database import CURRENT_VERSION, Database, default_db_path, open_dat
 EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
 EXIT_ORPHANS = 3
-COMMANDS = ("run-default", "import", "docs", "annotations", "check", "brief")
+COMMANDS = ("run-default", "import", "docs", "annotations", "check", "brief", "merge", "share", "agreement", "conflicts")
 HEADLESS = "No display found: running the headless path (import the seed article, list documents)."
 KINDS = ("actor", "claim", "location", "other")
 
@@ -209,6 +209,118 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if problems else 0
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    from .store.merge import apply_merge, plan_merge
+
+    with _desk(args, create=not args.dry_run) as (desk, db):
+        result = plan_merge(db, args.file) if args.dry_run else apply_merge(db, args.file, user=desk.user)
+    print(f"dry run, nothing written: merging {args.file} would change" if args.dry_run else f"merged {args.file}")
+    for line in result.lines():
+        print(f"  {line}")
+    n = result.total.conflicts
+    if n:
+        what = "would be recorded" if args.dry_run else "recorded; review them with: annotator conflicts"
+        print(f"{n} conflict(s) {what}")
+    return 0
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    from .store.share import share
+
+    with _desk(args, create=False) as (desk, db):
+        ids = desk.repo.document_ids()
+        docs = [resolve_document_ref(ref, ids) for ref in args.docs]
+        report = share(db, docs, args.output, overwrite=args.force)
+    print(report.path)
+    c = report.counts
+    print(f"{c['document']} document(s), {c['annotation']} annotation(s), {c['entity']} entities, "
+          f"{c['label']} label(s), {c['claim']} claim(s)", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from .core.agreement import document_agreement
+
+    with _desk(args, create=False) as (desk, _db):
+        doc_id = resolve_document_ref(args.doc, desk.repo.document_ids())
+        report = document_agreement(desk.repo, doc_id, tuple(args.between) if args.between else None)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{report.analyst_b} against {report.analyst_a} (reference), {report.tokens} tokens")
+    rows = [("LABEL", "A", "B", "MATCHED", "PRECISION", "RECALL", "F1", "KAPPA")]
+    for lb in report.labels:
+        rows.append((lb.label, str(lb.a_spans), str(lb.b_spans), str(lb.matched), _ratio(lb.precision),
+                     _ratio(lb.recall), _ratio(lb.f1), _ratio(lb.kappa)))  # fmt: skip
+    rows.append(("all", str(sum(lb.a_spans for lb in report.labels)), str(sum(lb.b_spans for lb in report.labels)),
+                 str(sum(lb.matched for lb in report.labels)), "", "", _ratio(report.f1), _ratio(report.kappa)))  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join([r[0].ljust(widths[0]), *(v.rjust(w) for v, w in zip(r[1:], widths[1:], strict=True))]).rstrip())
+    print(f"disagreements: {len(report.disagreements)}")
+    who = {"only_a": f"only {report.analyst_a}", "only_b": f"only {report.analyst_b}", "label": "label"}
+    for d in report.disagreements:
+        quote = " ".join(d.exact.split())
+        quote = quote if len(quote) <= 50 else quote[:49] + "…"
+        labels = d.label_a or d.label_b if d.kind != "label" else f"{d.label_a} / {d.label_b}"
+        print(f"  {who[d.kind]:<14} {d.start}..{d.end}  {labels}  “{quote}”")
+    return 0
+
+
+def _conflict_ref(ref: str, items) -> object:
+    key = ref.strip().lower().replace("-", "")
+    matches = [c for c in items if key and c.id.hex.startswith(key)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise InputError(f"no conflict matches {ref.strip()!r} (list them with: annotator conflicts --all)")
+    raise InputError(f"{ref.strip()!r} matches {len(matches)} conflicts; give more characters")
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from .store.merge import conflicts
+
+    with _desk(args, create=False) as (_desk_, db):
+        items = conflicts(db, include_resolved=args.all)
+    if args.json:
+        out = [
+            {"id": str(c.id), "table": c.table, "row": str(c.row_id), "document": str(c.document_id) if c.document_id else None,
+             "kept": c.kept, "other": c.other, "kept_side": c.kept_side, "other_side": c.other_side,
+             "other_creator": c.other_creator, "source": c.source, "merged_at": c.merged_at.isoformat(),
+             "merged_by": c.merged_by, "resolved": c.resolved, "swapped": c.swapped}
+            for c in items
+        ]  # fmt: skip
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    if not items:
+        print("No conflicts." if args.all else "No unresolved conflicts.")
+        return 0
+    for c in items:
+        diffs = "; ".join(f"{col}: {kept!r} (kept, {c.kept_side}) vs {other!r}" for col, kept, other in c.differences())
+        flags = "".join([" [resolved]" if c.resolved else "", " [reversed]" if c.swapped else ""])
+        print(f"{str(c.id)[:8]}  {c.table} {str(c.row_id)[:8]}  from {c.source} {c.merged_at:%Y-%m-%d %H:%M}{flags}")
+        print(f"          {diffs}")
+    return 0
+
+
+def cmd_conflicts_change(args: argparse.Namespace) -> int:
+    from .store.merge import conflicts, resolve_conflict, reverse_conflict
+
+    with _desk(args, create=False) as (_desk_, db):
+        c = _conflict_ref(args.id, conflicts(db))
+        if args.action == "reverse":
+            reverse_conflict(db, c.id)
+            print(f"{c.id}: the {c.table} row now holds the version from {c.other_side}")
+        else:
+            resolve_conflict(db, c.id, resolved=args.action == "resolve")
+            print(f"{c.id}: {'resolved' if args.action == 'resolve' else 'unresolved'}")
+    return 0
+
+
 # --- argument parsing -----------------------------------------------------------------
 
 
@@ -253,6 +365,30 @@ def _command_parser() -> argparse.ArgumentParser:
     sp.add_argument("--analyst", metavar="NAME", help="analyst named on the cover (default: --user)")
     sp.add_argument("--template", type=Path, metavar="FILE.docx", help="a Word file whose styles the brief uses")
     sp.set_defaults(func=cmd_brief)
+    sp = sub.add_parser("merge", help="merge a colleague's database into this one (one transaction); prints what changed")
+    sp.add_argument("file", type=Path, metavar="THEIRS.db")
+    sp.add_argument("--dry-run", action="store_true", help="only say what the merge would do")
+    sp.set_defaults(func=cmd_merge)
+    sp = sub.add_parser("share", help="write a new database holding only these documents and what they need")
+    sp.add_argument("docs", nargs="+", metavar="DOC", help="document id or a unique prefix of one")
+    sp.add_argument("-o", "--output", required=True, type=Path, metavar="OUT.db")
+    sp.add_argument("--force", action="store_true", help="replace OUT.db if it exists")
+    sp.set_defaults(func=cmd_share)
+    sp = sub.add_parser("agreement", help="how far two analysts agree on a document (span F1, Cohen's kappa on tokens)")
+    sp.add_argument("doc", metavar="DOC", help="document id or a unique prefix of one")
+    sp.add_argument("--between", nargs=2, metavar=("A", "B"), help="the two analysts (default: the two with most annotations)")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+    sp.set_defaults(func=cmd_agreement)
+    sp = sub.add_parser("conflicts", help="list the versions merges set aside; reverse or resolve one")
+    sp.add_argument("--json", action="store_true", help="print a JSON array")
+    sp.add_argument("--all", action="store_true", help="include resolved conflicts")
+    sp.set_defaults(func=cmd_conflicts, action=None)
+    acts = sp.add_subparsers(dest="action", metavar="ACTION")
+    for action, what in (("reverse", "swap the kept version with the one set aside (again to undo)"),
+                         ("resolve", "mark reviewed"), ("unresolve", "mark not reviewed")):  # fmt: skip
+        ap = acts.add_parser(action, help=what)
+        ap.add_argument("id", metavar="ID", help="conflict id or a unique prefix of one")
+        ap.set_defaults(func=cmd_conflicts_change)
 
     ann = sub.add_parser("annotations", help="import or export a document's annotations").add_subparsers(
         dest="action", metavar="ACTION", required=True

@@ -11,7 +11,8 @@ creator and times, so merging the file back changes nothing.
 One row may be trimmed: a claim whose source *mention* lies in a document
 not shared is written without that mention (its source entity is kept). Its
 ``modified`` time is not changed; if the recipient merges it back unedited,
-the merge keeps our version (on equal times the fuller version wins).
+the merge keeps our version (on equal times the fuller version wins) and
+lists the trimmed one as a conflict.
 
 What an import carried beyond our columns (``annotation_extra``) goes with
 its annotation.
