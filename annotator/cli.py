@@ -152,6 +152,8 @@ def cmd_annotations_import(args: argparse.Namespace) -> int:
         print(f"new label: {name}", file=sys.stderr)
     for orphan in report.orphans:
         print(f"orphan: {orphan.draft.source_line}: {orphan.reason}", file=sys.stderr)
+    for problem in report.problems:  # claim links or source mentions whose annotation is missing
+        print(f"problem: {problem}", file=sys.stderr)
     return EXIT_ORPHANS if report.orphans else 0
 
 

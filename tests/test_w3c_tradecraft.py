@@ -302,3 +302,20 @@ def test_import_with_claims_is_one_transaction(first, second, monkeypatch):
     with pytest.raises(RuntimeError):
         second.desk.import_annotations(second.doc.id, drafts)
     assert second.dump() == before  # no annotation, entity, claim, subject or link
+
+
+def test_cli_import_reports_what_was_left_out(first, tmp_path, capsys):
+    from annotator import cli
+
+    a = annotate(first)
+    drafts_file = tmp_path / "part.json"
+    exported = [x for x in json.loads(w3c_json(first.repo, first.doc)) if x["id"] != f"urn:uuid:{a['troops'].id}"]
+    drafts_file.write_text(json.dumps(exported, ensure_ascii=False), "utf-8")
+    db = tmp_path / "cli.db"
+    target = Db(db)
+    target.db.close()
+    code = cli.main(["--db", str(db), "annotations", "import", str(DOC_ID), str(drafts_file)])
+    out, err = capsys.readouterr()
+    assert code == 0 and out == "imported 6, unchanged 0, orphans 0\n"
+    assert err.startswith("problem: item ") and err.count("\n") == 1
+    assert f"the link (contradicts) to annotation {a['troops'].id} was not imported" in err
