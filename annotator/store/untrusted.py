@@ -134,9 +134,28 @@ class _Bad(Exception):
     """A value that is not what the column holds (message: what is wrong)."""
 
 
+_new_object = object.__new__
+_set_slot = object.__setattr__
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown
+
+
+def uuid_from_hex(h: str) -> uuid.UUID:
+    """``uuid.UUID(hex=h)`` for 32 lowercase hex digits already checked, about
+    five times faster (a merge reads hundreds of thousands): it sets the two
+    slots ``UUID.__init__`` would set after its parsing."""
+    u = _new_object(uuid.UUID)
+    _set_slot(u, "int", int(h, 16))
+    _set_slot(u, "is_safe", _UNKNOWN_SAFETY)
+    return u
+
+
+if uuid_from_hex("0123456789abcdef0123456789abcdef") != uuid.UUID("0123456789abcdef0123456789abcdef"):  # pragma: no cover
+    uuid_from_hex = uuid.UUID  # noqa: F811  (another Python's UUID: take the slow path)
+
+
 def _uuid(v) -> uuid.UUID:
     if isinstance(v, str) and _HEX32.fullmatch(v):
-        return uuid.UUID(hex=v)
+        return uuid_from_hex(v)
     raise _Bad(f"is not a UUID ({_show(v)})")
 
 
@@ -231,6 +250,31 @@ def _converter(column):
     return _str
 
 
+def _repeats(column) -> bool:
+    """A reference column: its few distinct values are worth converting once."""
+    return column.name != "id" and isinstance(column.type, Uuid)
+
+
+def _memo(conv):
+    seen: dict = {}
+
+    def convert(v):
+        got = seen.get(v)
+        if got is None:
+            got = seen[v] = conv(v)
+        return got
+
+    return convert
+
+
+def _fails(conv, v) -> bool:
+    try:
+        conv(v)
+    except _Bad:
+        return True
+    return False
+
+
 def _default(column):
     if column.default is not None and column.default.is_scalar:
         return column.default.arg
@@ -300,26 +344,27 @@ class UntrustedDb:
         read = [c for c in columns if c.name in present]
         missing = {c.name: _default(c) for c in columns if c.name not in present}
         sql = "SELECT " + ", ".join(f'"{c.name}"' for c in read) + f' FROM "{table}" ORDER BY rowid'
-        convert = [(c.name, _converter(c), c.nullable) for c in read]
+        names = [c.name for c in read]
+        convert = [_memo(_converter(c)) if _repeats(c) else _converter(c) for c in read]
         out = []
         assert self._con is not None
+        n = 0
         try:
-            cursor = self._con.execute(sql)
-            for n, raw in enumerate(cursor, 1):
-                row = dict(missing)
-                for (name, conv, nullable), value in zip(convert, raw, strict=True):
-                    if value is None:
-                        if not nullable:
-                            raise self._damaged(f"{table} row {n}: {name} is empty")
-                        row[name] = None
-                        continue
-                    try:
-                        row[name] = conv(value)
-                    except _Bad as exc:
-                        raise self._damaged(f"{table} row {n}: {name} {exc}") from None
+            for n, raw in enumerate(self._con.execute(sql), 1):
+                try:
+                    values = [None if v is None else conv(v) for conv, v in zip(convert, raw, strict=True)]
+                except _Bad as exc:
+                    name = next(c.name for c, v, conv in zip(read, raw, convert, strict=True) if v is not None and _fails(conv, v))
+                    raise self._damaged(f"{table} row {n}: {name} {exc}") from None
+                row = dict(zip(names, values, strict=True))
+                if missing:
+                    row.update(missing)
                 out.append(row)
         except sqlite3.Error as exc:
-            raise self._damaged(f"reading {table}: {exc}") from None
+            raise self._damaged(f"reading {table} (row {n + 1}): {exc}") from None
+        for c in read:  # NOT NULL is in the checked catalogue, but say so clearly if it ever is not
+            if not c.nullable and any(r[c.name] is None for r in out):
+                raise self._damaged(f"{table}: {c.name} is empty")
         return out
 
     def read(self) -> TheirRows:
@@ -533,4 +578,4 @@ def read_untrusted(path: Path | str, *, tmp_dir: Path | str | None = None) -> Th
         return db.read()
 
 
-__all__ = ["DATA_TABLE_NAMES", "TheirRows", "UntrustedDb", "expected_catalogue", "open_untrusted", "read_untrusted"]
+__all__ = ["DATA_TABLE_NAMES", "TheirRows", "UntrustedDb", "expected_catalogue", "open_untrusted", "read_untrusted", "uuid_from_hex"]
