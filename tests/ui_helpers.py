@@ -57,3 +57,25 @@ def open_copy_of_seed(qtbot, window, tmp_path) -> None:
     path.write_bytes(SEED_FILE.read_bytes())
     window.import_files([path], wait=True)
     qtbot.waitUntil(lambda: window.ctl.document is not None and window.ctl.document.filename == path.name)
+
+
+def when_dialog(window, cls, action, timeout_ms: int = 20_000) -> None:
+    """Run ``action(dialog)`` once the window shows a dialog of class ``cls``
+    (set as ``window._dialog``); for dialogs opened later, e.g. after background work."""
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer(window)
+    timer.setInterval(20)
+    waited = [0]
+
+    def poll():
+        waited[0] += 20
+        dialog = getattr(window, "_dialog", None)
+        if isinstance(dialog, cls) and dialog.isVisible():
+            timer.stop()
+            action(dialog)
+        elif waited[0] > timeout_ms:
+            timer.stop()
+
+    timer.timeout.connect(poll)
+    timer.start()

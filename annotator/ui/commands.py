@@ -272,3 +272,20 @@ class UnlinkClaims(DeskCommand):
 
     def undo_change(self) -> Change:
         return self.ctl.claims.relink(self.link_id)
+
+
+# --- merge conflicts -----------------------------------------------------------------------
+
+
+class ReverseConflict(DeskCommand):
+    """Keep the version a merge set aside; undo swaps back."""
+
+    def __init__(self, ctl, conflict_id: uuid.UUID):
+        super().__init__(ctl, "Keep the other version")
+        self.conflict_id = conflict_id
+
+    def do(self) -> Change:
+        return self.ctl.reverse_conflict_now(self.conflict_id)
+
+    def undo_change(self) -> Change:
+        return self.ctl.reverse_conflict_now(self.conflict_id)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core.errors import AnnotatorError
+from ..core import agreement
 from ..core.claims import Claims
 from ..core.entities import Entities
 from ..core.grading import grading_code
@@ -26,6 +27,7 @@ from ..core.services import Change, Desk, DocumentImport
 from ..core.user import current_user
 from ..io.documents import import_files
 from ..io.seeds import seed_if_empty
+from ..store import merge, share
 from ..store.database import Database, open_database
 from . import commands
 from .claim_editor import ClaimContext
@@ -243,6 +245,42 @@ class DeskController(QObject):
 
     def unlink_claims(self, link_id: uuid.UUID) -> bool:
         return self._push(commands.UnlinkClaims(self, link_id))
+
+    # --- sharing ---------------------------------------------------------------------------
+
+    def plan_merge(self, path: Path):
+        """What merging ``path`` would do (reads it as untrusted input)."""
+        return merge.plan_merge(self.db, path)
+
+    def apply_merge(self, plan):
+        """Apply a planned merge in one transaction, then re-read everything."""
+        report = merge.apply_merge(self.db, plan, user=self.user)
+        return report
+
+    def after_merge(self) -> None:
+        self.refresh()
+        self.documentsChanged.emit()
+
+    def conflicts(self):
+        return merge.conflicts(self.db)
+
+    def reverse_conflict(self, conflict_id: uuid.UUID) -> bool:
+        return self._push(commands.ReverseConflict(self, conflict_id))
+
+    def reverse_conflict_now(self, conflict_id: uuid.UUID) -> Change:
+        return merge.reverse_conflict(self.db, conflict_id)
+
+    def set_conflict_reviewed(self, conflict_id: uuid.UUID, reviewed: bool) -> None:
+        merge.resolve_conflict(self.db, conflict_id, reviewed)
+
+    def share(self, doc_ids: list[uuid.UUID], path: Path):
+        return share.share(self.db, doc_ids, path, overwrite=path.exists())
+
+    def analysts(self) -> list[tuple[str, int]]:
+        return agreement.analysts(self.repo, self.document.id) if self.document else []
+
+    def agreement(self, a: str, b: str):
+        return agreement.document_agreement(self.repo, self.document.id, (a, b))
 
     # --- called by commands ------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from .entity_dialog import EntityDialog
 from .occurrences_dialog import OccurrencesDialog
 from .panels import AnnotationPanel, DetailsPane, DocumentPanel
 from .reader import ReaderPane
+from .sharing import AgreementDialog, ConflictsDialog, MergePreviewDialog
 from .workers import BackgroundTask
 
 IMPORT_FILTER = "Documents (*.txt *.md);;All files (*)"
@@ -126,6 +127,10 @@ class MainWindow(QMainWindow):
         self.act_open_db = a("&Open database…", self.choose_database, SK.Open, "Open another database")
         self.act_import = a("&Import documents…", self.choose_imports, QKeySequence("Ctrl+I"), "Import .txt or .md files")
         self.act_brief = a("Export &brief…", self.export_brief, QKeySequence("Ctrl+Shift+E"), "Write a Word brief of the annotated documents")
+        self.act_merge = a("&Merge database…", self.merge_database, QKeySequence("Ctrl+Shift+M"), "Merge a colleague's database into this one, with a preview")
+        self.act_share = a("&Share documents…", self.share_documents, None, "Write a new database with only the chosen documents (need-to-know)")
+        self.act_conflicts = a("Merge &conflicts…", self.show_conflicts, None, "Review rows changed on both sides by a merge")
+        self.act_agreement = a("A&greement between analysts…", self.show_agreement, None, "Span F1 and Cohen's kappa between two analysts on this document")
         self.act_reload = a("&Reload", self.reload, SK.Refresh, "Reload from the database (shows a colleague's or the CLI's changes)")
         self.act_quit = a("&Quit", self.close, SK.Quit)
         self.act_undo = self.ctl.undo_stack.createUndoAction(self, "&Undo")
@@ -165,16 +170,21 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_import)
         file_menu.addAction(self.act_brief)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_merge)
+        file_menu.addAction(self.act_share)
+        file_menu.addSeparator()
         file_menu.addAction(self.act_reload)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
-        for act in (self.act_undo, self.act_redo, None, self.act_delete, None, self.act_find, self.act_find_next, self.act_find_prev, None, self.act_snap):
+        for act in (self.act_undo, self.act_redo, None, self.act_delete, None, self.act_find, self.act_find_next,
+                    self.act_find_prev, None, self.act_conflicts, None, self.act_snap):  # fmt: skip
             edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
         self.tag_menu = bar.addMenu("&Tag")
         view_menu = bar.addMenu("&View")
         for act in (self.act_show_annotations, self.act_show_entities, None, self.act_zoom_in, self.act_zoom_out,
-                    self.act_zoom_reset, None, self.act_rtl, None, self.act_legend):  # fmt: skip
+                    self.act_zoom_reset, None, self.act_rtl, None, self.act_agreement, self.act_legend):  # fmt: skip
             view_menu.addSeparator() if act is None else view_menu.addAction(act)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_legend)
@@ -680,6 +690,78 @@ class MainWindow(QMainWindow):
         task.start()
         if wait:
             task.wait()
+
+    # --- sharing ------------------------------------------------------------------------------------
+
+    def merge_database(self, path: Path | None = None, *, wait: bool = False) -> None:
+        """Plan the merge in the background, preview it, then apply it."""
+        if self.ctl.db is None:
+            return
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Merge a colleague's database", str(Path.home()), DB_FILTER)
+            if not chosen:
+                return
+            path = Path(chosen)
+
+        def planned(plan) -> None:
+            dialog = MergePreviewDialog(plan, self)
+            self._dialog = dialog
+            if dialog.exec():
+                task = BackgroundTask(self, "Merging", lambda _p: self.ctl.apply_merge(plan), merged, self.show_error)
+                task.start()
+                if wait:
+                    task.wait()
+
+        def merged(report) -> None:
+            self.last_merge = report
+            self.ctl.after_merge()
+            self.reload()
+            total = report.total
+            self.statusBar().showMessage(
+                f"Merged {report.source.name}: {total.added} added, {total.updated} updated, {total.deleted} deleted, "
+                f"{total.conflicts} conflict(s) to review", 10000,
+            )  # fmt: skip
+            if total.conflicts and QApplication.platformName() != "offscreen":
+                self.show_conflicts()
+
+        task = BackgroundTask(self, "Reading the other database", lambda _p: self.ctl.plan_merge(path), planned, self.show_error)
+        task.start()
+        if wait:
+            task.wait()
+
+    def show_conflicts(self) -> None:
+        if self.ctl.db is None:
+            return
+        dialog = ConflictsDialog(self.ctl.conflicts, self)
+        dialog.reverseRequested.connect(lambda cid: (self.ctl.reverse_conflict(cid), dialog.refresh()))
+        dialog.reviewedRequested.connect(lambda cid, on: (self.ctl.set_conflict_reviewed(cid, on), dialog.refresh()))
+        self._dialog = dialog
+        dialog.exec()
+
+    def share_documents(self) -> None:
+        if self.ctl.document is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Share the open document as a new database", str(Path.home() / "shared.db"), DB_FILTER)
+        if not path:
+            return
+        try:
+            self.ctl.share([self.ctl.document.id], Path(path))
+        except (AnnotatorError, OSError) as exc:
+            self.show_error(str(exc))
+            return
+        self.statusBar().showMessage(f"Wrote {path} with this document only", 8000)
+
+    def show_agreement(self) -> None:
+        if self.ctl.document is None:
+            return
+        analysts = self.ctl.analysts()
+        if len(analysts) < 2:
+            self.show_error("Only one analyst has annotated this document: merge a colleague's database first.")
+            return
+        dialog = AgreementDialog(analysts, self.ctl.agreement, self)
+        dialog.disagreementChosen.connect(lambda s, e: self.reader.flash(s, e))
+        self._dialog = dialog
+        dialog.exec()
 
     # --- drag and drop ------------------------------------------------------------------------------
 
