@@ -140,14 +140,42 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _annotation_format(path: Path, given: str | None) -> str:
+    if given:
+        return given
+    return {".ann": "brat", ".csv": "csv"}.get(path.suffix.lower(), "w3c")
+
+
 def cmd_annotations_import(args: argparse.Namespace) -> int:
+    if _annotation_format(args.file, args.format) == "brat":
+        return _import_brat(args)
     drafts = read_w3c_file(args.file)
     with _desk(args, create=False) as (desk, _db):
         doc_id = resolve_document_ref(args.doc, desk.repo.document_ids())
         with desk.repo.transaction():  # the default tagset and the annotations, together or not at all
             desk.ensure_tagset()
             report = desk.import_annotations(doc_id, drafts)
-    print(f"imported {len(report.added)}, unchanged {len(report.unchanged)}, orphans {len(report.orphans)}")
+    return _report_import(report)
+
+
+def _import_brat(args: argparse.Namespace) -> int:
+    from .io.brat import import_brat, read_brat_file
+
+    parsed = read_brat_file(args.file)  # the .txt beside it, if any, maps brat's offsets
+    with _desk(args, create=False) as (desk, _db):
+        doc_id = resolve_document_ref(args.doc, desk.repo.document_ids())
+        result = import_brat(desk, doc_id, parsed)
+    for problem in result.problems:  # lines Annotator cannot hold, reported one by one
+        print(f"left out: {problem}", file=sys.stderr)
+    return _report_import(result.report, unchanged=result.unchanged, extras=result.extras_added)
+
+
+def _report_import(report, unchanged: int | None = None, extras: int | None = None) -> int:
+    unchanged = len(report.unchanged) if unchanged is None else unchanged
+    line = f"imported {len(report.added)}, unchanged {unchanged}, orphans {len(report.orphans)}"
+    if extras is not None:
+        line += f", relations/attributes/normalisations {extras}"
+    print(line)
     for name in report.labels_added:
         print(f"new label: {name}", file=sys.stderr)
     for orphan in report.orphans:
@@ -159,10 +187,18 @@ def cmd_annotations_import(args: argparse.Namespace) -> int:
 
 def cmd_annotations_export(args: argparse.Namespace) -> int:
     out = Path(args.output)
-    fmt = args.format or ("csv" if out.suffix.lower() == ".csv" else "w3c")
+    fmt = _annotation_format(out, args.format)
     with _desk(args, create=False) as (desk, _db):
         doc = desk.repo.get_document(resolve_document_ref(args.doc, desk.repo.document_ids()))
-        if fmt == "csv":
+        if fmt == "brat":
+            from .io.brat import write_brat
+
+            ann_path, txt_path, problems = write_brat(desk.repo, doc, out)
+            for problem in problems:
+                print(f"left out: {problem}", file=sys.stderr)
+            print(ann_path)
+            print(txt_path)
+        elif fmt == "csv":
             with atomic_write(out, newline="") as fh:
                 export_csv(desk.repo, doc, fh)
         else:
@@ -395,15 +431,15 @@ def _command_parser() -> argparse.ArgumentParser:
     ann = sub.add_parser("annotations", help="import or export a document's annotations").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
-    sp = ann.add_parser("import", help="import W3C annotations into DOC (exit 3 if some cannot be anchored)")
+    sp = ann.add_parser("import", help="import W3C or brat annotations into DOC (exit 3 if some cannot be anchored)")
     sp.add_argument("doc", metavar="DOC", help="document id or a unique prefix of one")
     sp.add_argument("file", type=Path, metavar="FILE")
-    sp.add_argument("--format", choices=["w3c"], default="w3c")
+    sp.add_argument("--format", choices=["w3c", "brat"], help="default: brat for a .ann file, else w3c")
     sp.set_defaults(func=cmd_annotations_import)
-    sp = ann.add_parser("export", help="export DOC's annotations (W3C JSON, or CSV for a .csv file)")
+    sp = ann.add_parser("export", help="export DOC's annotations (W3C JSON, CSV, or brat .ann with its .txt beside)")
     sp.add_argument("doc", metavar="DOC", help="document id or a unique prefix of one")
     sp.add_argument("-o", "--output", required=True, metavar="FILE")
-    sp.add_argument("--format", choices=["w3c", "csv"], help="default: csv for a .csv file, else w3c")
+    sp.add_argument("--format", choices=["w3c", "csv", "brat"], help="default: by the suffix (.csv, .ann), else w3c")
     sp.set_defaults(func=cmd_annotations_export)
     return p
 

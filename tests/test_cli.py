@@ -175,12 +175,12 @@ def test_failed_commands_change_nothing(run, env):
     (env / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (env / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
     (env / "bad.json").write_text('[{"type": "Annotation",', encoding="utf-8")
-    (env / "page.html").write_text("<p>hi</p>", encoding="utf-8")
+    (env / "scan.pdf").write_bytes(b"%PDF-1.7\n")
     cases = [
         (("import", "good.txt", "binary.txt"), "binary.txt: looks like a binary file"),
         (("import", "good.txt", "latin.txt"), "latin.txt: not UTF-8 text"),
         (("import", "good.txt", "missing.txt"), "missing.txt: no such file"),
-        (("import", "page.html"), "page.html: unsupported file type .html (supported: .txt, .md)"),
+        (("import", "scan.pdf"), "scan.pdf: unsupported file type .pdf (supported: .txt, .md, .docx, .html, .htm)"),
         (("annotations", "import", doc_id, "bad.json"), "bad.json: not valid JSON (line 1, column 24: "),
         (("annotations", "import", "ffffffff", DATA / "mixed-crlf.w3c.json"), "no document matches 'ffffffff'"),
         (("annotations", "export", "zz", "-o", "x.json"), "no document matches 'zz'"),
