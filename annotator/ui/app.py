@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -39,6 +39,8 @@ def start_window(db_path: Path | None, files: list[Path] | None = None) -> MainW
     if files:
         window.import_files(list(files))
     window.show()
+    # The gazetteer's index takes seconds to build: build it while the analyst reads.
+    QTimer.singleShot(3000, window, window.ctl.preload_gazetteer)  # cancelled if the window goes
     return window
 
 

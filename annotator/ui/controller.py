@@ -9,6 +9,7 @@ signals, so every view redraws only what changed.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -151,6 +152,16 @@ class DeskController(QObject):
         if self.document is None:
             return []
         return self.repo.annotation_spans(self.document.id)
+
+    def preload_gazetteer(self) -> None:
+        """Build the offline gazetteer's index on the worker thread, so the
+        first location dialog shows suggestions at once."""
+        from ..core import gazetteer
+
+        if self.db is None:  # the window closed before the timer fired
+            return
+        # Its own daemon thread, not the span loader: a document opened meanwhile must not wait.
+        threading.Thread(target=gazetteer.preload, name="annotator-gazetteer", daemon=True).start()
 
     def load_spans(self) -> Callable[[], tuple[list[SpanRow], dict]]:
         """Start loading the open document's spans (and the pieces of its
