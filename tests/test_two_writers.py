@@ -9,11 +9,13 @@ import sys
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
 
+from annotator.core.model import LabelKind
 from annotator.store.database import open_database
 from annotator.ui.app import start_window
-from tests.ui_helpers import open_copy_of_seed, select_and_tag
+from tests.ui_helpers import open_copy_of_seed
 
 SEED = (Path(__file__).resolve().parents[1] / "seeds" / "syria-troops-iraq-border.txt").read_text("utf-8")
 
@@ -26,14 +28,13 @@ def test_two_windows_see_each_others_changes(qtbot, tmp_path):
     b = start_window(db)
     qtbot.addWidget(b)
     assert a.ctl.document.id == b.ctl.document.id
-    b.activateWindow()
-    qtbot.waitUntil(b.isActiveWindow)
-    a.activateWindow()  # the analyst works in a; b loses focus and remembers the file's state
-    qtbot.waitUntil(a.isActiveWindow)
+    # The analyst leaves b for a: b is told it lost focus and remembers the file's state.
+    a.activateWindow()
+    QApplication.sendEvent(b, QEvent(QEvent.Type.ActivationChange))
     assert b._marker is not None
     i = SEED.index("Palmyra")
-    select_and_tag(qtbot, a, i, i + 7, Qt.Key.Key_L)
-    [ann_id] = a.annotations.selected_ids()
+    a.reader.select_span(i, i + 7)
+    ann_id = a.tag_selection(a.ctl.label_for_kind(LabelKind.LOCATION).id)
     assert b.annotations.model.row_of(ann_id) < 0
     assert b.check_external_changes()  # b comes back to the front
     assert b.annotations.model.row_of(ann_id) >= 0
@@ -51,8 +52,6 @@ def test_window_and_cli_import_write_at_once(qtbot, tmp_path):
     win = start_window(db)
     qtbot.addWidget(win)
     open_copy_of_seed(qtbot, win, tmp_path)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
     doc = win.ctl.document
     words = [(m, m + 4) for m in range(0, len(SEED) - 4, 7)]
     payload = [
@@ -72,10 +71,12 @@ def test_window_and_cli_import_write_at_once(qtbot, tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     stack = win.ctl.undo_stack
+    actor = win.ctl.label_for_kind(LabelKind.ACTOR).id
     starts = list(range(0, len(SEED) - 8, 11))
     while cli.poll() is None:  # the analyst keeps tagging while the CLI writes
         i = starts[stack.count() % len(starts)]
-        select_and_tag(qtbot, win, i, i + 3, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+        win.reader.select_span(i, i + 3)
+        win.tag_selection(actor)
     tagged = stack.count()
     out, err = cli.communicate(timeout=120)
     assert "locked" not in err.lower() and not getattr(win, "last_error", "")
