@@ -322,7 +322,7 @@ def test_key_claims_entries_and_order(db, world, tmp_path):
         else:  # A1, B2, B3, C4, then the ungraded claim
             assert refs == ["C4", "C1", "C5", "C3", "C2"]
     quotes = [para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimQuote"]
-    assert "“Syrian officials said 3,000 troops were sent to the border with Iraq near Al Bukamal.”" in quotes
+    assert "Syrian officials said 3,000 troops were sent to the border with Iraq near Al Bukamal." in quotes
     details = "\n".join(para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimDetail")
     assert "Source: Syrian officials (D1 ¶1) — reported by The National, 2025-06" in details
     assert "Contradicts C1" in details and "Contradicted by C3" in details and "Corroborated by C5" in details
@@ -337,6 +337,8 @@ def test_without_text_comments_or_tables(db, world, tmp_path):
     d1 = world["docs"][0]
     document, _ = brief(db, tmp_path, [d1], include_text=False)
     assert articles(document) == {}
+    details = [para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimDetail"]
+    assert "Source: Syrian officials (¶1) — reported by The National, 2025-06" in details  # one document: no D1
     assert len(document.comments) == 0
     assert not list(document.element.body.iter(W + "hyperlink"))  # nothing to link to
     assert "Claims|" in "\n".join(tables(document)) or "#|Quote|Source|Grading|Stance|Likelihood" in tables(document)

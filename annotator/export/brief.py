@@ -385,27 +385,31 @@ class _Writer:
             bits.append(_cap(c.claim.likelihood) + (f" ({rng})" if rng else ""))
         return bits
 
-    def links_text(self, c: ClaimInfo) -> str:
-        """Runs: 'Corroborates C4; contradicted by C2 …'."""
-        parts = []
+    def links_text(self, c: ClaimInfo, plain: bool = False) -> str:
+        """Runs: 'Contradicts C1; corroborated by C10, C21'. ``plain``: claim
+        numbers are not links (in comments)."""
+        groups: dict[str, list[str]] = {}
         for link in c.links:
             verb = link.relation if link.outgoing else _passive(link.relation)
             if link.other is not None:
-                target = self.claim_ref(link.other)
+                target = self.r(link.other.ref) if plain else self.claim_ref(link.other)
             else:
-                target = self.r(f"“{_shorten(link.other_exact, 60)}” (not in this brief)")
-            parts.append(self.r(_cap(verb) + " ") + target)
+                target = self.r(f"“{_shorten(link.other_exact, 50 if plain else 60)}” (not in this brief)")
+            groups.setdefault(verb, []).append(target)
+        parts = [self.r(_cap(verb) + " ") + self.r(", ").join(targets) for verb, targets in groups.items()]
         return self.r("; ").join(parts)
 
     def source_text(self, c: ClaimInfo) -> str:
+        """'Source: two officials (¶1) — reported by The National, 2025-06'."""
         doc = c.doc.doc
-        via = ", ".join(x for x in (doc.source, doc.published) if x)
-        who = c.source or "not stated"
-        out = self.r("Source: ", T.STRONG) + self.r(who)
+        out = self.r("Source: ", T.STRONG) + self.r(c.source or "not stated")
         if c.source_where:
             out += self.r(f" ({c.source_where})")
+        via = ", ".join(x for x in (doc.source, doc.published) if x)
+        if via and c.source and c.source.casefold() == doc.source.casefold():
+            via = doc.published  # the publication is the source itself
         if via:
-            out += self.r(f" — reported by {via}" if c.source else f" — {via}")
+            out += self.r(f" — reported by {via}" if c.source and c.source.casefold() != doc.source.casefold() else f" — {via}")
         return out
 
     def key_claims(self) -> None:
@@ -424,18 +428,18 @@ class _Writer:
                 head += self.r(f" {c.code} ", T.CODE) + self.r("  " + " · ".join(self.claim_line(c)))
             else:
                 head += self.r("not graded", T.META)
-            head += "<w:r><w:tab/></w:r>" + self.r(c.where if len(self.data.docs) > 1 else f"¶{c.paragraph}")
+            head += "<w:r><w:tab/></w:r>" + self.r(c.where)
             tabs = f'<w:tabs><w:tab w:val="right" w:pos="{round(right * X.TWIPS_PER_CM)}"/></w:tabs>'
             self.add(X.para(head, T.CLAIM_HEAD, tabs))
-            self.add(self.p(f"“{one_line(c.span.exact)}”", T.CLAIM_QUOTE))
+            self.add(self.p(one_line(c.span.exact), T.CLAIM_QUOTE))
             self.add(X.para(self.source_text(c), T.CLAIM_DETAIL))
             if c.claim is not None:
                 rel = grading.RELIABILITY.get(c.claim.reliability, "")
                 cred = grading.CREDIBILITY.get(c.claim.credibility, "")
-                text = self.r("Grading: ", T.STRONG) + self.r(f"{c.code} — {rel.lower()} source; {cred.lower()}")
-                if c.claim.likelihood_note:
-                    text += self.r(f". Likelihood: {c.claim.likelihood_note}")
+                text = self.r("Grading: ", T.STRONG) + self.r(f"{c.code} — {rel.lower()} source; {cred.lower()}.")
                 self.add(X.para(text, T.CLAIM_DETAIL))
+                if c.claim.likelihood_note:
+                    self.add(X.para(self.r("Rationale: ", T.STRONG) + self.r(one_line(c.claim.likelihood_note)), T.CLAIM_DETAIL))
             if c.links:
                 self.add(X.para(self.links_text(c), T.CLAIM_DETAIL))
             if c.subjects:
@@ -509,13 +513,13 @@ class _Writer:
                 paras.append(self.r(f"Source: {c.source or 'not stated'}" + (f" ({c.source_where})" if c.source_where else "")))
                 rel = grading.RELIABILITY.get(c.claim.reliability, "")
                 cred = grading.CREDIBILITY.get(c.claim.credibility, "")
-                paras.append(self.r(f"Grading {c.code}: {rel.lower()} source; {cred.lower()}"))
+                paras.append(self.r(f"Grading {c.code}: {rel.lower()} source; {cred.lower()}."))
                 if c.claim.likelihood_note:
-                    paras.append(self.r(f"Likelihood: {c.claim.likelihood_note}"))
+                    paras.append(self.r(f"Rationale: {c.claim.likelihood_note}"))
                 if c.subjects:
                     paras.append(self.r("About: " + ", ".join(e.name for e in c.subjects)))
                 if c.links:
-                    paras.append(self.links_plain(c))
+                    paras.append(self.links_text(c, plain=True))
         else:
             entity = self.data.entities.get(span.entity_id) if span.entity_id else None
             paras.append(self.r(f"{label.name}: {entity.name}" if entity else label.name, T.STRONG))
@@ -525,14 +529,6 @@ class _Writer:
         ref = f'<w:r><w:rPr><w:rStyle w:val="{T.COMMENT_REF}"/></w:rPr><w:annotationRef/></w:r>'
         body = "".join(X.para((ref if i == 0 else "") + content, T.COMMENT_TEXT) for i, content in enumerate(paras))
         return f'<w:comment {X.NS} w:id="{cid}" w:author="{X.attr(author)}" w:initials="{X.attr(_initials(author))}">{body}</w:comment>'
-
-    def links_plain(self, c: ClaimInfo) -> str:
-        parts = []
-        for link in c.links:
-            verb = link.relation if link.outgoing else _passive(link.relation)
-            target = link.other.ref if link.other is not None else f"“{_shorten(link.other_exact, 50)}”"
-            parts.append(f"{_cap(verb)} {target}")
-        return self.r("; ".join(parts))
 
     def article(self, info: DocInfo) -> None:
         d = self.data

@@ -26,10 +26,16 @@ class DocInfo:
     spans: list[SpanRow]  # the annotations shown (labels chosen), in text order
     line_starts: list[int]
     fragments: dict[uuid.UUID, list[tuple[int, int]]] = field(default_factory=dict)  # discontinuous ones
+    alone: bool = True  # the only document in the brief: places need no document number
 
     @property
     def ref(self) -> str:
         return f"D{self.number}"
+
+    def place(self, offset: int) -> str:
+        """Where an offset is, as a reader finds it: "¶3", or "D2 ¶3" when the brief has several documents."""
+        para = f"¶{self.paragraph_of(offset)}"
+        return para if self.alone else f"{self.ref} {para}"
 
     def paragraph_of(self, offset: int) -> int:
         """1-based line (paragraph) number of a code point offset."""
@@ -53,7 +59,7 @@ class ClaimInfo:
     label: Label
     claim: Claim | None  # None: not graded yet
     source: str = ""  # who made the claim, as the brief prints it
-    source_where: str = ""  # where the source is mentioned (D1 ¶3), if tagged
+    source_where: str = ""  # where the source is mentioned (¶3, D1 ¶3), if tagged
     subjects: list[Entity] = field(default_factory=list)
     links: list[LinkInfo] = field(default_factory=list)
 
@@ -71,7 +77,7 @@ class ClaimInfo:
 
     @property
     def where(self) -> str:
-        return f"{self.doc.ref} ¶{self.paragraph}"
+        return self.doc.place(self.span.start)
 
     @property
     def code(self) -> str:
@@ -91,7 +97,7 @@ class EntityInfo:
         if self.first is None:
             return ""
         doc, span = self.first
-        return f"“{one_line(span.exact)}” — {doc.ref} ¶{doc.paragraph_of(span.start)}"
+        return f"“{one_line(span.exact)}” — {doc.place(span.start)}"
 
 
 @dataclass
@@ -192,6 +198,9 @@ def gather(repo: Repository, document_ids: Sequence[uuid.UUID], labels: Collecti
         for s in spans:
             every_span[s.id] = (info, s)
 
+    for info in docs:
+        info.alone = len(docs) == 1
+
     # claims, numbered in document and text order
     claims: list[ClaimInfo] = []
     for info in docs:
@@ -240,7 +249,7 @@ def gather(repo: Repository, document_ids: Sequence[uuid.UUID], labels: Collecti
             elif mention is not None:
                 c.source = one_line(mention[1].exact)
             if mention is not None:
-                c.source_where = f"{mention[0].ref} ¶{mention[0].paragraph_of(mention[1].start)}"
+                c.source_where = mention[0].place(mention[1].start)
         for subject in subjects.get(c.span.id, []):
             e = entity(subject.entity_id)
             if e is not None and e not in c.subjects:
