@@ -24,11 +24,8 @@ from .core.docref import resolve_document_ref
 from .core.errors import AnnotatorError, InputError
 from .core.services import Desk
 from .core.user import current_user
-from .io.atomic import atomic_write
-from .io.csv_io import export_csv
 from .io.documents import import_documents, load_document_file
 from .io.seeds import load_seeds, seed_if_empty
-from .io.w3c import read_w3c_file, w3c_json
 from .store.database import CURRENT_VERSION, Database, default_db_path, open_database
 
 EXIT_PROBLEMS = 1
@@ -140,42 +137,17 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _annotation_format(path: Path, given: str | None) -> str:
-    if given:
-        return given
-    return {".ann": "brat", ".csv": "csv"}.get(path.suffix.lower(), "w3c")
-
-
 def cmd_annotations_import(args: argparse.Namespace) -> int:
-    if _annotation_format(args.file, args.format) == "brat":
-        return _import_brat(args)
-    drafts = read_w3c_file(args.file)
+    from .io.interchange import format_for, import_annotation_file
+
+    format_for(args.file, args.format)  # an unreadable format fails before the database is opened
     with _desk(args, create=False) as (desk, _db):
         doc_id = resolve_document_ref(args.doc, desk.repo.document_ids())
-        with desk.repo.transaction():  # the default tagset and the annotations, together or not at all
-            desk.ensure_tagset()
-            report = desk.import_annotations(doc_id, drafts)
-    return _report_import(report)
-
-
-def _import_brat(args: argparse.Namespace) -> int:
-    from .io.brat import import_brat, read_brat_file
-
-    parsed = read_brat_file(args.file)  # the .txt beside it, if any, maps brat's offsets
-    with _desk(args, create=False) as (desk, _db):
-        doc_id = resolve_document_ref(args.doc, desk.repo.document_ids())
-        result = import_brat(desk, doc_id, parsed)
-    for problem in result.problems:  # lines Annotator cannot hold, reported one by one
+        result = import_annotation_file(desk, doc_id, args.file, args.format)
+    print(result.summary())
+    report = result.report
+    for problem in result.problems:  # brat lines Annotator cannot hold, reported one by one
         print(f"left out: {problem}", file=sys.stderr)
-    return _report_import(result.report, unchanged=result.unchanged, extras=result.extras_added)
-
-
-def _report_import(report, unchanged: int | None = None, extras: int | None = None) -> int:
-    unchanged = len(report.unchanged) if unchanged is None else unchanged
-    line = f"imported {len(report.added)}, unchanged {unchanged}, orphans {len(report.orphans)}"
-    if extras is not None:
-        line += f", relations/attributes/normalisations {extras}"
-    print(line)
     for name in report.labels_added:
         print(f"new label: {name}", file=sys.stderr)
     for orphan in report.orphans:
@@ -186,25 +158,17 @@ def _report_import(report, unchanged: int | None = None, extras: int | None = No
 
 
 def cmd_annotations_export(args: argparse.Namespace) -> int:
-    out = Path(args.output)
-    fmt = _annotation_format(out, args.format)
+    from .io.interchange import export_annotation_file, format_for
+
+    format_for(args.output, args.format, writing=True)
     with _desk(args, create=False) as (desk, _db):
         doc = desk.repo.get_document(resolve_document_ref(args.doc, desk.repo.document_ids()))
-        if fmt == "brat":
-            from .io.brat import write_brat
-
-            ann_path, txt_path, problems = write_brat(desk.repo, doc, out)
-            for problem in problems:
-                print(f"left out: {problem}", file=sys.stderr)
-            print(ann_path)
-            print(txt_path)
-        elif fmt == "csv":
-            with atomic_write(out, newline="") as fh:
-                export_csv(desk.repo, doc, fh)
-        else:
-            text = w3c_json(desk.repo, doc)
-            with atomic_write(out) as fh:
-                fh.write(text)
+        written, problems = export_annotation_file(desk.repo, doc, args.output, args.format)
+    for problem in problems:
+        print(f"left out: {problem}", file=sys.stderr)
+    if len(written) > 1:  # brat: the .ann and the .txt beside it
+        for path in written:
+            print(path)
     return 0
 
 

@@ -243,7 +243,7 @@ def test_export_is_atomic(run, env, monkeypatch):
         fh.write("id,document\n")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cli, "export_csv", half_then_fail)
+    monkeypatch.setattr("annotator.io.csv_io.export_csv", half_then_fail)
     code, _, err = run("annotations", "export", doc_id, "-o", "out.csv")
     assert code == 2 and "No space left on device" in err
     assert (env / "out.csv").read_text() == "old contents\n"
