@@ -31,7 +31,7 @@ from .store.database import CURRENT_VERSION, Database, default_db_path, open_dat
 EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
 EXIT_ORPHANS = 3
-COMMANDS = ("run-default", "import", "docs", "annotations", "check", "brief", "merge", "share", "agreement", "conflicts")
+COMMANDS = ("run-default", "import", "docs", "annotations", "check", "brief", "merge", "share", "agreement", "conflicts", "qdpx")
 HEADLESS = "No display found: running the headless path (import the seed article, list documents)."
 KINDS = ("actor", "claim", "location", "other")
 
@@ -240,6 +240,20 @@ def cmd_share(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_qdpx(args: argparse.Namespace) -> int:
+    from .io.qdpx import write_qdpx
+
+    with _desk(args, create=False) as (desk, _db):
+        if args.docs:
+            ids = desk.repo.document_ids()
+            docs = [resolve_document_ref(ref, ids) for ref in args.docs]
+        else:  # every live document, oldest first
+            docs = [d.id for d in desk.repo.document_summaries()]
+        written = write_qdpx(desk.repo, docs, args.output, user=desk.user, name=args.name or "")
+    print(written)
+    return 0
+
+
 def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
@@ -376,6 +390,11 @@ def _command_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True, type=Path, metavar="OUT.db")
     sp.add_argument("--force", action="store_true", help="replace OUT.db if it exists")
     sp.set_defaults(func=cmd_share)
+    sp = sub.add_parser("qdpx", help="write a REFI-QDA project (.qdpx) for QDA tools; prints the path written")
+    sp.add_argument("docs", nargs="*", metavar="DOC", help="document id or a unique prefix of one (default: every document)")
+    sp.add_argument("-o", "--output", required=True, type=Path, metavar="OUT.qdpx")
+    sp.add_argument("--name", help="the project's name (default: the document's title)")
+    sp.set_defaults(func=cmd_qdpx)
     sp = sub.add_parser("agreement", help="how far two analysts agree on a document (span F1, Cohen's kappa on tokens)")
     sp.add_argument("doc", metavar="DOC", help="document id or a unique prefix of one")
     sp.add_argument("--between", nargs=2, metavar=("A", "B"), help="the two analysts (default: the two with most annotations)")

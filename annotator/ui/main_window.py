@@ -40,6 +40,7 @@ from .workers import BackgroundTask
 
 IMPORT_FILTER = "Documents (*.txt *.md);;All files (*)"
 DB_FILTER = "Annotator databases (*.db *.sqlite);;All files (*)"
+QDPX_FILTER = "REFI-QDA projects (*.qdpx);;All files (*)"
 MAX_RECENT = 8
 SK = QKeySequence.StandardKey
 
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.act_open_db = a("&Open database…", self.choose_database, SK.Open, "Open another database")
         self.act_import = a("&Import documents…", self.choose_imports, QKeySequence("Ctrl+I"), "Import .txt or .md files")
         self.act_brief = a("Export &brief…", self.export_brief, QKeySequence("Ctrl+Shift+E"), "Write a Word brief of the annotated documents")
+        self.act_qdpx = a("Export REFI-QDA &project (.qdpx)…", self.export_qdpx, None, "Write every document and its coding as a REFI-QDA project for QDA tools")
         self.act_merge = a("&Merge database…", self.merge_database, QKeySequence("Ctrl+Shift+M"), "Merge a colleague's database into this one, with a preview")
         self.act_share = a("&Share documents…", self.share_documents, None, "Write a new database with only the chosen documents (need-to-know)")
         self.act_conflicts = a("Merge &conflicts…", self.show_conflicts, None, "Review rows changed on both sides by a merge")
@@ -170,6 +172,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_import)
         file_menu.addAction(self.act_brief)
+        file_menu.addAction(self.act_qdpx)
         file_menu.addSeparator()
         file_menu.addAction(self.act_merge)
         file_menu.addAction(self.act_share)
@@ -687,6 +690,44 @@ class MainWindow(QMainWindow):
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(written)))
 
         task = BackgroundTask(self, "Writing the brief", lambda progress: write_brief(repo, options, path, progress), done, self.show_error)
+        task.start()
+        if wait:
+            task.wait()
+
+    # --- REFI-QDA project --------------------------------------------------------------------------
+
+    def export_qdpx(self) -> None:
+        """Ask where, then write every document as a REFI-QDA project."""
+        if self.ctl.db is None:
+            return
+        ids = [d.id for d in self.ctl.document_summaries()]
+        if not ids:
+            self.show_error("There are no documents to export.")
+            return
+        folder = Path(self.settings.value("qdpx/folder", str(Path.home())))
+        if not folder.is_dir():
+            folder = Path.home()
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export a REFI-QDA project", str(folder / f"{self.ctl.db.path.stem}.qdpx"), QDPX_FILTER)
+        if not chosen:
+            return
+        path = Path(chosen)
+        self.write_qdpx(ids, path if path.suffix else path.with_suffix(".qdpx"))
+
+    def write_qdpx(self, doc_ids: list, path: Path, *, wait: bool = False) -> None:
+        """Write the project in the background (replaced atomically: a failure leaves the old file)."""
+        from ..io.qdpx import write_qdpx
+
+        self.settings.setValue("qdpx/folder", str(path.parent))
+        repo, user = self.ctl.repo, self.ctl.user
+
+        def done(written) -> None:
+            self.last_qdpx = Path(written)
+            self.statusBar().showMessage(f"REFI-QDA project of {len(doc_ids)} document(s) written to {written}", 10000)
+
+        def work(progress):
+            return write_qdpx(repo, doc_ids, path, user=user, progress=progress)
+
+        task = BackgroundTask(self, "Writing the REFI-QDA project", work, done, self.show_error)
         task.start()
         if wait:
             task.wait()
