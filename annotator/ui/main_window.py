@@ -27,6 +27,7 @@ from ..core.errors import AnnotatorError
 from ..core.model import Direction, LabelKind
 from ..core.offsets import grapheme_bounds, word_bounds
 from ..core.services import Change
+from ..io.documents import LOADERS
 from .brief_dialog import BriefDialog
 from .controller import DeskController
 from .legend import LegendDialog
@@ -38,7 +39,7 @@ from .reader import ReaderPane
 from .sharing import AgreementDialog, ConflictsDialog, MergePreviewDialog
 from .workers import BackgroundTask
 
-IMPORT_FILTER = "Documents (*.txt *.md);;All files (*)"
+IMPORT_FILTER = "Documents ({});;All files (*)".format(" ".join(f"*{suffix}" for suffix in LOADERS))
 DB_FILTER = "Annotator databases (*.db *.sqlite);;All files (*)"
 QDPX_FILTER = "REFI-QDA projects (*.qdpx);;All files (*)"
 MAX_RECENT = 8
@@ -126,7 +127,7 @@ class MainWindow(QMainWindow):
         a = self._action
         self.act_new_db = a("&New database…", self.new_database, SK.New, "Create a new, empty database")
         self.act_open_db = a("&Open database…", self.choose_database, SK.Open, "Open another database")
-        self.act_import = a("&Import documents…", self.choose_imports, QKeySequence("Ctrl+I"), "Import .txt or .md files")
+        self.act_import = a("&Import documents…", self.choose_imports, QKeySequence("Ctrl+I"), "Import text, Markdown, Word or HTML files")
         self.act_brief = a("Export &brief…", self.export_brief, QKeySequence("Ctrl+Shift+E"), "Write a Word brief of the annotated documents")
         self.act_qdpx = a("Export REFI-QDA &project (.qdpx)…", self.export_qdpx, None, "Write every document and its coding as a REFI-QDA project for QDA tools")
         self.act_merge = a("&Merge database…", self.merge_database, QKeySequence("Ctrl+Shift+M"), "Merge a colleague's database into this one, with a preview")
