@@ -198,7 +198,12 @@ class SqlRepository:
         return _doc(row) if row is not None else None
 
     def update_document(self, doc: Document) -> None:
-        self._update(D, doc)
+        """Write the document's metadata. Its canonical text and SHA-256 are
+        never written again: offsets count into that text, so it is immutable
+        after import (and a 1 MB text is not rewritten for a title change)."""
+        values = _values(doc)
+        del values["text"], values["sha256"]
+        self._write(update(D).where(D.c.id == doc.id).values(**values))
 
     def document_ids(self) -> list[uuid.UUID]:
         with self._conn() as conn:
