@@ -158,7 +158,8 @@ def test_the_canonical_text_cannot_be_rewritten(db):
     from dataclasses import replace
 
     desk, doc, _ann = _annotated(db)
-    db.repo.update_document(replace(doc, title="New title", text="Something else entirely.", sha256="0" * 64))
+    with db.repo.transaction():
+        db.repo.update_document(replace(doc, title="New title", text="Something else entirely.", sha256="0" * 64))
     again = db.repo.get_document(doc.id)
     assert again.title == "New title"  # metadata is written
     assert (again.text, again.sha256) == (doc.text, doc.sha256)  # the text and its hash are not
