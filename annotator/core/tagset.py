@@ -16,11 +16,12 @@ EXTRA_COLOURS = ["#b07aa1", "#ff9da7", "#9c755f", "#76b7b2", "#edc948", "#59a14f
 
 
 def resource_path(name: str) -> Path:
-    """Path of a file in ``resources/`` (source checkout or installed package)."""
+    """Path of a file in ``resources/``: the checkout's folder, or the copy an
+    installed package carries as ``annotator/_resources`` (see pyproject.toml)."""
     local = RESOURCES / name
     if local.exists():
         return local
-    return Path(str(_res.files("annotator").joinpath("..", "resources", name)))
+    return Path(str(_res.files("annotator._resources").joinpath(name)))
 
 
 def default_labels(creator: str = "") -> list[Label]:

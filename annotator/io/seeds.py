@@ -26,10 +26,11 @@ _METADATA = ("title", "source", "published", "language", "description", "url")
 
 
 def seeds_dir() -> Path:
-    """The ``seeds/`` folder (source checkout or installed package)."""
+    """The ``seeds/`` folder: the checkout's, or the copy an installed package
+    carries as ``annotator/_seeds`` (see pyproject.toml)."""
     if SEEDS.is_dir():
         return SEEDS
-    return Path(str(_res.files("annotator").joinpath("..", "seeds")))
+    return Path(str(_res.files("annotator._seeds").joinpath("manifest.json"))).parent
 
 
 def load_seeds(folder: Path | None = None) -> list[tuple[LoadedDocument, list[AnnotationDraft]]]:
