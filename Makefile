@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 # Debian packages Qt needs offscreen and on screen, plus fonts for Arabic and emoji.
 QT_DEBS := libegl1 libgl1 libfontconfig1 libglib2.0-0 libxkbcommon0 libdbus-1-3 \
            fonts-dejavu-core fonts-noto-color-emoji fonts-noto-core
+# The tests also convert a brief to PDF through LibreOffice, as a reader's word processor would.
+TEST_DEBS := libreoffice-writer-nogui
 XCB_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
             libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libxcb-xinerama0
 
@@ -28,6 +30,7 @@ run: system-deps venv
 	@$(VENV)/bin/annotator run-default
 
 test: system-deps venv
+	@bash .ci/system-deps $(TEST_DEBS)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 bench: system-deps venv
