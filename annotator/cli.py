@@ -110,8 +110,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     loaded = [load_document_file(p) for p in args.files]  # every file read before the database is touched
     with _desk(args, create=True) as (desk, _db):
         imports = import_documents(desk, loaded)
-    for imp in imports:
+    for doc, imp in zip(loaded, imports, strict=True):
         print(f"{imp.document.id}\t{imp.document.title}")
+        if not imp.created:  # stdout stays "<id>\t<title>" for scripts; the news goes to stderr
+            print(f"{doc.filename}: already imported as {imp.document.id}; nothing added", file=sys.stderr)
     return 0
 
 
@@ -467,6 +469,8 @@ def _open_gui(args: argparse.Namespace) -> int:
             if f.suffix == "" and len(f.parts) == 1:
                 raise InputError(f"unknown command {str(f)!r} (commands: {', '.join(COMMANDS)}; see annotator --help)")
             raise InputError(f"{f}: no such file")
+    if not _has_display() and not os.environ.get("QT_QPA_PLATFORM"):
+        raise InputError("no display to open the desk on (set DISPLAY, or use a command: annotator --help)")
     return _gui(args, list(args.files))
 
 

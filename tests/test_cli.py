@@ -67,8 +67,13 @@ def test_import_prints_id_and_title_and_dedups(run, env):
     rows = imported(run, "syria-troops_border.txt", "notes.md")
     assert [title for _, title in rows] == ["Syria troops border", "The *Heading*"]
     assert all(uuid.UUID(i) for i, _ in rows)
-    again = imported(run, "notes.md", "syria-troops_border.txt")
-    assert again == rows[::-1]  # same documents, not duplicated
+    code, out, err = run("import", "notes.md", "syria-troops_border.txt")
+    again = [line.split("\t") for line in out.splitlines()]
+    assert code == 0 and again == rows[::-1]  # same documents, not duplicated
+    assert err.splitlines() == [
+        f"notes.md: already imported as {rows[1][0]}; nothing added",
+        f"syria-troops_border.txt: already imported as {rows[0][0]}; nothing added",
+    ]
     code, out, _ = run("docs", "--json")
     assert code == 0 and len(json.loads(out)) == 2
 
@@ -346,3 +351,10 @@ def test_entry_point_in_a_subprocess(env):
     assert "Mixed crlf" in r.stdout and r.stdout.splitlines()[-1] == f"Database: {env / 'sub.db'}"
     r = subprocess.run([sys.executable, "-m", "annotator", "--version"], capture_output=True, text=True, env=environ)
     assert r.stdout.strip() == "annotator 0.1.0"
+
+
+def test_the_desk_without_a_display_is_one_line(run, env, monkeypatch):
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    code, out, err = run()  # no command: the desk, but there is no screen
+    assert code == 2 and out == ""
+    assert err == "annotator: no display to open the desk on (set DISPLAY, or use a command: annotator --help)\n"
