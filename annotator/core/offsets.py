@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 import re
 
 import regex
@@ -80,6 +81,33 @@ class TextMap:
         if self.to_utf16(e) < end:  # end fell inside a pair: take the whole char
             e += 1
         return s, e
+
+
+@lru_cache(maxsize=1)
+def _text_map(text: str) -> TextMap:
+    return TextMap(text)  # one document is anchored at a time: its map is built once
+
+
+def utf16_reading(text: str, start: int, end: int, exact: str) -> tuple[int, int] | None:
+    """The code point span of ``[start, end)`` read as UTF-16 positions, if
+    that span holds exactly ``exact``; None otherwise.
+
+    A tool that counts UTF-16 units (JavaScript, Java, Qt) writes positions
+    that run one ahead of code points after every character beyond U+FFFF.
+    When a file's position disagrees with its quote, this reading is tried
+    before the quote is searched for, so a quote that occurs several times is
+    anchored where the tool meant it. A UTF-16 position inside a surrogate
+    pair never holds the quote exactly, so it is not taken.
+    """
+    if not (isinstance(start, int) and isinstance(end, int)) or not exact or text.isascii():
+        return None
+    tm = _text_map(text)
+    if not tm.has_astral or not 0 <= start < end <= tm.length_u16:
+        return None
+    s, e = tm.from_utf16(start), tm.from_utf16(end)
+    if tm.to_utf16(s) != start or tm.to_utf16(e) != end:
+        return None  # the position splits a character in UTF-16: not a UTF-16 reading
+    return (s, e) if text[s:e] == exact else None
 
 
 def utf16_length(text: str) -> int:
@@ -235,5 +263,6 @@ __all__ = [
     "make_quote",
     "resolve_quote",
     "utf16_length",
+    "utf16_reading",
     "word_bounds",
 ]

@@ -458,6 +458,10 @@ def anchor_draft(text: str, draft: AnnotationDraft) -> tuple[int, int] | str:
         q = draft.quote
         if has_pos and text[draft.start : draft.end] == q.exact:  # type: ignore[misc]
             return draft.start, draft.end  # type: ignore[return-value]
+        if draft.start is not None and draft.end is not None:  # a tool counting UTF-16 units?
+            span = offsets.utf16_reading(text, draft.start, draft.end, q.exact)
+            if span is not None:
+                return span
         anchor = offsets.resolve_quote(text, q, draft.start if has_pos else None)
         if not anchor.found:
             return f"quote {q.exact[:40]!r} is not in the document"
