@@ -22,6 +22,11 @@ How the article is tagged
   "one official", "a Syrian official") are taken to be the same pair and are
   one actor; so are the Iraqi ones ("An Iraqi source", "a security official",
   "the source", "the official").
+* Aliases are names (other spellings, acronyms, other scripts, a capital
+  standing for its government), never common nouns: "the official",
+  "militias", "the source" or "new authorities" are tagged as mentions of
+  their actor, but as aliases they would make *Tag all occurrences* propose
+  every official, militia and source in any text.
 * Claims are the sentence or clause that carries the claim, without the
   attribution. Each has its source (and the source's mention), a stance, an
   Admiralty grading whose reasoning is in the likelihood note, an ICD 203
@@ -70,22 +75,22 @@ DOC_ID = uid(f"document:{SEED}")
 ENTITIES: dict[str, tuple] = {
     # --- actors ---
     "syria": (A, "Syria", "state", ["Syrian Arab Republic", "سوريا"], "The state, where it acts or is described as a polity.", None, None, "SY"),
-    "syrian_gov": (A, "Syrian government", "government_body", ["new authorities", "Damascus", "Syrian side", "Syrians", "الحكومة السورية"],
+    "syrian_gov": (A, "Syrian government", "government_body", ["Damascus", "الحكومة السورية"],
                    "The post-Assad government, formed from Hayat Tahrir Al Sham. 'Damascus' standing for it is tagged as this actor "
                    "and as the city.", None, None, "SY"),
     "syrian_forces": (A, "Syrian security forces", "government_body", ["Syrian army", "Syrian fighters", "Syrian troops"],
                       "The new government's army and security forces, including the units sent to the border.", None, None, "SY"),
-    "sy_officials": (A, "two security officials in Damascus", "official", ["Syrian security officials", "one official", "a Syrian official"],
+    "sy_officials": (A, "two security officials in Damascus", "official", ["Syrian security officials"],
                      "Anonymous; spoke to The National. 'One official' and 'a Syrian official' are taken to be one of the two.", None, None, "SY"),
     "the_national": (A, "The National", "media", ["thenationalnews.com"],
                      "English-language daily published in Abu Dhabi; the publisher of this report.", None, None, "AE"),
     "pmf": (A, "Popular Mobilisation Forces", "armed_group",
             ["Hashd Al Shaabi", "PMF", "الحشد الشعبي", "Popular Mobilization Forces"],
             "Iraqi state-sanctioned umbrella of mostly Shiite armed groups, many backed by Iran.", None, None, "IQ"),
-    "iraqi_militias": (A, "pro-Iran Iraqi militias", "armed_group", ["Iraqi militias", "Shiite militias in Iraq", "militias"],
+    "iraqi_militias": (A, "pro-Iran Iraqi militias", "armed_group", ["Iraqi militias", "Shiite militias in Iraq"],
                        "The Iran-aligned Iraqi armed groups in general; overlaps with the PMF but kept apart because the sources "
                        "use the general term.", None, None, "IQ"),
-    "iq_source": (A, "Iraqi security source", "official", ["An Iraqi source", "The Iraqi source", "the source", "a security official", "the official"],
+    "iq_source": (A, "Iraqi security source", "official", ["An Iraqi source", "The Iraqi source"],
                   "Unnamed Iraqi security official who spoke to The National.", None, None, "IQ"),
     "sdf": (A, "Syrian Democratic Forces", "armed_group", ["SDF", "قوات سوريا الديمقراطية"],
             "US-backed, mostly Kurdish; holds most of north-east Syria east of the Euphrates.", None, None, "SY"),
@@ -105,7 +110,7 @@ ENTITIES: dict[str, tuple] = {
     "regional_sources": (A, "regional sources", "", [], "Unnamed; their affiliation is not given, so no type.", None, None, ""),
     "us_officials": (A, "US officials", "official", [], "Unnamed US officials.", None, None, "US"),
     "militia_leaders": (A, "Iraqi militia leaders", "official", ["Iraq’s most powerful militia leaders"], "Unnamed.", None, None, "IQ"),
-    "one_militia": (A, "unnamed Iraqi militia", "armed_group", ["one militia"], "Not named in the report.", None, None, "IQ"),
+    "one_militia": (A, "unnamed Iraqi militia", "armed_group", [], "Not named in the report.", None, None, "IQ"),
     "kurds": (A, "Kurds", "population_group", ["Kurdish"], "", None, None, ""),
     "sunnis": (A, "Sunni Muslims", "population_group", ["Sunni"], "", None, None, ""),
     # --- locations ---

@@ -206,3 +206,66 @@ def test_link_refusals(s):
     assert again != link_id
     with pytest.raises(NotFound):
         s.claims.unlink(uuid.uuid4())
+
+
+def count_transactions(repo, monkeypatch) -> list:
+    """Outermost transactions opened on ``repo`` from now on (one entry each)."""
+    opened: list = []
+    original = repo.transaction
+
+    def counting():
+        if getattr(repo._local, "conn", None) is None:
+            opened.append(1)
+        return original()
+
+    monkeypatch.setattr(repo, "transaction", counting)
+    return opened
+
+
+def test_set_source_by_name_is_one_transaction_and_undo_tombstones_the_new_actor(s, monkeypatch):
+    troops = s.tag("Claim", "Syria has sent 3,000 troops")
+    opened = count_transactions(s.repo, monkeypatch)
+    entity, change = s.claims.set_source(troops.id, " two security  officials in Damascus ")
+    assert len(opened) == 1  # find-or-create the actor and set the source: one edit, one transaction
+    assert entity.name == "two security officials in Damascus" and entity.kind is LabelKind.ACTOR
+    assert change.entities_added == [entity.id] and change.entities_changed and change.updated == [troops.id]
+    assert s.repo.claim_for(troops.id).source_entity_id == entity.id
+    # undo: the old source (none) back, the actor made for it tombstoned, in one transaction
+    opened.clear()
+    s.claims.reset_source(troops.id, None, drop=entity.id)
+    assert len(opened) == 1
+    assert s.repo.claim_for(troops.id).source_entity_id is None
+    assert s.repo.get_entity(entity.id).deleted and entity.id not in {e.id for e in s.repo.entities()}
+    # redo: the same row comes back
+    s.claims.reset_source(troops.id, entity.id, revive=entity.id)
+    assert not s.repo.get_entity(entity.id).deleted
+    assert s.repo.claim_for(troops.id).source_entity_id == entity.id
+
+
+def test_set_source_to_an_existing_actor_creates_nothing_and_undo_keeps_it(s):
+    troops = s.tag("Claim", "Syria has sent 3,000 troops")
+    officials = s.tag("Actor", "two security officials in Damascus")
+    entity, change = s.claims.set_source(troops.id, "Two Security Officials in Damascus")
+    assert entity.id == officials.entity_id and change.entities_added == []
+    s.claims.reset_source(troops.id, None, drop=None)
+    assert not s.repo.get_entity(entity.id).deleted
+
+
+def test_undo_keeps_a_created_source_that_is_used_by_now(s):
+    troops = s.tag("Claim", "Syria has sent 3,000 troops")
+    dismissed = s.tag("Claim", "An Iraqi source dismissed")
+    entity, _ = s.claims.set_source(troops.id, "Iraqi security source")
+    s.claims.set_details(dismissed.id, source_entity_id=entity.id)  # another claim uses it meanwhile
+    s.claims.reset_source(troops.id, None, drop=entity.id)
+    assert not s.repo.get_entity(entity.id).deleted
+
+
+def test_link_views_carry_the_other_claims_grading(s):
+    troops = s.tag("Claim", "Syria has sent 3,000 troops")
+    dismissed = s.tag("Claim", "An Iraqi source dismissed")
+    s.claims.set_details(troops.id, reliability="B", credibility="2")
+    s.claims.link(dismissed.id, troops.id, "contradicts")
+    [view] = s.claims.details(dismissed.id).links
+    assert (view.other_annotation_id, view.other_grading) == (troops.id, "B2")
+    [back] = s.claims.details(troops.id).links
+    assert back.other_grading == ""  # the other claim has no claim row yet

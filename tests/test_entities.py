@@ -160,13 +160,77 @@ def test_name_finder_whole_words_any_case_any_script():
     assert found == [
         ("Popular Mobilisation Forces", "Popular Mobilisation Forces"),
         ("Hashd Al Shaabi", "Hashd Al Shaabi"),
-        ("PMF", "PMF"),
-        ("pmf", "PMF"),  # any case; the possessive 's is not part of the word
-        ("HASHD AL\nSHAABI", "Hashd Al Shaabi"),  # any whitespace, line breaks too
-        ("الحشد الشعبي", "الحشد الشعبي"),  # only once: "والحشد" is a longer word, and a shadda follows the last
+        ("PMF", "PMF"),  # not "pmf's": an acronym matches in capitals only
+        ("HASHD AL\nSHAABI", "Hashd Al Shaabi"),  # any case, any whitespace, line breaks too
+        ("الحشد الشعبي", "الحشد الشعبي"),
+        ("الحشد الشعبي", "الحشد الشعبي"),  # in "والحشد": after the proclitic و, which is not tagged
+        ("الحشد الشعبيّ", "الحشد الشعبي"),  # the shadda after the last letter is part of the match
         ("Iran", "Iran"),  # "Iran-backed": a hyphen ends a word, while "Iranian" is another word
         ("Iran", "Iran"),
     ]  # "PMFs" and "PMF" with a combining accent are other words too
+
+
+ARABIC = "الحشد الشعبي"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("والحشد الشعبي قال", "الحشد الشعبي"),  # و + the name
+        ("بالحشد الشعبي", "الحشد الشعبي"),  # ب
+        ("وبالحشد الشعبي", "الحشد الشعبي"),  # و then ب
+        ("كالحشد الشعبي", "الحشد الشعبي"),  # ك
+        ("فالحشد الشعبي", "الحشد الشعبي"),  # ف
+        ("للحشد الشعبي", "لحشد الشعبي"),  # ل + ال is written لل: the name without its alif
+        ("وللحشد الشعبي", "لحشد الشعبي"),
+        ("الحَشد الشَّعبي", "الحَشد الشَّعبي"),  # harakat
+        ("الحشـــد الشعبي", "الحشـــد الشعبي"),  # tatweel
+        ("الحشد الشعبى", "الحشد الشعبى"),  # alef maqsura for ya
+        ("ألحشد الشعبي", "ألحشد الشعبي"),  # hamza forms of alif
+        ("إلحشد الشعبي", "إلحشد الشعبي"),
+        ("آلحشد الشعبي", "آلحشد الشعبي"),
+        ("الحشد\u200cالشعبي", "الحشد\u200cالشعبي"),  # ZWNJ as the separator
+        ("الحشد-الشعبي", "الحشد-الشعبي"),
+        ("الحشدُ الشعبيُّ،", "الحشدُ الشعبيُّ"),  # final harakat belong to the name, the comma does not
+    ],
+)
+def test_arabic_names_match_normalised_with_proclitics(text, expected):
+    [m] = NameFinder([ARABIC]).find(text)
+    assert text[m.start : m.end] == expected and m.name == ARABIC
+    assert text.endswith(expected) or not text[m.end].isalpha()
+
+
+@pytest.mark.parametrize("text", ["سالحشد الشعبي", "الحشد الشعبيين", "والوالحشد الشعبي", "xالحشد الشعبي"])
+def test_arabic_names_stay_whole_words(text):
+    assert NameFinder([ARABIC]).find(text) == []  # another letter before (not a proclitic) or after
+
+
+def test_names_written_with_harakat_or_variants_match_plain_text():
+    finder = NameFinder(["الحَشد الشَّعبى", "أبو كمال"])
+    text = "الحشد الشعبي عند ابو كمال وبأبو كمال"
+    assert [text[m.start : m.end] for m in finder.find(text)] == ["الحشد الشعبي", "ابو كمال", "أبو كمال"]
+
+
+def test_hyphen_and_space_are_the_same_separator():
+    finder = NameFinder(["Hashd Al Shaabi", "al-Qaim"])
+    text = "Hashd al-Shaabi, Hashd-Al-Shaabi and Hashd Al Shaabi met in al Qaim and al\u2011Qaim."
+    assert [text[m.start : m.end] for m in finder.find(text)] == [
+        "Hashd al-Shaabi", "Hashd-Al-Shaabi", "Hashd Al Shaabi", "al Qaim", "al\u2011Qaim"]  # fmt: skip
+
+
+def test_acronyms_match_case_sensitively():
+    finder = NameFinder(["United States", "US"])
+    text = "Remind us: the US and the united states, not US-led nor USA."
+    assert [(text[m.start : m.end], m.name) for m in finder.find(text)] == [
+        ("US", "US"), ("united states", "United States"), ("US", "US")]  # fmt: skip
+    other = "us and US"
+    assert [other[m.start : m.end] for m in NameFinder(["Us"]).find(other)] == ["us", "US"]  # not an acronym
+
+
+def test_match_spans_are_exact_original_text_with_astral_characters():
+    text = "😀 والحَشـد الشعبي 😀 Hashd al-Shaabi"
+    for m in NameFinder([ARABIC, "Hashd Al Shaabi"]).find(text):
+        assert text[m.start : m.end] in ("الحَشـد الشعبي", "Hashd al-Shaabi")
 
 
 def test_name_finder_full_case_folding_and_longest_first():
@@ -196,10 +260,12 @@ def test_find_occurrences_uses_name_and_aliases(ents, doc):
         ("Popular Mobilisation Forces", "Popular Mobilisation Forces"),
         ("Hashd Al Shaabi", "Hashd Al Shaabi"),
         ("PMF", "PMF"),
-        ("pmf", "PMF"),
         ("HASHD AL\nSHAABI", "Hashd Al Shaabi"),
         ("الحشد الشعبي", "الحشد الشعبي"),
+        ("الحشد الشعبي", "الحشد الشعبي"),
+        ("الحشد الشعبيّ", "الحشد الشعبي"),
     ]
+    assert all(TEXT[o.start : o.end] == o.exact and o.overlaps == () for o in found)
     first = found[0]
     assert (first.document_id, first.document_title) == (doc.id, "Report")
     assert TEXT[first.start : first.end] == first.exact
@@ -211,11 +277,31 @@ def test_occurrences_exclude_spans_tagged_with_the_same_kind(desk, ents, doc):
     s, e = span(TEXT, "PMF")
     desk.add_annotation(doc.id, label(desk, "Actor"), s, e)  # tagged, even if linked to another entity
     desk.add_annotation(doc.id, label(desk, "Claim"), *span(TEXT, "Hashd Al Shaabi"))  # another kind: still offered
-    deleted, _ = desk.add_annotation(doc.id, label(desk, "Actor"), *span(TEXT, "pmf"))
+    deleted, _ = desk.add_annotation(doc.id, label(desk, "Actor"), *span(TEXT, "HASHD AL\nSHAABI"))
     desk.delete_annotation(deleted.id)  # a deleted tag does not count
     found = [(o.start, o.end) for o in ents.find_occurrences(entity.id, [doc.id])]
     assert (s, e) not in found
-    assert span(TEXT, "Hashd Al Shaabi") in found and span(TEXT, "pmf") in found
+    assert span(TEXT, "Hashd Al Shaabi") in found and span(TEXT, "HASHD AL\nSHAABI") in found
+
+
+def test_occurrences_inside_a_tagged_span_of_the_same_kind_are_flagged(desk, ents, doc):
+    """ "US" inside the tagged "US troops": offered, but flagged with what it overlaps."""
+    text = "US troops left; the US said so. Remind us. US forces stayed."
+    d = desk.import_document(text, "US").document
+    us, _ = ents.create(LabelKind.ACTOR, "United States", aliases=["US"])
+    troops, _ = desk.add_annotation(d.id, label(desk, "Actor"), *span(text, "US troops"))
+    desk.add_annotation(d.id, label(desk, "Claim"), *span(text, "US forces stayed"))  # another kind
+    found = ents.find_occurrences(us.id, [d.id])
+    assert [(o.exact, o.start) for o in found] == [("US", 0), ("US", 20), ("US", 43)]  # not "us"
+    first, second, third = found
+    [ov] = first.overlaps
+    assert (ov.annotation_id, ov.label, ov.exact, ov.contains) == (troops.id, "Actor", "US troops", True)
+    assert ov.entity_name == db_entity_name(ents, troops.entity_id) == "US troops"
+    assert second.overlaps == () and third.overlaps == ()  # the claim is not of the entity's kind
+
+
+def db_entity_name(ents, entity_id):
+    return ents.repo.get_entity(entity_id).name
 
 
 def test_occurrences_in_all_documents(desk, ents, doc):
@@ -230,7 +316,7 @@ def test_occurrences_in_all_documents(desk, ents, doc):
 def test_tag_occurrences_then_undo_and_redo(desk, ents, doc, db):
     entity = pmf(ents)
     found = ents.find_occurrences(entity.id, [doc.id])
-    chosen = [o for o in found if o.exact != "pmf"]
+    chosen = [o for o in found if o.exact != "HASHD AL\nSHAABI"]
     ids, change = ents.tag_occurrences(entity.id, label(desk, "Actor"), chosen)
     assert len(ids) == len(chosen) and change.added == ids and change.document_id == doc.id
     assert change.spans == [(o.start, o.end) for o in chosen] and change.entities_changed
@@ -240,7 +326,7 @@ def test_tag_occurrences_then_undo_and_redo(desk, ents, doc, db):
         assert (ann.entity_id, ann.exact, ann.prefix, ann.suffix, ann.creator) == (entity.id, q.exact, q.prefix, q.suffix, "ana")
     assert [m.exact for m in ents.mentions(entity.id)] == [o.exact for o in chosen]
     # Tagged spans are not offered again, nor tagged twice.
-    assert [o.exact for o in ents.find_occurrences(entity.id, [doc.id])] == ["pmf"]
+    assert [o.exact for o in ents.find_occurrences(entity.id, [doc.id])] == ["HASHD AL\nSHAABI"]
     again, change = ents.tag_occurrences(entity.id, label(desk, "Actor"), chosen)
     assert again == [] and change.added == []
     # Undo and redo, as the GUI does it.

@@ -68,3 +68,38 @@ def test_later_calls_are_fast():
     per_call = (time.perf_counter() - start) / 8
     print(f"gazetteer: {per_call * 1000:.1f} ms per suggestion")
     assert per_call < 0.2
+
+
+def test_suggest_names_searches_every_alias_and_says_which_found_it():
+    assert gazetteer.suggest_names(["Al Bukamal border crossing"]) == []  # the name alone finds nothing
+    [bukamal] = gazetteer.suggest_names(["Al Bukamal border crossing", "Al Bukamal", "Abu Kamal", "البوكمال"])
+    assert (bukamal.name, bukamal.country_code, bukamal.how) == ("Ālbū Kamāl", "SY", "exact")
+    assert bukamal.query == "Al Bukamal"  # the first name that found it
+    why = gazetteer.explain(bukamal, "Al Bukamal border crossing")
+    assert "Syria (SY)" in why and "pop. 57,572" in why and "for the alias “Al Bukamal”" in why
+
+
+def test_suggest_names_explains_alternate_names_and_prefers_known_countries():
+    first, second, *_ = gazetteer.suggest_names(["Palmyra"])
+    assert (first.name, first.country_code) == ("Tadmur", "SY")  # the most populous Palmyra
+    assert gazetteer.explain(first, "Palmyra").startswith("Tadmur, Syria (SY) · city · pop. ")
+    assert "alternate name “Palmyra”" in gazetteer.explain(second, "Palmyra")  # Santos Dumont, once Palmyra
+    # where the places already located are in the US, the US Palmyra comes first
+    [us] = gazetteer.suggest_names(["Palmyra"], 1, countries={"US": 4})
+    assert us.country_code == "US"
+    # more of the location's names agreeing on a place rank it first
+    assert gazetteer.suggest_names(["Palmyra", "Tadmur", "تدمر"], 1, countries={"US": 4})[0].name == "Tadmur"
+
+
+def test_suggest_names_drops_weak_partial_matches():
+    assert gazetteer.suggest_names(["Iraqi"]) == []  # not "kiviraqi", "Piraquara"
+    assert [p.name for p in gazetteer.suggest_names(["Syria"])] == ["Syria"]  # whole names only: not "Syriam"
+    assert gazetteer.suggest_names(["Raqq"])[0].name == "Ar Raqqah"  # a strong prefix is kept
+    assert gazetteer.suggest_names(["Euphrates River Valley", "Euphrates valley"]) == []
+    assert gazetteer.suggest_names([]) == [] and gazetteer.suggest_names(["  "]) == []
+
+
+def test_suggest_names_prefers_the_feature_the_type_asks_for():
+    country = gazetteer.suggest_names(["Kuwait"], 1, location_type="country")[0]
+    city = gazetteer.suggest_names(["Kuwait"], 1, location_type="city")[0]
+    assert (country.feature, city.feature) == ("country", "city")

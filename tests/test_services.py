@@ -134,6 +134,34 @@ def test_entities_link_by_name_or_alias_ignoring_case(desk, doc):
     assert desk.repo.get_entity(loc.entity_id).kind is LabelKind.LOCATION
 
 
+def test_tagging_reports_the_entity_it_created(desk, doc):
+    """``Change.entities_added`` names a new entity (the GUI then offers gazetteer places), only once."""
+    place = label(desk, "Location").id
+    first, change = desk.add_annotation(doc.id, place, *span(TEXT, "Iraq"))
+    assert change.entities_added == [first.entity_id] and change.entities_changed
+    again, change = desk.add_annotation(doc.id, label(desk, "Actor").id, *span(TEXT, "Iraq"))
+    assert change.entities_added == [again.entity_id] != [first.entity_id]  # another kind: another entity
+    damascus, _ = desk.add_annotation(doc.id, label(desk, "Claim").id, *span(TEXT, "Damascus"))
+    change = desk.update_annotation(damascus.id, label_id=place)  # a label change that creates a location
+    assert change.entities_added == [desk.repo.get_annotation(damascus.id).entity_id]
+    desk.delete_annotation(first.id)
+    _ann, change = desk.add_annotation(doc.id, place, *span(TEXT, "Iraq"))
+    assert change.entities_added == []  # linked to the existing location
+
+
+def test_linking_ignores_harakat_tatweel_hamza_and_hyphens(desk):
+    text = "الحَشـد الشَّعبى قال. Hashd al-Shaabi said.\n"
+    d = desk.import_document(text, "Variants").document
+    hashd = Entity(kind=LabelKind.ACTOR, name="Popular Mobilisation Forces", aliases=["الحشد الشعبي", "Hashd Al Shaabi"])
+    with desk.repo.transaction():
+        desk.repo.add_entity(hashd)
+    actor = label(desk, "Actor").id
+    a, change = desk.add_annotation(d.id, actor, *span(text, "الحَشـد الشَّعبى"))
+    b, _ = desk.add_annotation(d.id, actor, *span(text, "Hashd al-Shaabi"))
+    assert a.entity_id == b.entity_id == hashd.id and change.entities_added == []
+    assert desk.find_entity(LabelKind.ACTOR, "hashd-al-shaabi").id == hashd.id
+
+
 # --- importing annotations ------------------------------------------------------------------
 
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .errors import InputError, NotFound
-from .grading import RELATIONS, validate_claim_fields
-from .matching import name_key
+from .grading import RELATIONS, grading_code, validate_claim_fields
+from .matching import match_key
 from .model import Annotation, Claim, ClaimLink, ClaimSubject, Entity, LabelKind, now
 from .ports import Repository
 from .services import Change
@@ -28,6 +28,7 @@ class LinkView:
     other_annotation_id: uuid.UUID
     other_exact: str
     direction: str  # "out": this claim → the other; "in": the other → this claim
+    other_grading: str = ""  # the other claim's Admiralty code ("B2"); "" when it has no claim row
 
 
 @dataclass
@@ -73,7 +74,9 @@ class Claims:
             out = link.from_annotation_id == ann_id
             other = self.repo.get_annotation(link.to_annotation_id if out else link.from_annotation_id)
             if not other.deleted:  # a link to a deleted claim comes back with it
-                links.append(LinkView(link.id, link.relation, other.id, other.exact, "out" if out else "in"))
+                row = self.repo.claim_for(other.id)
+                code = grading_code(row.reliability, row.credibility) if row else ""
+                links.append(LinkView(link.id, link.relation, other.id, other.exact, "out" if out else "in", code))
         return ClaimDetails(claim, subjects, links)
 
     def claim_rows(self, doc_id: uuid.UUID) -> dict[uuid.UUID, Claim]:
@@ -94,22 +97,27 @@ class Claims:
             fields.get("reliability"), fields.get("credibility"), fields.get("likelihood"), fields.get("stance")
         )
         with self.repo.transaction():
-            ann = self._claim_annotation(ann_id)
-            if fields.get("source_entity_id") is not None:
-                self._entity(fields["source_entity_id"], (LabelKind.ACTOR,), "the source")
-            if fields.get("source_annotation_id") is not None:
-                mention = self.repo.get_annotation(fields["source_annotation_id"])
-                if mention.deleted:
-                    raise NotFound(f"the source mention “{_short(mention.exact)}” was deleted")
-            old = self.repo.claim_for(ann_id)
-            if old is None:
-                old = Claim(annotation_id=ann_id, creator=self.user)
-            if "likelihood_note" in fields and fields["likelihood_note"] is None:
-                fields["likelihood_note"] = ""
-            if "likelihood" in fields and fields["likelihood"] is None:
-                fields["likelihood"] = ""
-            self.repo.put_claim(replace(old, **fields, modified=now()))
+            ann = self._put_details(ann_id, fields)
         return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)])
+
+    def _put_details(self, ann_id: uuid.UUID, fields: dict) -> Annotation:
+        """:meth:`set_details` inside the caller's transaction (fields validated)."""
+        ann = self._claim_annotation(ann_id)
+        if fields.get("source_entity_id") is not None:
+            self._entity(fields["source_entity_id"], (LabelKind.ACTOR,), "the source")
+        if fields.get("source_annotation_id") is not None:
+            mention = self.repo.get_annotation(fields["source_annotation_id"])
+            if mention.deleted:
+                raise NotFound(f"the source mention “{_short(mention.exact)}” was deleted")
+        old = self.repo.claim_for(ann_id)
+        if old is None:
+            old = Claim(annotation_id=ann_id, creator=self.user)
+        if "likelihood_note" in fields and fields["likelihood_note"] is None:
+            fields["likelihood_note"] = ""
+        if "likelihood" in fields and fields["likelihood"] is None:
+            fields["likelihood"] = ""
+        self.repo.put_claim(replace(old, **fields, modified=now()))
+        return ann
 
     def set_subjects(self, ann_id: uuid.UUID, entity_ids: Sequence[uuid.UUID]) -> Change:
         """Make the claim about exactly these actors and locations: new ones
@@ -175,18 +183,67 @@ class Claims:
         return self._set_link_deleted(link_id, False)
 
     def source_entity(self, name: str) -> tuple[Entity, bool]:
-        """The actor called ``name`` (or with that alias), ignoring case and
-        spacing; created when there is none. The bool says it was created."""
+        """The actor called ``name`` (or with that alias), ignoring case,
+        spacing and hyphens (:func:`.matching.match_key`); created when there
+        is none. The bool says it was created."""
+        with self.repo.transaction():
+            return self._source_entity(name)
+
+    def _source_entity(self, name: str) -> tuple[Entity, bool]:
         if not isinstance(name, str) or not name.split():
             raise InputError("a claim's source needs a name")
-        key = name_key(name)
-        with self.repo.transaction():
-            for entity in self.repo.entities(LabelKind.ACTOR):
-                if any(name_key(n) == key for n in entity.names()):
-                    return entity, False
-            entity = Entity(kind=LabelKind.ACTOR, name=" ".join(name.split()), creator=self.user)
-            self.repo.add_entity(entity)
+        key = match_key(name)
+        for entity in self.repo.entities(LabelKind.ACTOR):
+            if any(match_key(n) == key for n in entity.names()):
+                return entity, False
+        entity = Entity(kind=LabelKind.ACTOR, name=" ".join(name.split()), creator=self.user)
+        self.repo.add_entity(entity)
         return entity, True
+
+    def set_source(self, ann_id: uuid.UUID, name: str) -> tuple[Entity, Change]:
+        """Make the actor called ``name`` the claim's source, in one
+        transaction: found by name or alias (:meth:`source_entity`), else
+        created. A created actor is named in ``Change.entities_added``, so
+        undo (:meth:`reset_source`) can tombstone it."""
+        with self.repo.transaction():
+            entity, created = self._source_entity(name)
+            ann = self._put_details(ann_id, {"source_entity_id": entity.id})
+        change = Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], entities_changed=True)
+        if created:
+            change.entities_added.append(entity.id)
+        return entity, change
+
+    def reset_source(
+        self,
+        ann_id: uuid.UUID,
+        source_id: uuid.UUID | None,
+        *,
+        drop: uuid.UUID | None = None,
+        revive: uuid.UUID | None = None,
+    ) -> Change:
+        """Set the claim's source to ``source_id`` in one transaction; undo and
+        redo of :meth:`set_source`. ``drop``: an actor the undone edit created,
+        tombstoned unless something else refers to it by now (a mention, a
+        claim, a subject). ``revive``: that actor restored first (redo)."""
+        stamp = now()
+        with self.repo.transaction():
+            if revive is not None:
+                entity = self.repo.get_entity(revive)
+                if entity.deleted and entity.merged_into is None:
+                    self.repo.update_entity(replace(entity, deleted=False, modified=stamp))
+            ann = self._put_details(ann_id, {"source_entity_id": source_id})
+            if drop is not None and drop != source_id and not self._referenced(drop):
+                entity = self.repo.get_entity(drop)
+                if not entity.deleted:
+                    self.repo.update_entity(replace(entity, deleted=True, modified=stamp))
+        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], entities_changed=True)
+
+    def _referenced(self, entity_id: uuid.UUID) -> bool:
+        return bool(
+            self.repo.annotations_for_entity(entity_id)
+            or self.repo.claims_by_source(entity_id)
+            or self.repo.subjects_for_entity(entity_id)
+        )
 
 
 def _short(text: str, n: int = 50) -> str:

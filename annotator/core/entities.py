@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -40,6 +41,17 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Overlap:
+    """An annotation of the entity's kind that an occurrence overlaps."""
+
+    annotation_id: uuid.UUID
+    label: str  # its label's name ("Actor")
+    exact: str
+    entity_name: str  # "" when it has none
+    contains: bool  # True: the occurrence lies inside it ("US" in "US troops")
+
+
+@dataclass(frozen=True)
 class Occurrence:
     """A place where one of the entity's names appears, not yet tagged."""
 
@@ -51,6 +63,7 @@ class Occurrence:
     before: str
     after: str
     name: str  # the name or alias that matched
+    overlaps: tuple[Overlap, ...] = ()  # tagged spans of the same kind it overlaps: most likely not a mention
 
 
 @dataclass
@@ -295,24 +308,52 @@ class Entities:
         kinds = {lb.id: lb.kind for lb in self.repo.labels(include_deleted=True)}
         return {(s.start, s.end) for s in self.repo.annotation_spans(doc_id) if kinds.get(s.label_id) is kind}
 
+    def _kind_spans(self, doc_id: uuid.UUID, kind: LabelKind) -> list:
+        """Live spans (``SpanRow``) of the document whose label is of ``kind``, by start."""
+        kinds = {lb.id: lb.kind for lb in self.repo.labels(include_deleted=True)}
+        return [s for s in self.repo.annotation_spans(doc_id) if kinds.get(s.label_id) is kind]
+
     def find_occurrences(self, entity_id: uuid.UUID, document_ids: Sequence[uuid.UUID] | None = None) -> list[Occurrence]:
         """Where the entity's name or aliases appear (see :mod:`.matching`) and
         no annotation of the entity's kind has that exact span yet. ``None``
-        searches every document."""
+        searches every document.
+
+        An occurrence that overlaps an annotation of the entity's kind ("US"
+        inside the tagged "US troops") carries it in ``overlaps``: it is most
+        likely part of another mention, and the dialog offers it unticked."""
         entity = self._live(entity_id)
         finder = NameFinder(entity.names())
+        labels = {lb.id: lb.name for lb in self.repo.labels(include_deleted=True)}
+        names: dict[uuid.UUID | None, str] = {None: ""}
         out: list[Occurrence] = []
         for doc_id in self.repo.document_ids() if document_ids is None else document_ids:
             doc = self.repo.get_document(doc_id)
             matches = finder.find(doc.text)
             if not matches:
                 continue
-            tagged = self._tagged_spans(doc.id, entity.kind)
+            spans = self._kind_spans(doc.id, entity.kind)
+            tagged = {(s.start, s.end) for s in spans}
+            starts = [s.start for s in spans]
+            longest = max((s.end - s.start for s in spans), default=0)
             for m in matches:
                 if (m.start, m.end) in tagged:
                     continue
+                overlaps = []
+                for sp in spans[bisect_left(starts, m.start - longest) : bisect_left(starts, m.end)]:
+                    if sp.end > m.start:
+                        if sp.entity_id not in names:
+                            try:
+                                names[sp.entity_id] = self.repo.get_entity(sp.entity_id).name
+                            except NotFound:
+                                names[sp.entity_id] = ""
+                        contains = sp.start <= m.start and m.end <= sp.end
+                        overlaps.append(Overlap(sp.id, labels.get(sp.label_id, "?"), sp.exact, names[sp.entity_id], contains))
                 before, after = context(doc.text, m.start, m.end)
-                out.append(Occurrence(doc.id, doc.title, m.start, m.end, doc.text[m.start : m.end], before, after, m.name))
+                out.append(
+                    Occurrence(
+                        doc.id, doc.title, m.start, m.end, doc.text[m.start : m.end], before, after, m.name, tuple(overlaps)
+                    )
+                )
         return out
 
     def tag_occurrences(

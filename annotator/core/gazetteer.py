@@ -12,6 +12,13 @@ finds "Ālbū Kamāl" and "al-Qaim" finds "Al Qā'im". Results are ranked by how
 exactly the name matched (the whole name, its start, anywhere in it), then
 by population.
 
+For a location known by several names, :func:`suggest_names` searches its
+name and every alias, keeps whole-name matches (partial ones only when none
+matched whole, and only strong ones), and ranks them by how many of the names
+agree, the feature the location's type asks for, the countries already
+located and population; :func:`explain` says in a line why a place matched
+("Tadmur, Syria (SY) · city · pop. 51,015 · alternate name “Palmyra”").
+
 The index is built on the first call (about a second; see the report in
 ``tests/test_gazetteer.py``) and kept; later calls take milliseconds.
 """
@@ -29,6 +36,7 @@ import regex
 
 _CITIES = "cities5000.json"
 _SEP = b"\x00"
+_TIERS = ("exact", "prefix", "contains")
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,8 @@ class Place:
     population: int
     extra: str = ""  # the country of a city; where a country's coordinates come from
     matched: str = ""  # the name or alternate name that matched the query
+    how: str = ""  # "exact": the whole name; "prefix": its start; "contains": anywhere in it
+    query: str = ""  # which of the names searched found it (:func:`suggest_names`)
 
 
 _NOT_LETTER = regex.compile(r"[^\p{L}\p{N}\n]+")
@@ -117,19 +127,22 @@ class _Index:
         following = entry + 1
         return self.entry_start[following] - 1 if following < len(self.entry_start) else len(self.text) - 1
 
-    def search(self, query: str, limit: int) -> list[Place]:
+    def search(self, query: str, limit: int, tiers: int = 3) -> list[Place]:
+        """Up to ``limit`` places: those whose whole name is the query, then
+        (``tiers`` ≥ 2) those whose name starts with it, then (3) the rest
+        that contain it; each tier in population order."""
         key = fold(query).encode("utf-8")
         if not key or limit <= 0:
             return []
-        chosen: dict[int, str] = {}  # place index -> matched name, in rank order
+        chosen: dict[int, tuple[str, str]] = {}  # place index -> matched name, how, in rank order
         # the whole name, then its start, then anywhere in it; each scan in population order
-        for needle in (_SEP + key + _SEP, _SEP + key, key):
+        for needle, how in list(zip((_SEP + key + _SEP, _SEP + key, key), _TIERS, strict=True))[:tiers]:
             at = self.text.find(needle)
             while at != -1 and len(chosen) < limit:
                 entry = bisect_right(self.entry_start, at + needle.startswith(_SEP)) - 1
-                chosen.setdefault(self.entry_place[entry], self.entry_name[entry])
+                chosen.setdefault(self.entry_place[entry], (self.entry_name[entry], how))
                 at = self.text.find(needle, self._entry_end(entry))
-        return [replace(self.places[i], matched=name) for i, name in chosen.items()]
+        return [replace(self.places[i], matched=name, how=how, query=query) for i, (name, how) in chosen.items()]
 
 
 _index: _Index | None = None
@@ -151,3 +164,82 @@ def suggest(name: str, limit: int = 8) -> list[Place]:
     preload()
     assert _index is not None
     return _index.search(name, limit)
+
+
+FEATURE_OF_TYPE = {"country": "country", "city": "city"}
+"""The GeoNames feature a location type asks for (other types: any)."""
+
+STRONG = {"exact": 0.0, "prefix": 0.6, "contains": 0.8}
+"""A partial match counts only when the query is at least this share of the
+matched name (folded): "Raqq" for "Raqqa" yes, "Iraq" in "Piraquara" or
+"Iraqi" in "kiviraqi" no."""
+
+
+def suggest_names(
+    names: list[str] | tuple[str, ...],
+    limit: int = 5,
+    *,
+    countries: dict[str, int] | None = None,
+    location_type: str = "",
+) -> list[Place]:
+    """Places for a location known by several names (its name and aliases),
+    best first; [] when none matches well.
+
+    Every name is searched. Ranked by: how well it matched (a whole name or
+    alternate name first; partial matches only when no name matched whole,
+    and only strong ones: :data:`STRONG`), then how many of the names found the
+    place, then the feature the location's type asks for (a country, a
+    city), then ``countries`` (country code -> weight, e.g. how many places
+    already located there: "Palmyra" in a report on Syria is Tadmur, not
+    Palmyra, New York), then population. ``Place.query`` says which name
+    found it, ``Place.matched`` which GeoNames name it matched.
+    """
+    queries = [n for n in dict.fromkeys(" ".join(n.split()) for n in names) if fold(n)]
+    if not queries or limit <= 0:
+        return []
+    preload()
+    assert _index is not None
+    found: dict[tuple[str, float, float, str], list[Place]] = {}
+    for query in queries:
+        for place in _index.search(query, max(limit * 4, 20)):
+            key = (place.name, place.latitude, place.longitude, place.feature)
+            found.setdefault(key, []).append(place)
+    best_tier = min((_TIERS.index(p.how) for ps in found.values() for p in ps), default=0)
+    want = FEATURE_OF_TYPE.get(location_type, "")
+    weights = countries or {}
+    ranked = []
+    for hits in found.values():
+        hits = [p for p in hits if _TIERS.index(p.how) == best_tier and _strong(p)]
+        if not hits:
+            continue
+        first = hits[0]
+        matched_by = len({h.query for h in hits})
+        order = (-matched_by, first.feature != want if want else False, -weights.get(first.country_code, 0), -first.population)
+        ranked.append((order, first))
+    ranked.sort(key=lambda r: r[0])
+    return [p for _order, p in ranked[:limit]]
+
+
+def _strong(place: Place) -> bool:
+    return len(fold(place.query)) >= STRONG.get(place.how, 1.0) * len(fold(place.matched))
+
+
+def explain(place: Place, entity_name: str = "") -> str:
+    """Why a suggestion was made, in a line: what it is and which name matched.
+
+    ``Tadmur, Syria · city · pop. 51,015 · alternate name “Palmyra”``
+    """
+    where = place.name if place.feature == "country" else f"{place.name}, {place.extra or place.country_code}"
+    parts = [f"{where} ({place.country_code})", place.feature]
+    if place.population:
+        parts.append(f"pop. {place.population:,}")
+    primary = fold(place.matched) == fold(place.name)
+    why = "its name" if primary else f"alternate name “{place.matched}”"
+    if place.how in ("prefix", "contains"):
+        why = f"partly: {why}"
+    if place.query and entity_name and fold(place.query) != fold(entity_name):
+        why += f", for the alias “{place.query}”"
+    parts.append(why)
+    if place.feature == "country" and place.extra:
+        parts.append(place.extra)
+    return " · ".join(parts)

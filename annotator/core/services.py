@@ -16,6 +16,7 @@ from datetime import datetime
 from . import importing, offsets
 from .canonical import canonical_from_string, detect_direction, sha256
 from .errors import InputError, NotFound
+from .matching import match_key
 from .model import Annotation, Claim, Direction, Document, Entity, Label, LabelKind, now
 from .ports import Repository
 from .tagset import colour_for_new_label, default_labels, kind_for_label_name
@@ -32,6 +33,7 @@ class Change:
     spans: list[tuple[int, int]] = field(default_factory=list)  # code point ranges to redraw
     labels_changed: bool = False
     entities_changed: bool = False
+    entities_added: list[uuid.UUID] = field(default_factory=list)  # entities this edit created
 
 
 @dataclass
@@ -221,10 +223,11 @@ class Desk:
         return label
 
     def find_entity(self, kind: LabelKind, name: str) -> Entity | None:
-        """The entity of ``kind`` whose name or an alias equals ``name`` (case-insensitive)."""
-        key = _key(name)
+        """The entity of ``kind`` whose name or an alias is ``name`` (ignoring
+        case, spacing, hyphens and Arabic harakat: :func:`.matching.match_key`)."""
+        key = match_key(name)
         for entity in self.repo.entities(kind):
-            if any(_key(n) == key for n in entity.names()):
+            if any(match_key(n) == key for n in entity.names()):
                 return entity
         return None
 
@@ -232,18 +235,24 @@ class Desk:
         index: dict[tuple[LabelKind, str], Entity] = {}
         for entity in self.repo.entities():
             for n in entity.names():
-                index.setdefault((entity.kind, _key(n)), entity)
+                index.setdefault((entity.kind, match_key(n)), entity)
         return index
 
     def _link_entity(
-        self, kind: LabelKind, name: str, index: dict[tuple[LabelKind, str], Entity], etype: str = ""
+        self, kind: LabelKind, name: str, index: dict[tuple[LabelKind, str], Entity], etype: str = "",
+        created: list[uuid.UUID] | None = None,
     ) -> Entity:
-        found = index.get((kind, _key(name)))
+        """The entity of ``kind`` with that name or alias (see
+        :func:`.matching.match_key`: case, harakat, hyphens do not count),
+        else a new one, whose id is appended to ``created``."""
+        found = index.get((kind, match_key(name)))
         if found is not None:
             return found
         entity = Entity(kind=kind, name=" ".join(name.split()), type=etype, creator=self.user)
         self.repo.add_entity(entity)
-        index[(kind, _key(name))] = entity
+        index[(kind, match_key(name))] = entity
+        if created is not None:
+            created.append(entity.id)
         return entity
 
     # --- annotations ----------------------------------------------------------------------
@@ -268,7 +277,7 @@ class Desk:
         change = Change(document_id=doc_id, spans=[(start, end)])
         with self.repo.transaction():
             if entity_id is None and label.kind.has_entity:
-                entity_id = self._link_entity(label.kind, quote.exact, self._entity_index()).id
+                entity_id = self._link_entity(label.kind, quote.exact, self._entity_index(), created=change.entities_added).id
                 change.entities_changed = True
             ann = Annotation(
                 id=ann_id or uuid.uuid4(),
@@ -353,7 +362,9 @@ class Desk:
                 if entity_id is ... and label.kind.has_entity:
                     old = self.repo.get_entity(ann.entity_id) if ann.entity_id else None
                     if old is None or old.kind != label.kind:
-                        fields["entity_id"] = self._link_entity(label.kind, ann.exact, self._entity_index()).id
+                        fields["entity_id"] = self._link_entity(
+                            label.kind, ann.exact, self._entity_index(), created=change.entities_added
+                        ).id
                         change.entities_changed = True
             if note is not None:
                 fields["note"] = note

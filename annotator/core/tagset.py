@@ -21,7 +21,10 @@ def resource_path(name: str) -> Path:
     local = RESOURCES / name
     if local.exists():
         return local
-    return Path(str(_res.files("annotator._resources").joinpath(name)))
+    try:
+        return Path(str(_res.files("annotator._resources").joinpath(name)))
+    except ModuleNotFoundError:  # a checkout without that file (e.g. the optional icon.svg)
+        return local
 
 
 def default_labels(creator: str = "") -> list[Label]:

@@ -3,6 +3,12 @@ what the claim is about and how it relates to other claims.
 
 Built for speed: the source comes from a completer over actor entities, the
 grading takes one key each, and every change is saved (and undoable) at once.
+The likelihood rationale is a few lines of text, saved like the note (Ctrl+Enter
+or leaving the field); "About" lists the ticked entities first, with a filter;
+each link names the other claim by its grading and its quote.
+
+Compact enough that source, stance, likelihood, grading and rationale show
+without scrolling in the details pane of a 1400×900 window.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -21,7 +27,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +39,83 @@ from .grading import GradingWidget
 from .models import combo_index
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+QUOTE_CHARS = 64
+"""How much of a linked claim's quote a link line shows (the tooltip has it all)."""
+FILTER_FROM = 8
+"""The "About" filter box shows when there are more entities than this."""
+
+
+def shorten(text: str, n: int) -> str:
+    """``text`` on one line, at most ``n`` characters, "…" where it was cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+class ElidingList(QListWidget):
+    """One line per item, cut with "…" to the width of the list (never a
+    horizontal scroll bar); the whole line stays in :data:`FULL_ROLE`."""
+
+    FULL_ROLE = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWordWrap(False)
+
+    def add_line(self, text: str, data, tooltip: str = "") -> QListWidgetItem:
+        item = QListWidgetItem(text)
+        item.setData(self.FULL_ROLE, text)
+        item.setData(ID_ROLE, data)
+        if tooltip:
+            item.setToolTip(tooltip)
+        self.addItem(item)
+        self._elide(item)
+        return item
+
+    def _elide(self, item: QListWidgetItem) -> None:
+        width = max(40, self.viewport().width() - 10)
+        item.setText(self.fontMetrics().elidedText(item.data(self.FULL_ROLE), Qt.TextElideMode.ElideRight, width))
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802
+        super().resizeEvent(ev)
+        for i in range(self.count()):
+            self._elide(self.item(i))
+
+
+class RationaleEdit(QPlainTextEdit):
+    """A few lines of text that save themselves like the note: on Ctrl+Enter
+    and when the focus leaves. Handled here rather than by a QShortcut, so a
+    window-wide Ctrl+Enter elsewhere cannot make the key ambiguous."""
+
+    committed = Signal()
+
+    def __init__(self, lines: int = 3, parent=None):
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        margins = self.contentsMargins()
+        doc_margin = 2 * self.document().documentMargin()
+        self.setFixedHeight(round(self.fontMetrics().lineSpacing() * lines + doc_margin + margins.top() + margins.bottom() + 4))
+
+    @staticmethod
+    def _is_commit(ev) -> bool:
+        mods = ev.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        return ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.ControlModifier
+
+    def event(self, ev) -> bool:
+        if ev.type() == QEvent.Type.ShortcutOverride and self._is_commit(ev):
+            ev.accept()  # comes as a key press here, not to a shortcut
+            return True
+        return super().event(ev)
+
+    def keyPressEvent(self, ev) -> None:  # noqa: N802
+        if self._is_commit(ev):
+            self.committed.emit()
+            return
+        super().keyPressEvent(ev)
+
+    def focusOutEvent(self, ev) -> None:  # noqa: N802
+        super().focusOutEvent(ev)
+        self.committed.emit()
 
 
 @dataclass
@@ -68,29 +153,50 @@ class ClaimEditor(QWidget):
         self.likelihood.addItem("— not judged —", "")
         for term, rng in LIKELIHOOD:
             self.likelihood.addItem(f"{term} ({rng})", term)
-        self.likelihood_note = QLineEdit(placeholderText="Why this likelihood (Enter saves)")
+        self.likelihood_note = RationaleEdit(3)
+        self.likelihood_note.setPlaceholderText("Why this grading and likelihood (Ctrl+Enter or leaving the field saves)")
+        self.about_filter = QLineEdit(placeholderText="Filter entities (ticked ones stay)")
+        self.about_filter.setClearButtonEnabled(True)
         self.about = QListWidget()
         self.about.setMaximumHeight(110)
-        self.links = QListWidget()
-        self.links.setMaximumHeight(80)
+        self.links = ElidingList()
+        self.links.setMaximumHeight(76)
         self.add_link = QPushButton("Link to claim…")
         self.remove_link = QPushButton("Remove link")
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_link)
         buttons.addWidget(self.remove_link)
+        source_row = QHBoxLayout()
+        source_row.setSpacing(6)
+        source_row.addWidget(self.source, 3)
+        source_row.addWidget(QLabel("mention"))
+        source_row.addWidget(self.mention, 2)
+        judgement_row = QHBoxLayout()
+        judgement_row.setSpacing(6)
+        judgement_row.addWidget(self.stance, 2)
+        judgement_row.addWidget(QLabel("likelihood"))
+        judgement_row.addWidget(self.likelihood, 3)
+        for combo in (self.mention, self.stance, self.likelihood):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        about = QVBoxLayout()
+        about.setSpacing(2)
+        about.addWidget(self.about_filter)
+        about.addWidget(self.about)
 
         form = QFormLayout()
-        form.addRow("Source", self.source)
-        form.addRow("Source mention", self.mention)
-        form.addRow("Stance", self.stance)
+        form.setVerticalSpacing(4)
+        form.addRow("Source", source_row)
+        form.addRow("Stance", judgement_row)
         form.addRow("Grading", self.grading)
-        form.addRow("Likelihood", self.likelihood)
-        form.addRow("", self.likelihood_note)
-        form.addRow("About", self.about)
+        form.addRow("Rationale", self.likelihood_note)
+        form.addRow("About", about)
         form.addRow("Links", self.links)
         form.addRow("", buttons)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
         title = QLabel("<b>Claim</b>")
         lay.addWidget(title)
         lay.addLayout(form)
@@ -100,12 +206,14 @@ class ClaimEditor(QWidget):
         self.stance.activated.connect(lambda _i: self._emit(stance=self.stance.currentData()))
         self.grading.graded.connect(lambda r, c: self._emit(reliability=r, credibility=c))
         self.likelihood.activated.connect(lambda _i: self._emit(likelihood=self.likelihood.currentData()))
-        self.likelihood_note.editingFinished.connect(self._note_done)
+        self.likelihood_note.committed.connect(self._note_done)
         self.about.itemChanged.connect(self._about_changed)
+        self.about_filter.textChanged.connect(self._filter_about)
         self.add_link.clicked.connect(self._choose_link)
         self.remove_link.clicked.connect(self._remove_link)
         self._current_source = ""
         self._current_note = ""
+        self._ann_id: uuid.UUID | None = None
         self._claims: list[tuple[uuid.UUID, str]] = []
 
     # --- showing -----------------------------------------------------------------
@@ -126,26 +234,42 @@ class ClaimEditor(QWidget):
             self.stance.setCurrentIndex(max(0, self.stance.findData(claim.stance)))
             self.grading.set_value(claim.reliability, claim.credibility)
             self.likelihood.setCurrentIndex(max(0, self.likelihood.findData(claim.likelihood)))
-            self._current_note = claim.likelihood_note
-            self.likelihood_note.setText(claim.likelihood_note)
+            same_claim = self._ann_id == claim.annotation_id
+            self._ann_id = claim.annotation_id
+            typing = same_claim and self.likelihood_note.toPlainText().strip() != self._current_note
+            if not typing:  # never overwrite a rationale typed but not saved yet
+                self._current_note = claim.likelihood_note
+                if self.likelihood_note.toPlainText() != claim.likelihood_note:
+                    self.likelihood_note.setPlainText(claim.likelihood_note)
             chosen = {e.id for e in details.subjects}
+            top = self.about.verticalScrollBar().value() if same_claim else 0
             self.about.clear()
             offered = dict(ctx.subjects)
             for entity in details.subjects:  # subjects from other documents stay visible
                 offered.setdefault(entity.id, entity.name)
-            for entity_id, name in sorted(offered.items(), key=lambda kv: kv[1].casefold()):
+            # ticked first, then the rest; each alphabetically
+            for entity_id, name in sorted(offered.items(), key=lambda kv: (kv[0] not in chosen, kv[1].casefold())):
                 item = QListWidgetItem(name)
                 item.setData(ID_ROLE, entity_id)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if entity_id in chosen else Qt.CheckState.Unchecked)
                 self.about.addItem(item)
+            self.about_filter.setVisible(len(offered) > FILTER_FROM)
+            if not same_claim:
+                self.about_filter.clear()
+            self._filter_about(self.about_filter.text())
+            self.about.verticalScrollBar().setValue(top)
             self.links.clear()
             for link in details.links:
                 arrow = "→" if link.direction == "out" else "←"
-                quote = " ".join(link.other_exact.split())
-                item = QListWidgetItem(f"{arrow} {link.relation}: {quote[:70]}{'…' if len(quote) > 70 else ''}")
-                item.setData(ID_ROLE, link.link_id)
-                self.links.addItem(item)
+                code = link.other_grading or "—"
+                whole = " ".join(link.other_exact.split())
+                tip = (
+                    f"This claim {link.relation} the other one ({code}):\n“{whole}”"
+                    if link.direction == "out"
+                    else f"The other claim ({code}) {link.relation} this one:\n“{whole}”"
+                )
+                self.links.add_line(f"{arrow} {link.relation} {code} “{shorten(link.other_exact, QUOTE_CHARS)}”", link.link_id, tip)
             self._claims = ctx.claims
             self.add_link.setEnabled(bool(ctx.claims))
             self.remove_link.setEnabled(bool(details.links))
@@ -165,10 +289,21 @@ class ClaimEditor(QWidget):
             self.sourceNamed.emit(name)
 
     def _note_done(self) -> None:
-        note = self.likelihood_note.text().strip()
-        if note != self._current_note:
+        note = self.likelihood_note.toPlainText().strip()
+        if self.isVisible() and note != self._current_note:
             self._current_note = note
             self._emit(likelihood_note=note)
+
+    def commit_pending(self) -> None:
+        """Save a rationale typed but not saved yet (before another annotation is shown)."""
+        self._note_done()
+
+    def _filter_about(self, text: str) -> None:
+        words = text.casefold().split()
+        for i in range(self.about.count()):
+            item = self.about.item(i)
+            ticked = item.checkState() == Qt.CheckState.Checked
+            item.setHidden(bool(words) and not ticked and not all(w in item.text().casefold() for w in words))
 
     def _about_changed(self, _item) -> None:
         if self._quiet:
@@ -185,8 +320,7 @@ class ClaimEditor(QWidget):
         for relation in RELATIONS:
             sub = menu.addMenu(relation.capitalize())
             for ann_id, quote in self._claims:
-                quote = " ".join(quote.split())
-                act = sub.addAction(quote[:80] + ("…" if len(quote) > 80 else ""))
+                act = sub.addAction(shorten(quote, 80))
                 act.triggered.connect(lambda _c=False, r=relation, a=ann_id: self.linkRequested.emit(r, a))
         return menu
 

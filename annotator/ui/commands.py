@@ -208,7 +208,9 @@ class SetClaimFields(DeskCommand):
 
 
 class SetClaimSource(DeskCommand):
-    """Source by name: an existing actor entity (name or alias), else a new one."""
+    """Source by name: an existing actor entity (name or alias), else a new
+    one, in one transaction. Undo puts the old source back and tombstones an
+    actor this edit created; redo brings the same actor back."""
 
     def __init__(self, ctl, ann_id: uuid.UUID, name: str):
         super().__init__(ctl, f"Source: {name}")
@@ -216,19 +218,19 @@ class SetClaimSource(DeskCommand):
         self.name = name
         self.old = ctl.claims.details(ann_id).claim.source_entity_id
         self.source_id: uuid.UUID | None = None
+        self.created: uuid.UUID | None = None
 
     def first_redo(self) -> Change:
-        entity, _created = self.ctl.claims.source_entity(self.name)
+        entity, change = self.ctl.claims.set_source(self.ann_id, self.name)
         self.source_id = entity.id
-        change = self.do()
-        change.entities_changed = True
+        self.created = change.entities_added[0] if change.entities_added else None
         return change
 
     def do(self) -> Change:
-        return self.ctl.claims.set_details(self.ann_id, source_entity_id=self.source_id)
+        return self.ctl.claims.reset_source(self.ann_id, self.source_id, revive=self.created)
 
     def undo_change(self) -> Change:
-        return self.ctl.claims.set_details(self.ann_id, source_entity_id=self.old)
+        return self.ctl.claims.reset_source(self.ann_id, self.old, drop=self.created)
 
 
 class SetClaimSubjects(DeskCommand):

@@ -1,13 +1,21 @@
 """The Entities view: every actor and location with its mention count across
-all documents; the selected entity's mentions in context, a click away."""
+all documents; the selected entity's mentions in context, a click away.
+
+Mentions are grouped by document (its title once, as a header row) and each
+is one line: the text around it, the mention itself in bold, trimmed at both
+ends to fit so the mention always shows."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from itertools import groupby
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -16,6 +24,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -23,10 +34,85 @@ from PySide6.QtWidgets import (
 from ..core.grading import ACTOR_TYPES, LOCATION_TYPES
 from ..core.model import Entity, LabelKind
 from .models import ID_ROLE, SORT_ROLE, RowTableModel, TextFilterProxy
+from .occurrences_dialog import one_line as _one_line
 from .panels import _table
 
 _Index = QModelIndex | QPersistentModelIndex
 TYPE_LABELS = dict(ACTOR_TYPES + LOCATION_TYPES)
+CONTEXT_ROLE = Qt.ItemDataRole.UserRole + 7  # (before, mention, after) of a mention row
+HEADER_ROLE = Qt.ItemDataRole.UserRole + 8  # True on a document's header row
+
+
+def is_rtl(text: str) -> bool:
+    """True when the first strong character of ``text`` is right-to-left."""
+    for ch in text:
+        bidi = unicodedata.bidirectional(ch)
+        if bidi in ("R", "AL"):
+            return True
+        if bidi == "L":
+            return False
+    return False
+
+
+class MentionDelegate(QStyledItemDelegate):
+    """Paints a mention row on one line: context, **mention**, context. The
+    mention keeps its width (up to most of the row); the context on each side
+    is trimmed with "…" away from it. Right-to-left text is drawn mirrored."""
+
+    PAD = 6
+
+    def paint(self, painter, option, index) -> None:
+        parts = index.data(CONTEXT_ROLE)
+        if not parts:
+            super().paint(painter, option, index)
+            return
+        before, exact, after = parts
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        bold = QFont(opt.font)
+        bold.setBold(True)
+        plain_fm, bold_fm = QFontMetrics(opt.font), QFontMetrics(bold)
+        rect = opt.rect.adjusted(self.PAD, 0, -self.PAD, 0)
+        width = max(0, rect.width())
+        exact_text = bold_fm.elidedText(exact, Qt.TextElideMode.ElideMiddle, int(width * 0.7))
+        we = bold_fm.horizontalAdvance(exact_text)
+        rest = max(0, width - we)
+        wb_full, wa_full = plain_fm.horizontalAdvance(before), plain_fm.horizontalAdvance(after)
+        if wb_full <= rest // 2:
+            wb, wa = wb_full, rest - wb_full
+        elif wa_full <= rest // 2:
+            wa, wb = wa_full, rest - wa_full
+        else:
+            wb = rest // 2
+            wa = rest - wb
+        before_text = plain_fm.elidedText(before, Qt.TextElideMode.ElideLeft, wb)
+        after_text = plain_fm.elidedText(after, Qt.TextElideMode.ElideRight, wa)
+        wb, wa = plain_fm.horizontalAdvance(before_text), plain_fm.horizontalAdvance(after_text)
+        rtl = is_rtl(exact) or (not exact.strip() and is_rtl(before + after))
+        painter.save()
+        painter.setPen(opt.palette.color(role))
+        if rtl:
+            painter.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        centre = Qt.AlignmentFlag.AlignVCenter
+        x = rect.left()
+        pieces = [(after_text, wa, opt.font), (exact_text, we, bold), (before_text, wb, opt.font)] if rtl else [
+            (before_text, wb, opt.font), (exact_text, we, bold), (after_text, wa, opt.font)]  # fmt: skip
+        for text, w, font in pieces:
+            painter.setFont(font)
+            painter.drawText(QRect(x, rect.top(), w + 1, rect.height()), int(centre | Qt.AlignmentFlag.AlignLeft), text)
+            x += w
+        painter.restore()
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        if index.data(CONTEXT_ROLE):
+            size = QSize(0, QFontMetrics(option.font).height() + 6)  # as wide as the view: trimmed to fit
+        return size
 
 
 class EntityTableModel(RowTableModel):
@@ -117,7 +203,10 @@ class EntitiesPanel(QWidget):
         self.tag_all_button.clicked.connect(lambda: self._emit_current(self.tagAllRequested))
         self.merge_button.clicked.connect(lambda: self.mergeRequested.emit(self.selected_ids()))
         self.mentions = QListWidget()
-        self.mentions.setWordWrap(True)
+        self.mentions.setWordWrap(False)
+        self.mentions.setUniformItemSizes(False)
+        self.mentions.setItemDelegate(MentionDelegate(self.mentions))
+        self.mentions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.mentions.itemActivated.connect(self._mention_activated)
         self.mentions.itemClicked.connect(self._mention_activated)
         self.mentions_title = QLabel("<b>Mentions</b>")
@@ -136,7 +225,10 @@ class EntitiesPanel(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
-        split.setSizes([400, 220])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([360, 240])
+        self.split = split
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(split)
@@ -170,14 +262,38 @@ class EntitiesPanel(QWidget):
         self.view.scrollTo(index)
 
     def show_mentions(self, title: str, mentions) -> None:
+        """The mentions (core.entities.Mention, by document then position):
+        a header row per document, then one line per mention."""
         self.mentions.clear()
-        self.mentions_title.setText(f"<b>Mentions of {title}</b> ({len(mentions)})" if title else "<b>Mentions</b>")
-        for m in mentions:
-            before = " ".join(m.before.split())
-            after = " ".join(m.after.split())
-            item = QListWidgetItem(f"{m.document_title}\n…{before} «{m.exact}» {after}…")
-            item.setData(ID_ROLE, (m.document_id, m.annotation_id))
-            self.mentions.addItem(item)
+        docs = len({m.document_id for m in mentions})
+        where = f" in {docs} documents" if docs > 1 else ""
+        self.mentions_title.setText(
+            f"<b>Mentions of {_html(title)}</b> ({len(mentions)}{where})" if title else "<b>Mentions</b>"
+        )
+        header_font = QFont(self.mentions.font())
+        header_font.setBold(True)
+        shade = QBrush(self.mentions.palette().color(QPalette.ColorRole.AlternateBase))
+        for (_doc_id, doc_title), group in groupby(mentions, key=lambda m: (m.document_id, m.document_title)):
+            group = list(group)
+            header = QListWidgetItem(f"{doc_title} ({len(group)})")
+            header.setFont(header_font)
+            header.setBackground(shade)
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            header.setData(HEADER_ROLE, True)
+            self.mentions.addItem(header)
+            for m in group:
+                before, exact, after = _one_line(m.before), " ".join(m.exact.split()), _one_line(m.after)
+                item = QListWidgetItem(f"…{before}«{exact}»{after}…")
+                cut = "…" if m.start > len(m.before) else ""  # nothing cut at the start of the text
+                item.setData(CONTEXT_ROLE, (f"{cut}{before}", exact, f"{after}…"))
+                item.setData(ID_ROLE, (m.document_id, m.annotation_id))
+                item.setToolTip(f"{doc_title}, characters {m.start}–{m.end}\n…{before}«{exact}»{after}…")
+                self.mentions.addItem(item)
+
+    def mention_items(self) -> list[QListWidgetItem]:
+        """The mention rows (not the document headers)."""
+        items = [self.mentions.item(i) for i in range(self.mentions.count())]
+        return [it for it in items if it.data(ID_ROLE) is not None]
 
     def _emit_current(self, signal) -> None:
         ids = self.selected_ids()
@@ -185,6 +301,8 @@ class EntitiesPanel(QWidget):
             signal.emit(ids[0])
 
     def _mention_activated(self, item: QListWidgetItem) -> None:
+        if item.data(ID_ROLE) is None:  # a document's header
+            return
         doc_id, ann_id = item.data(ID_ROLE)
         self.mentionActivated.emit(doc_id, ann_id)
 
@@ -198,3 +316,9 @@ class EntitiesPanel(QWidget):
         self.edit_button.setEnabled(n == 1)
         self.tag_all_button.setEnabled(n == 1)
         self.merge_button.setEnabled(n >= 2)
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -1,9 +1,10 @@
 """Edit an entity: name, type, aliases, note; for a location its country
-and coordinates, with offline gazetteer suggestions."""
+and coordinates, with offline gazetteer suggestions for its name and every
+alias, each saying why it matched."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDoubleValidator, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 from PySide6.QtCore import QRegularExpression
 
+from ..core.gazetteer import explain
 from ..core.grading import ACTOR_TYPES, LOCATION_TYPES
 from ..core.model import Entity, LabelKind
 
@@ -27,7 +29,8 @@ PLACE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 class EntityDialog(QDialog):
     """Returns the edited fields from :meth:`fields`; the caller applies them
-    as one undoable edit."""
+    as one undoable edit. ``suggest(names, location_type)`` gives gazetteer
+    places (core.gazetteer.Place) for a location's name and aliases."""
 
     def __init__(self, entity: Entity, suggest=None, parent=None):
         super().__init__(parent)
@@ -67,35 +70,57 @@ class EntityDialog(QDialog):
             form.addRow("Latitude", self.latitude)
             form.addRow("Longitude", self.longitude)
             self.suggestions = QListWidget()
-            self.suggestions.setMaximumHeight(120)
+            self.suggestions.setMaximumHeight(150)
+            self.suggestions.setWordWrap(True)
+            self.suggestions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             self.suggestions.itemClicked.connect(self._use_place)
             self.suggestions.itemActivated.connect(self._use_place)
-            form.addRow(QLabel("Gazetteer (offline GeoNames; click to use)"))
+            form.addRow(QLabel("Gazetteer (offline GeoNames) for the name and aliases; click one to use it"))
             form.addRow(self.suggestions)
-            self.name.textChanged.connect(self._refresh_suggestions)
-            self._refresh_suggestions(entity.name)
+            self._typing = QTimer(self, singleShot=True, interval=250)  # search once typing pauses
+            self._typing.timeout.connect(self._refresh_suggestions)
+            self.name.textChanged.connect(self._typing.start)
+            self.aliases.textChanged.connect(self._typing.start)
+            self.type.currentIndexChanged.connect(self._typing.start)
+            self._refresh_suggestions()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(buttons)
-        self.resize(480, self.sizeHint().height())
+        self.resize(560, self.sizeHint().height())
 
-    def _refresh_suggestions(self, name: str) -> None:
+    def names(self) -> list[str]:
+        """The name and aliases as typed (what the gazetteer is asked for)."""
+        aliases = [a.strip() for a in self.aliases.toPlainText().splitlines() if a.strip()]
+        return [n for n in [" ".join(self.name.text().split()), *aliases] if n]
+
+    def _refresh_suggestions(self) -> None:
         if self.suggestions is None or self._suggest is None:
             return
         self.suggestions.clear()
-        for place in self._suggest(name.strip()) if name.strip() else []:
-            extra = f" — {place.extra}" if getattr(place, "extra", "") else ""
-            item = QListWidgetItem(
-                f"{place.name}, {place.country_code} ({place.feature}) {place.latitude:.3f}, {place.longitude:.3f}{extra}"
+        names = self.names()
+        places = self._suggest(names, self.type.currentData() or "") if names else []
+        for place in places:
+            item = QListWidgetItem(f"{explain(place, names[0])} — {place.latitude:.3f}, {place.longitude:.3f}")
+            item.setToolTip(
+                f"GeoNames: {place.name} ({place.feature}, {place.extra or place.country_code})\n"
+                f"matched “{place.matched}” for “{place.query}”\n"
+                f"{place.latitude:.5f}, {place.longitude:.5f}; population {place.population:,}"
             )
             item.setData(PLACE_ROLE, place)
+            self.suggestions.addItem(item)
+        if not places:
+            searched = ", ".join(f"“{n}”" for n in names) or "an empty name"
+            item = QListWidgetItem(f"No match in the offline gazetteer for {searched}. Type the coordinates, or leave them empty.")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.suggestions.addItem(item)
 
     def _use_place(self, item: QListWidgetItem) -> None:
         place = item.data(PLACE_ROLE)
+        if place is None:  # the "no match" line
+            return
         self.country.setText(place.country_code)
         self.latitude.setText(f"{place.latitude:.5f}")
         self.longitude.setText(f"{place.longitude:.5f}")

@@ -30,9 +30,12 @@ class GradingWidget(QWidget):
             grid.addWidget(self._button(code, meaning, self.reliability), 0, col)
         for col, (code, meaning) in enumerate(CREDIBILITY.items(), 1):
             grid.addWidget(self._button(code, meaning, self.credibility), 1, col)
-        self.meaning = QLabel()
+        self.meaning = QLabel(wordWrap=True)
         self.meaning.setStyleSheet("color: palette(mid)")
-        grid.addWidget(self.meaning, 2, 0, 1, 7)
+        self.meaning.setMinimumWidth(90)
+        grid.addWidget(self.meaning, 0, 7, 2, 1)  # beside the buttons: one line less in the claim editor
+        grid.setColumnStretch(7, 1)
+        grid.setColumnMinimumWidth(0, 0)
         self.reliability.buttonClicked.connect(lambda _b: self._emit())
         self.credibility.buttonClicked.connect(lambda _b: self._emit())
 

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QSplitter,
     QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..core.errors import AnnotatorError
@@ -35,6 +37,7 @@ from .entities_panel import EntitiesPanel
 from .entity_dialog import EntityDialog
 from .occurrences_dialog import OccurrencesDialog
 from .panels import AnnotationPanel, DetailsPane, DocumentPanel
+from .place_suggestions import PlaceSuggestions
 from .reader import ReaderPane
 from .sharing import AgreementDialog, ConflictsDialog, MergePreviewDialog
 from .workers import BackgroundTask
@@ -86,11 +89,19 @@ class MainWindow(QMainWindow):
         details_scroll.setWidgetResizable(True)
         details_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         details_scroll.setWidget(self.details)
+        self.place_strip = PlaceSuggestions(self.reader)  # gazetteer matches for a location just created
+        details_box = QWidget()
+        details_lay = QVBoxLayout(details_box)
+        details_lay.setContentsMargins(0, 0, 0, 0)
+        details_lay.setSpacing(2)
+        details_lay.addWidget(self.place_strip)
+        details_lay.addWidget(details_scroll, 1)
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.addWidget(self.tabs)
-        self.right.addWidget(details_scroll)
-        self.right.setSizes([360, 440])
+        self.right.addWidget(details_box)
+        self.right.setSizes([310, 490])  # the details hold the claim editor's common fields without scrolling
         self._entities_dirty = True
+        self._right_sizes: dict[bool, list[int]] = {}  # the right column's sizes per tab (True: Entities)
         self._marker: tuple | None = None
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.documents)
@@ -275,6 +286,10 @@ class MainWindow(QMainWindow):
         ent.mergeRequested.connect(self.merge_entities)
         ent.entityChosen.connect(self._entity_chosen)
         ent.mentionActivated.connect(self.go_to_annotation)
+        self.tabs.currentChanged.connect(self._tab_sizes)
+        self.place_strip.applyRequested.connect(self._apply_place)
+        self.place_strip.editRequested.connect(self.edit_entity)
+        c.documentOpened.connect(lambda _doc: self.place_strip.dismiss())
 
     # --- database -----------------------------------------------------------------------
 
@@ -475,6 +490,7 @@ class MainWindow(QMainWindow):
 
     def _changed(self, change: Change) -> None:
         self._entities_dirty = True
+        self._offer_places(change)
         if self.tabs.currentWidget() is self.entities:
             self._refresh_entities()
         doc = self.ctl.document
@@ -505,6 +521,9 @@ class MainWindow(QMainWindow):
     # --- entities and claims ----------------------------------------------------------------------
 
     def _entities_changed(self) -> None:
+        offered = self.ctl.entity(self.place_strip.entity_id)
+        if self.place_strip.is_offering() and (offered is None or offered.latitude is not None):
+            self.place_strip.dismiss()  # deleted, merged or located meanwhile
         self.annotations.model.set_lookups(self.ctl.labels(), self._entity_name)
         self._entities_dirty = True
         if self.tabs.currentWidget() is self.entities:
@@ -517,6 +536,20 @@ class MainWindow(QMainWindow):
         self.entities.set_entities(self.ctl.entity_list(), self.ctl.entities.mention_counts())
         ids = self.entities.selected_ids()
         self._entity_chosen(ids[0] if ids else None)
+
+    def _tab_sizes(self, _index: int) -> None:
+        """The Entities view takes most of the right column (its list and the
+        mentions need the room); back on Annotations the details get theirs
+        again. Each tab keeps the sizes the analyst last gave it."""
+        on_entities = self.tabs.currentWidget() is self.entities
+        sizes = self.right.sizes()
+        self._right_sizes[not on_entities] = sizes
+        total = sum(sizes)
+        wanted = self._right_sizes.get(on_entities)
+        if wanted is None and on_entities and total > 0:
+            wanted = [round(total * 0.75), total - round(total * 0.75)]
+        if wanted:
+            self.right.setSizes(wanted)
 
     def _entity_chosen(self, entity_id) -> None:
         entity = self.ctl.entity(entity_id)
@@ -539,11 +572,53 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.ctl.edit_entity(entity_id, dialog.fields())
 
-    @staticmethod
-    def _suggest_places(name: str) -> list:
-        from ..core.gazetteer import suggest  # loads GeoNames data on first use
+    def _suggest_places(self, names: list[str], location_type: str = "", limit: int = 6) -> list:
+        """Gazetteer matches for a location's names, places in the countries
+        already located in this database first (see ``gazetteer.suggest_names``)."""
+        from ..core import gazetteer  # loads GeoNames data on first use
 
-        return suggest(name)
+        return gazetteer.suggest_names(names, limit, countries=self._located_countries(), location_type=location_type)
+
+    def _located_countries(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for e in self.ctl.entity_list():
+            if e.kind is LabelKind.LOCATION and e.country_code and e.latitude is not None:
+                counts[e.country_code] = counts.get(e.country_code, 0) + 1
+        return counts
+
+    def _offer_places(self, change: Change) -> None:
+        """A location this edit created (tagging, a label change): offer its
+        gazetteer matches in the strip, without stopping the analyst. The
+        search runs on a thread; undoing the tag withdraws the offer."""
+        strip = self.place_strip
+        if strip.annotation_id is not None and strip.annotation_id in change.removed:
+            strip.dismiss()
+        entity = next(
+            (e for e in map(self.ctl.entity, change.entities_added) if e is not None and e.kind is LabelKind.LOCATION), None
+        )
+        if entity is None:
+            return
+        from ..core import gazetteer  # the module only; its index is built on first use, off this thread
+
+        names, etype, countries = entity.names(), entity.type, self._located_countries()
+        ann_id = next(iter(change.added or change.updated), None)
+        strip.offer(entity.id, entity.name, lambda: gazetteer.suggest_names(names, strip.MAX, countries=countries, location_type=etype), ann_id)
+
+    def _apply_place(self, entity_id, place) -> None:
+        """Coordinates and country from a gazetteer place, as one undoable edit
+        (and the type, city or country, when the location has none)."""
+        entity = self.ctl.entity(entity_id)
+        if entity is None:
+            return
+        fields = {"latitude": place.latitude, "longitude": place.longitude, "country_code": place.country_code}
+        if not entity.type and place.feature in ("city", "country"):
+            fields["type"] = place.feature
+        fields = {k: v for k, v in fields.items() if getattr(entity, k) != v}
+        if self.ctl.edit_entity(entity_id, fields):
+            self.statusBar().showMessage(
+                f"{entity.name}: {place.latitude:.4f}, {place.longitude:.4f} {place.country_code} from GeoNames "
+                f"({place.name}) — Ctrl+Z undoes", 8000,
+            )  # fmt: skip
 
     def merge_entities(self, entity_ids: list) -> None:
         entities = [self.ctl.entity(i) for i in entity_ids]
@@ -855,9 +930,12 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         s = self.settings
         self.details.commit_note()
+        self.details.claim.commit_pending()
         s.setValue("geometry", self.saveGeometry())
         s.setValue("window_state", self.saveState())
         s.setValue("splitter_main", self.splitter.saveState())
+        if self.tabs.currentWidget() is self.entities and self._right_sizes.get(False):
+            self.right.setSizes(self._right_sizes[False])  # restored next time with the Annotations tab
         s.setValue("splitter_right", self.right.saveState())
         if self.ctl.document is not None:
             s.setValue("last_doc", str(self.ctl.document.id))

@@ -206,6 +206,7 @@ class DetailsPane(QWidget):
         form.addRow("Quote", self.quote)
         form.addRow("Label", self.label)
         form.addRow("Entity", entity_row)
+        self._entity_row = (form, entity_row)  # hidden where there is no entity (a claim)
         form.addRow("Note", self.note)
         form.addRow("", self.save_note)
         lay = QVBoxLayout(self)
@@ -233,6 +234,7 @@ class DetailsPane(QWidget):
     def show_annotation(self, ann: Annotation | None, labels: list[Label], entity: str) -> None:
         if self.ann is not None and ann is not None and self.ann.id != ann.id:
             self.commit_note()  # leaving an annotation keeps what was typed
+            self.claim.commit_pending()
         self.ann = ann
         enabled = ann is not None
         for w in (self.label, self.note):
@@ -240,6 +242,7 @@ class DetailsPane(QWidget):
         has_entity = bool(ann is not None and ann.entity_id)
         self.entity_edit.setVisible(has_entity)
         self.tag_all.setVisible(has_entity)
+        self._entity_row[0].setRowVisible(self._entity_row[1], has_entity)
         if labels:
             self.set_labels(labels)
         if ann is None:
