@@ -26,7 +26,7 @@ from .core.services import Desk
 from .core.user import current_user
 from .io.documents import import_documents, load_document_file
 from .io.seeds import load_seeds, seed_if_empty
-from .store.database import CURRENT_VERSION, Database, default_db_path, open_database
+from .store.database import CURRENT_VERSION, Database, default_db_path, describe_error, open_database
 
 EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
@@ -40,8 +40,8 @@ KINDS = ("actor", "claim", "location", "other")
 
 
 @contextmanager
-def _desk(args: argparse.Namespace, *, create: bool) -> Iterator[tuple[Desk, Database]]:
-    db = open_database(args.db, create=create)
+def _desk(args: argparse.Namespace, *, create: bool, verify: bool = True) -> Iterator[tuple[Desk, Database]]:
+    db = open_database(args.db, create=create, verify=verify)
     try:
         yield Desk(db.repo, args.user or current_user()), db
     finally:
@@ -192,15 +192,16 @@ def cmd_brief(args: argparse.Namespace) -> int:
             include_tables=not args.no_tables,
             order=args.order,
             analyst=args.analyst or desk.user,
+            date=date,
             template=args.template,
         )
         written = write_brief(desk.repo, options, out)
-    print(written)
+    print(written.resolve())
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with _desk(args, create=False) as (_desk_, db):
+    with _desk(args, create=False, verify=False) as (_desk_, db):  # a damaged file is reported, not refused
         problems = db.integrity_problems()
         version = db.version
     if problems:
@@ -493,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"annotator: {_message(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except DBAPIError as exc:  # locked past the busy timeout, disk full, read-only file…
-        print(f"annotator: database error: {_message(exc.orig)}", file=sys.stderr)
+        print(f"annotator: {describe_error(exc, args.db or default_db_path())}", file=sys.stderr)
         return EXIT_ERROR
 
 

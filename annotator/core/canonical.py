@@ -48,12 +48,14 @@ def decode(data: bytes, name: str = "input") -> str:
             ) from None
     if "\x00" in text:
         raise InputError(f"{name}: looks like a binary file (contains NUL characters)")
-    return normalise_newlines(text)
+    return canonical_from_string(text)
 
 
 def canonical_from_string(text: str) -> str:
-    """Canonical form of text that is already decoded (a leading BOM is dropped)."""
-    return normalise_newlines(text[1:] if text.startswith("\ufeff") else text)
+    """Canonical form of text that is already decoded (a leading BOM is dropped,
+    and any more U+FEFF right after it: a file saved twice with a BOM has two,
+    and canonical text must stay canonical when canonicalised again)."""
+    return normalise_newlines(text.lstrip("\ufeff"))
 
 
 def read_text_file(path: Path | str, max_bytes: int = 64 * 1024 * 1024) -> str:
@@ -71,7 +73,10 @@ def read_text_file(path: Path | str, max_bytes: int = 64 * 1024 * 1024) -> str:
         raise InputError(f"{path}: permission denied") from None
     if not data.strip():
         raise InputError(f"{path}: the file is empty")
-    return decode(data, str(path))
+    text = decode(data, str(path))
+    if not text.strip():  # a BOM, or white space in UTF-16
+        raise InputError(f"{path}: the file is empty")
+    return text
 
 
 def sha256(text: str) -> str:

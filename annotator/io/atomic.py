@@ -50,6 +50,12 @@ def _atomic(path: Path | str, mode: str, newline: str | None) -> Iterator:
         perm = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
         os.chmod(tmp, perm)
         os.replace(tmp, path)
+    except OSError as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        if exc.filename is None and exc.errno is not None:  # a failed write names no file: name the one we write
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)

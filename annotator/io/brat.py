@@ -14,7 +14,8 @@ Where each line goes:
   else ``other``). Several ``;``-separated ranges make a discontinuous
   annotation (``Annotation.fragments``). The span's text must equal the
   line's text (ranges joined by one space, line breaks read as spaces),
-  else the annotation is reported as an orphan.
+  else the annotation is reported as an orphan (so is a ``T`` line whose
+  offsets cannot be read: negative, not numbers, missing).
 * ``#`` (``AnnotatorNotes``) on a ``T``: the annotation's note (several
   notes are joined by line breaks; writing gives one ``#`` line per line).
 * ``A``/``M`` (attributes, binary or valued), ``N`` (normalisations) and
@@ -67,6 +68,7 @@ class TextBound:
     spans: list[tuple[int, int]]
     text: str
     line: int
+    problem: str = ""  # why its offsets cannot be read (then ``spans`` is empty): an orphan
 
 
 @dataclass
@@ -125,6 +127,9 @@ def read_brat_file(path: Path | str, txt: Path | str | None = None) -> BratFile:
     """Parse ``path`` (a ``.ann``) and read the ``.txt`` beside it if there is one."""
     path = Path(path)
     parsed = parse_ann(read_bytes_limited(path), str(path))
+    if not (parsed.textbounds or parsed.relations or parsed.attributes or parsed.normalisations or parsed.notes
+            or parsed.problems):  # fmt: skip
+        raise InputError(f"{path}: the file is empty")  # (a BOM and blank lines)
     txt_path = Path(txt) if txt is not None else path.with_suffix(".txt")
     if txt_path.exists() and txt_path != path:
         data = read_bytes_limited(txt_path)
@@ -182,19 +187,19 @@ def _parse_line(out: BratFile, ann_id: str, fields: list[str], n: int) -> str:
         return f"equivalence ({' '.join(head)}) cannot be held in Annotator; left out"
     if len(fields) < 2 or not head or not head[0]:
         return f"{ann_id}: malformed line (no type); left out"
-    if kind == "T":
-        if len(head) < 3:
-            return f"{ann_id}: malformed text-bound line (no offsets); left out"
+    if kind == "T":  # an annotation whose offsets cannot be read is an orphan, like one that cannot be anchored
+        text = "\t".join(fields[2:]) if len(fields) > 2 else ""
         spans: list[tuple[int, int]] = []
-        for part in " ".join(head[1:]).split(";"):
+        problem = "malformed text-bound line (no offsets)" if len(head) < 3 else ""
+        for part in " ".join(head[1:]).split(";") if not problem else ():
             m = _SPAN.match(part.strip())
             if m is None:
-                return f"{ann_id}: offsets {part.strip()[:40]!r} are not two whole numbers; left out"
+                problem = f"offsets {part.strip()[:40]!r} are not two whole numbers"
+                break
             spans.append((int(m.group(1)), int(m.group(2))))
         if len(spans) > _MAX_FRAGMENTS:
-            return f"{ann_id}: more than {_MAX_FRAGMENTS} fragments; left out"
-        text = "\t".join(fields[2:]) if len(fields) > 2 else ""
-        out.textbounds.append(TextBound(ann_id, head[0], spans, text, n))
+            problem = f"more than {_MAX_FRAGMENTS} fragments"
+        out.textbounds.append(TextBound(ann_id, head[0], [] if problem else spans, text, n, problem))
     elif kind == "R":
         args = []
         for arg in head[1:]:
@@ -229,7 +234,7 @@ class _OffsetMap:
     and the CR of each CRLF are dropped from canonical text, nothing else."""
 
     def __init__(self, raw: str):
-        dropped = [0] if raw.startswith("\ufeff") else []
+        dropped = list(range(len(raw) - len(raw.lstrip("\ufeff"))))  # the BOM (and any U+FEFF right after it)
         dropped += [m.start() for m in re.finditer("\r\n", raw)]
         self.dropped = dropped
         self.length = len(raw)
@@ -265,6 +270,9 @@ def _pieces(text: str, lengths: list[int]) -> list[str] | None:
 
 def _draft(tb: TextBound, doc_text: str, mapping: _OffsetMap | None, strict: bool, where: str) -> AnnotationDraft:
     draft = AnnotationDraft(label=tb.type, id=uuid.uuid4(), source_line=where)
+    if tb.problem:
+        draft.problem = tb.problem
+        return draft
     spans = []
     for s, e in tb.spans:
         if s > e:

@@ -59,18 +59,40 @@ class Database:
 def _describe(exc: Exception, path: Path) -> str:
     msg = str(getattr(exc, "orig", exc))
     if "readonly" in msg or "read-only" in msg:
+        if path.exists() and not os.access(path.parent, os.W_OK):
+            return f"{path}: the database is read-only (its folder {path.parent} cannot be written to)"
         return f"{path}: the database is read-only (check the file's permissions)"
     if "not a database" in msg or "malformed" in msg or "disk image" in msg:
         return f"{path}: not a database or damaged ({msg})"
     if "unable to open" in msg:
+        folder = path.parent
+        if path.exists() and not os.access(folder, os.W_OK):
+            return (
+                f"{path}: cannot open the database: its folder {folder} is read-only and SQLite must create "
+                f"{path.name}-wal and {path.name}-shm beside it (copy the file to a folder you can write to)"
+            )
         return f"{path}: cannot open the file ({msg})"
     if "disk is full" in msg or "full" in msg:
         return f"{path}: the disk is full"
     return f"{path}: {msg}"
 
 
-def open_database(path: Path | str | None = None, *, create: bool = True) -> Database:
-    """Open (creating if allowed) and migrate an Annotator database."""
+def describe_error(exc: Exception, path: Path) -> str:
+    """One line for the user about a database error on the file ``path``."""
+    return _describe(exc, path)
+
+
+def _damaged(path: Path, problems: list[str]) -> str:
+    first = " ".join(problems[0].replace("*** in database main ***", "").split())
+    return f"{path}: damaged database file (integrity check: {first[:200]}); `annotator check` lists the problems"
+
+
+def open_database(path: Path | str | None = None, *, create: bool = True, verify: bool = True) -> Database:
+    """Open (creating if allowed) and migrate an Annotator database.
+
+    A file that is not ours, is newer, or (unless ``verify`` is false) fails
+    SQLite's quick check is refused with :class:`StoreError` and left exactly
+    as it was (WAL mode is switched on only after these checks)."""
     path = Path(path).expanduser() if path else default_db_path()
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not a database file")
@@ -84,10 +106,15 @@ def open_database(path: Path | str | None = None, *, create: bool = True) -> Dat
     engine = sqlite.make_engine(path)
     try:
         with engine.begin() as conn:
+            problems = sqlite.quick_check(conn) if verify else []
+            if problems:
+                raise StoreError(_damaged(path, problems))
             version = upgrade(conn)
+        sqlite.enable_wal(engine)
     except StoreError as exc:
         engine.dispose()
-        raise StoreError(f"{path}: {exc}") from None
+        message = str(exc)
+        raise StoreError(message if message.startswith(f"{path}: ") else f"{path}: {message}") from None
     except (OperationalError, DatabaseError) as exc:
         engine.dispose()
         raise StoreError(_describe(exc, path)) from None
@@ -104,4 +131,4 @@ def inspect_version(path: Path) -> int | None:
         engine.dispose()
 
 
-__all__ = ["CURRENT_VERSION", "Database", "default_db_path", "inspect_version", "open_database"]
+__all__ = ["CURRENT_VERSION", "Database", "default_db_path", "describe_error", "inspect_version", "open_database"]

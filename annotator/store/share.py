@@ -32,10 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
-from ..core.errors import InputError, NotFound
-from .database import Database, open_database
+from ..core.errors import InputError, NotFound, StoreError
+from .database import Database, describe_error, open_database
 from .untrusted import DATA_TABLE_NAMES
 
 _CHUNK = 500
@@ -132,12 +133,17 @@ def share(db: Database, doc_ids: Sequence[uuid.UUID], out_path: Path | str, *, o
             conn.rollback()
     tmp = out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.part"
     try:
-        target = open_database(tmp)
+        try:
+            target = open_database(tmp)
+        except StoreError as exc:  # creating the file failed: say which file the user asked for
+            raise StoreError(str(exc).replace(str(tmp), str(out), 1)) from None
         try:
             with target.engine.begin() as conn:
                 for name in DATA_TABLE_NAMES:
                     if rows[name]:
                         conn.execute(_table(name).insert(), rows[name])
+        except DBAPIError as exc:  # the disk filled up, the folder turned read-only…: name the file written
+            raise StoreError(describe_error(exc, out)) from None
         finally:
             target.close()  # the last connection closing folds the WAL into the file
         if Path(f"{tmp}-wal").exists():

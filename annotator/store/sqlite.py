@@ -2,6 +2,7 @@
 
 Everything else in the store speaks portable SQLAlchemy. Here:
 - WAL journal (readers never block the writer; a crash loses nothing committed),
+  switched on once the file is known to be ours (:func:`enable_wal`),
 - ``synchronous=NORMAL`` (durable at checkpoints in WAL mode, fast commits),
 - foreign keys on, a busy timeout so a second writer waits instead of failing,
 - ``BEGIN IMMEDIATE`` for every transaction so two writers queue cleanly
@@ -14,7 +15,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -34,7 +36,6 @@ def make_engine(path: Path, *, readonly: bool = False) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA trusted_schema=OFF")
         if not readonly:
-            cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -43,6 +44,31 @@ def make_engine(path: Path, *, readonly: bool = False) -> Engine:
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def enable_wal(engine: Engine) -> None:
+    """Put the file in WAL mode (it stays so). Called only once the file is
+    known to be ours: switching rewrites the file's header, and a file we
+    refuse (foreign, newer, damaged) must be left exactly as it was."""
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc):  # a read-only file keeps its mode: it reads, and a write says why not
+                raise OperationalError("PRAGMA journal_mode=WAL", None, exc) from None
+        finally:
+            cur.close()
+    finally:
+        raw.close()
+
+
+def quick_check(conn: Connection) -> list[str]:
+    """Problems reported by ``PRAGMA quick_check`` (pages and b-trees, not
+    the indexes' content: a few ms per MB); empty when the file is sound."""
+    rows = [r[0] for r in conn.execute(text("PRAGMA quick_check(5)")).fetchall()]
+    return [] if rows == ["ok"] else rows
 
 
 def integrity_check(engine: Engine) -> list[str]:
