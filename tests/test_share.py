@@ -13,7 +13,7 @@ from annotator.core.model import Annotation, AnnotationExtra, Claim, ClaimLink, 
 from annotator.store import share as share_mod
 from annotator.store.merge import apply_merge
 from annotator.store.share import share
-from annotator.store.untrusted import read_untrusted
+from annotator.store.sqlite.untrusted import read_untrusted
 from tests.merge_helpers import TEXT, TEXT2, Analyst, base_database, raw_dump, span, sql
 
 

@@ -18,7 +18,7 @@ from annotator.store import sqlite as store_sqlite
 from annotator.store.database import CURRENT_VERSION
 from annotator.store.merge import apply_merge, plan_merge
 from annotator.store.migrations import MIGRATIONS, _set_version
-from annotator.store.untrusted import expected_catalogue, open_untrusted, read_untrusted
+from annotator.store.sqlite.untrusted import expected_catalogue, open_untrusted, read_untrusted
 from tests.merge_helpers import Analyst, base_database, raw_dump, sql
 
 

@@ -1,6 +1,6 @@
 """Merging a colleague's database into ours: exact, safe and explainable.
 
-The file is read through :mod:`annotator.store.untrusted` (a checked private
+The file is read through :mod:`annotator.store.sqlite.untrusted` (a checked private
 copy; a damaged, foreign, altered or newer file is refused before any of it
 is used). :func:`plan_merge` says what a merge would do; :func:`apply_merge`
 does it in ONE transaction on our side — if anything fails, our database is
@@ -60,7 +60,7 @@ from ..core.services import Change
 from ..core.user import current_user
 from .database import Database
 from .tables import MergeConflictRow, UTCDateTime
-from .untrusted import DATA_TABLE_NAMES, TheirRows, read_untrusted, uuid_from_hex
+from .sqlite.untrusted import DATA_TABLE_NAMES, TheirRows, read_untrusted, uuid_from_hex
 
 TABLES = DATA_TABLE_NAMES
 """The tables merged, in the order they are written (references point backwards)."""

@@ -37,7 +37,7 @@ from sqlmodel import SQLModel
 
 from ..core.errors import InputError, NotFound, StoreError
 from .database import Database, describe_error, open_database
-from .untrusted import DATA_TABLE_NAMES
+from .sqlite.untrusted import DATA_TABLE_NAMES
 
 _CHUNK = 500
 

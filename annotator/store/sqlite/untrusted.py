@@ -1,7 +1,7 @@
 """Reading a database file from someone else: untrusted input.
 
-**SQLite-specific module.** Like :mod:`annotator.store.sqlite`, this module
-speaks SQLite directly (the ``sqlite3`` driver, PRAGMAs, ``sqlite_master``,
+**SQLite-specific**, inside :mod:`annotator.store.sqlite`, the package
+that holds every piece of SQLite-only SQL: this module speaks SQLite directly (the ``sqlite3`` driver, PRAGMAs, ``sqlite_master``,
 URI options); nothing else in the store may. It has to: checking a foreign
 file before trusting any of it is about the file format, not about SQL.
 
@@ -62,10 +62,10 @@ from urllib.parse import quote
 from sqlalchemy import JSON, Boolean, Float, Integer, Uuid, create_engine
 from sqlmodel import SQLModel
 
-from ..core.errors import StoreError
-from ..core.model import EXTRA_KINDS, Direction, LabelKind
-from .migrations import APPLICATION, CURRENT_VERSION, MIGRATIONS, _set_version
-from .tables import UTCDateTime
+from ...core.errors import StoreError
+from ...core.model import EXTRA_KINDS, Direction, LabelKind
+from ..migrations import APPLICATION, CURRENT_VERSION, MIGRATIONS, _set_version
+from ..tables import UTCDateTime
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DATA_TABLE_NAMES = ("document", "label", "entity", "annotation", "annotation_extra", "claim", "claim_subject", "claim_link")

@@ -1,6 +1,9 @@
-"""SQLite-specific settings — the ONE module with SQLite-only SQL.
+"""SQLite-specific code — the ONE package with SQLite-only SQL.
 
-Everything else in the store speaks portable SQLAlchemy. Here:
+Everything else in the store speaks portable SQLAlchemy, so the same store
+can later run on PostgreSQL. Here the engine settings; in
+:mod:`.untrusted`, the checks of a database file from someone else (which
+are about the SQLite file format itself). The settings:
 - WAL journal (readers never block the writer; a crash loses nothing committed),
   switched on once the file is known to be ours (:func:`enable_wal`),
 - ``synchronous=NORMAL`` (durable at checkpoints in WAL mode, fast commits),
