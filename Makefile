@@ -5,8 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Debian packages Qt needs offscreen and on screen, plus fonts for Arabic and emoji.
+# fonts-symbola (1.3 MB, 3.1 MB installed): monochrome emoji the brief names for its emoji
+# runs, because LibreOffice's PDF export draws no colour-bitmap glyphs (Noto Color Emoji).
 QT_DEBS := libegl1 libgl1 libfontconfig1 libglib2.0-0 libxkbcommon0 libdbus-1-3 \
-           fonts-dejavu-core fonts-noto-color-emoji fonts-noto-core
+           fonts-dejavu-core fonts-noto-color-emoji fonts-noto-core fonts-symbola
 # The tests also convert a brief to PDF through LibreOffice, as a reader's word processor would.
 TEST_DEBS := libreoffice-writer-nogui
 XCB_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \

@@ -175,9 +175,10 @@ def cmd_annotations_export(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    from .export.brief import BriefOptions, write_brief  # python-docx is loaded only when needed
+    from .export.brief import BriefOptions, parse_date, write_brief  # python-docx is loaded only when needed
 
     labels = [x for x in args.labels.split(",")] if args.labels is not None else None
+    date = parse_date(args.date) if args.date is not None else None  # a bad date fails before the database opens
     out = Path(args.output)
     with _desk(args, create=False) as (desk, _db):
         ids = desk.repo.document_ids()
@@ -382,6 +383,7 @@ def _command_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-comments", action="store_true", help="no Word comments on the annotated text")
     sp.add_argument("--no-tables", action="store_true", help="leave out the actors, locations and claims tables")
     sp.add_argument("--analyst", metavar="NAME", help="analyst named on the cover (default: --user)")
+    sp.add_argument("--date", metavar="YYYY-MM-DD", help="date on the cover and in the footer (default: today)")
     sp.add_argument("--template", type=Path, metavar="FILE.docx", help="a Word file whose styles the brief uses")
     sp.set_defaults(func=cmd_brief)
     sp = sub.add_parser("merge", help="merge a colleague's database into this one (one transaction); prints what changed")

@@ -20,9 +20,19 @@ def style_of(p) -> str | None:
     return None if ppr is None else _val(ppr, W + "pStyle")
 
 
+ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+
+
+def plain(text: str) -> str:
+    """``text`` without the bidi isolates the brief puts around right-to-left quotes and names."""
+    return text.translate(ISOLATES)
+
+
 def para_text(p) -> str:
     out = []
     for el in p.iter(W + "t", W + "tab", W + "br"):
+        if el.tag == W + "tab" and el.getparent().tag != W + "r":
+            continue  # a tab stop (w:pPr/w:tabs/w:tab), not a tab character
         out.append(el.text or "" if el.tag == W + "t" else ("\t" if el.tag == W + "tab" else "\n"))
     return "".join(out)
 
@@ -61,6 +71,26 @@ class Run:
     rtl: bool
 
 
+CLAIM_NUMBER = "ClaimNumber"
+"""Runs in styles whose id starts so are the superscript claim numbers the
+brief adds after each claim: skipped when the document's text is read back."""
+
+
+@dataclass
+class Number:
+    """A superscript claim number (or its comma) in the annotated text."""
+
+    pos: int  # offset in the document's text it follows
+    text: str
+    style: str
+    anchor: str | None  # the bookmark it links to
+
+
+def _link_of(run) -> str | None:
+    parent = run.getparent()
+    return parent.get(W + "anchor") if parent is not None and parent.tag == W + "hyperlink" else None
+
+
 @dataclass
 class Article:
     ref: str  # "D1"
@@ -70,6 +100,7 @@ class Article:
     comments: dict[str, list[int]] = field(default_factory=dict)  # id -> [start, end]
     bookmarks: dict[str, list[int]] = field(default_factory=dict)  # name -> [start, end]
     comment_refs: list[str] = field(default_factory=list)
+    numbers: list[Number] = field(default_factory=list)  # claim numbers, skipped in ``text`` and ``runs``
 
 
 def articles(document) -> dict[str, Article]:
@@ -108,6 +139,9 @@ def _read(art: Article) -> None:
                 text = para_text(el)
                 rpr = el.find(W + "rPr")
                 style = _val(rpr, W + "rStyle") if rpr is not None else None
+                if style is not None and style.startswith(CLAIM_NUMBER):
+                    art.numbers.append(Number(pos, text, style, _link_of(el)))
+                    continue  # the brief's own text, not the document's
                 rtl = rpr is not None and rpr.find(W + "rtl") is not None
                 art.runs.append(Run(pos, pos + len(text), style, rtl))
                 parts.append(text)

@@ -13,10 +13,10 @@ from annotator import cli
 from annotator.core.errors import InputError
 from annotator.core.model import Claim, ClaimLink, ClaimSubject, LabelKind
 from annotator.core.services import Desk
-from annotator.export.brief import BriefOptions, write_brief
+from annotator.export.brief import BriefOptions, isolate, write_brief
 from annotator.export.template import TLP
 from annotator.store.database import open_database
-from tests.docx_reader import W, articles, comments, mark_styles, open_docx, para_text, runs_over, style_of, tables
+from tests.docx_reader import W, articles, comments, mark_styles, open_docx, para_text, plain, runs_over, style_of, tables
 
 LTR_TEXT = (
     "Syrian officials said 3,000 troops were sent to the border with Iraq near Al Bukamal.\n"
@@ -190,9 +190,9 @@ def test_comments_are_anchored_on_their_annotation(db, world, tmp_path):
         if ann.id in graded:
             assert "·" in body and ("Grading" in body)
     c1 = texts[anchored[("D1", *at(d1.text, world["anns"]["c1"].exact))]]
-    assert c1.startswith("C1 · Claim · B2 · Asserted · Likely")
+    assert c1.startswith("Claim 1 · B2 · Asserted · Likely")  # "Claim 1", never "C1" (an Admiralty code)
     assert "Source: Syrian officials (D1 ¶1)" in c1
-    assert "Contradicted by C" in c1
+    assert "Contradicted by claim 3" in c1
     authors = {c.author for c in document.comments}
     assert authors == {"ana"}
 
@@ -224,7 +224,34 @@ def test_claim_numbers_link_to_bookmarks_on_the_claim(db, world, tmp_path):
     for n, ann in enumerate(sorted(claims, key=lambda a: (a.start, -a.end)), 1):
         assert art.bookmarks[f"claim_{n}"] == [ann.start, ann.end]
     anchors = {h.get(W + "anchor") for h in document.element.body.iter(W + "hyperlink")}
-    assert anchors == set(art.bookmarks)
+    entries = {f"key_claim_{n}" for n in range(1, len(claims) + 1)}
+    assert anchors == set(art.bookmarks) | entries
+    # each key-claims entry carries its bookmark, on the "Claim N" of its heading
+    heads = [p for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimHeading"]
+    for p in heads:
+        [mark] = p.iter(W + "bookmarkStart")
+        assert mark.get(W + "name") == "key_claim_" + para_text(p).split()[1]
+    # after each claim's last letter its number, in superscript, linked to its entry
+    by_end = {}
+    for n, ann in enumerate(sorted(claims, key=lambda a: (a.start, -a.end)), 1):
+        by_end.setdefault(ann.end, []).append(n)
+    numbers = [(x.pos, x.text, x.anchor) for x in art.numbers]
+    expected = []
+    for end, ns in sorted(by_end.items()):
+        for i, n in enumerate(ns):
+            expected += ([(end, ",", None)] if i else []) + [(end, str(n), f"key_claim_{n}")]
+    assert numbers == expected
+    styles = {s.get(W + "styleId"): s for s in document.styles.element.findall(W + "style")}
+    for x in art.numbers:
+        st = styles[x.style]
+        assert st.find(W + "basedOn").get(W + "val") == "ClaimNumber"
+        assert st.find(W + "rPr").find(W + "color").get(W + "val") == world["labels"][LabelKind.CLAIM].color.lstrip("#").upper()
+    assert styles["ClaimNumber"].find(W + "rPr").find(W + "vertAlign").get(W + "val") == "superscript"
+    # without key claims the numbers stay, unlinked
+    document, _ = brief(db, tmp_path, [d1], include_key_claims=False)
+    art = articles(document)["D1"]
+    assert [(x.pos, x.text) for x in art.numbers] == [(p, t) for p, t, _a in expected]
+    assert all(x.anchor is None for x in art.numbers)
 
 
 def test_right_to_left(db, world, tmp_path):
@@ -270,7 +297,7 @@ def test_cover_and_marking_on_every_page(db, world, tmp_path):
     assert document.core_properties.title == "Border brief" and document.core_properties.author == "Ana Lyst"
     assert "Ana Lyst" in "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     docs_table = tables(document)["#|Title|Source|Published|Annotations"]
-    assert [r[:4] for r in docs_table] == [["D1", "Border report", "The National", "2025-06"], ["D2", "تقرير الحدود", "Al Araby", "undated"]]
+    assert [[plain(c) for c in r[:4]] for r in docs_table] == [["D1", "Border report", "The National", "2025-06"], ["D2", "تقرير الحدود", "Al Araby", "undated"]]
     assert "Left out" not in text
 
 
@@ -290,21 +317,22 @@ def test_tables_match_the_database(db, world, tmp_path):
 
     actors = t["Name|Type|Aliases|Mentions|First mention"]
     expected = mentions(LabelKind.ACTOR)
-    assert {row[0]: int(row[3]) for row in actors} == {db.repo.get_entity(e).name: n for e, n in expected.items()}
-    first = {row[0]: row[4] for row in actors}
+    assert {plain(row[0]): int(row[3]) for row in actors} == {db.repo.get_entity(e).name: n for e, n in expected.items()}
+    first = {plain(row[0]): row[4] for row in actors}
     assert first["Syrian officials"] == "“Syrian officials” — D1 ¶1"
-    assert first["الحشد الشعبي"] == "“الحشد الشعبي” — D2 ¶1"
+    assert first["الحشد الشعبي"] == "“\u2068الحشد الشعبي\u2069” — D2 ¶1"  # the Arabic isolated: "— D2 ¶1" stays outside it
+    assert plain(first["الحشد الشعبي"]) == "“الحشد الشعبي” — D2 ¶1"
 
-    locations = {row[0]: row for row in t["Name|Type|Country|Coordinates|Mentions"]}
+    locations = {plain(row[0]): row for row in t["Name|Type|Country|Coordinates|Mentions"]}
     assert set(locations) == {db.repo.get_entity(e).name for e in mentions(LabelKind.LOCATION)}
     assert locations["Iraq"][1:] == ["Country", "IQ", "33.3000° N, 44.4000° E", "1"]
 
     claims = t["#|Quote|Source|Grading|Stance|Likelihood"]
     graded = {**db.repo.claims_for_document(d1.id), **db.repo.claims_for_document(d2.id)}
     claim_anns = sorted((a for a in anns if labels[a.label_id].kind is LabelKind.CLAIM), key=lambda a: (a.document_id != d1.id, a.start, -a.end))
-    assert [row[0] for row in claims] == [f"C{i}" for i in range(1, len(claim_anns) + 1)]
+    assert [row[0] for row in claims] == [str(i) for i in range(1, len(claim_anns) + 1)]  # "#": 1, 2… not C1, C2…
     for row, ann in zip(claims, claim_anns, strict=True):
-        assert row[1] == " ".join(ann.exact.split())
+        assert plain(row[1]) == " ".join(ann.exact.split())
         c = graded.get(ann.id)
         assert row[3] == (f"{c.reliability}{c.credibility}" if c else "—")
         assert row[4] == (c.stance.capitalize() if c else "—")
@@ -318,17 +346,224 @@ def test_key_claims_entries_and_order(db, world, tmp_path):
         document, _ = brief(db, tmp_path, [d1, d2], order=order)
         heads = [para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimHeading"]
         refs = [h.split()[0] for h in heads]
+        refs = [" ".join(h.split()[:2]) for h in heads]
         if order == "position":
-            assert refs == ["C1", "C2", "C3", "C4", "C5"]
+            assert refs == ["Claim 1", "Claim 2", "Claim 3", "Claim 4", "Claim 5"]
         else:  # A1, B2, B3, C4, then the ungraded claim
-            assert refs == ["C4", "C1", "C5", "C3", "C2"]
+            assert refs == ["Claim 4", "Claim 1", "Claim 5", "Claim 3", "Claim 2"]
     quotes = [para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimQuote"]
     assert "Syrian officials said 3,000 troops were sent to the border with Iraq near Al Bukamal." in quotes
     details = "\n".join(para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimDetail")
     assert "Source: Syrian officials (D1 ¶1) — reported by The National, 2025-06" in details
-    assert "Contradicts C1" in details and "Contradicted by C3" in details and "Corroborated by C5" in details
+    assert "Contradicts claim 1" in details and "Contradicted by claim 3" in details and "Corroborated by claim 5" in details
     assert "Corroborated by “A document left out of the brief.” (not in this brief)" in details
     assert "About: Iraq, Syrian officials" in details or "About: Syrian officials, Iraq" in details
+
+
+# --- claim numbers, right-to-left inside left-to-right, column widths, notes, emoji ---------------------
+
+
+def test_claim_numbers_never_look_like_gradings(db, world, tmp_path):
+    """Claims are "Claim 3" / "claim 3" / "3", never "C3": C1–C6 are Admiralty gradings."""
+    d1, d2, _ = world["docs"]
+    document, _ = brief(db, tmp_path, [d1, d2])
+    body = "\n".join(para_text(p) for p in document.element.body.iter(W + "p"))
+    everything = body + "\n".join(comments(document).values())
+    assert set(re.findall(r"\bC\d+\b", everything)) == {"C4"}  # the one C grading given (claim 3's)
+    heads = [para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimHeading"]
+    assert heads[2].startswith("Claim 3") and " C4 " in heads[2]
+    assert "Claims are numbered claim 1, claim 2…" in body
+    assert "Corroborated by claim 5" in body  # a reference reads as a claim, linked
+    links = [para_text(h) for h in document.element.body.iter(W + "hyperlink")]
+    assert {t for t in links if not t.isdigit()} == {f"Claim {n}" for n in range(1, 6)} | {"claim 1", "claim 3", "claim 5"}
+
+
+def test_several_claims_in_one_reference(db, world, tmp_path):
+    d1, d2, _ = world["docs"]
+    a = world["anns"]
+    with db.repo.transaction():
+        db.repo.put_claim_link(ClaimLink(from_annotation_id=a["c2"].id, to_annotation_id=a["c1"].id, relation="contradicts"))
+        db.repo.put_claim_link(ClaimLink(from_annotation_id=a["c4"].id, to_annotation_id=a["c1"].id, relation="contradicts"))
+    document, _ = brief(db, tmp_path, [d1, d2])
+    details = "\n".join(para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimDetail")
+    assert "Contradicted by claims 2, 3 and 4" in details
+    c1 = next(t for t in comments(document).values() if t.startswith("Claim 1 "))
+    assert "Contradicted by claims 2, 3 and 4" in c1
+
+
+def _isolated(text):
+    """Every right-to-left letter of ``text`` lies inside an FSI…PDI isolate."""
+    depth = 0
+    for ch in text:
+        if ch in "\u2066\u2067\u2068":
+            depth += 1
+        elif ch == "\u2069":
+            depth -= 1
+        elif "\u0590" <= ch <= "\u08ff" and depth <= 0:
+            return False
+    return depth == 0
+
+
+def test_right_to_left_quotes_are_isolated_in_left_to_right_lines(db, world, tmp_path):
+    """“الحشد الشعبي” — ¶2 in a left-to-right line: the quote isolated (FSI…PDI)
+    in a run of its own marked w:rtl, the place in another run, so bidi cannot
+    pull "— ¶2" into the Arabic."""
+    d1, d2, _ = world["docs"]
+    a = world["anns"]
+    pmf2 = db.repo.get_annotation(a["pmf2"].id)
+    claim = db.repo.claims_for_document(d2.id)[a["c5"].id]
+    world["desk"].set_claim(replace(claim, source_entity_id=pmf2.entity_id, source_annotation_id=pmf2.id))
+    document, _ = brief(db, tmp_path, [d1, d2])
+
+    def runs(p):
+        out = []
+        for r in p.iter(W + "r"):
+            rpr = r.find(W + "rPr")
+            out.append((para_text(r), rpr is not None and rpr.find(W + "rtl") is not None))
+        return [x for x in out if x[0]]
+
+    # the actors table: the first mention's quote and its place in separate runs
+    cell = next(c for t in document.tables for row in t.rows for c in row.cells if c.text.startswith("“\u2068الحشد"))
+    assert runs(cell.paragraphs[0]._p) == [("“", False), ("\u2068الحشد الشعبي\u2069", True), ("”", False), (" — D2 ¶1", False)]
+    # the key claims' source line
+    source = next(p for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimDetail" and "(D2 ¶1)" in para_text(p))
+    assert para_text(source) == "Source: \u2068الحشد الشعبي\u2069 (D2 ¶1) — reported by Al Araby"
+    assert ("\u2068الحشد الشعبي\u2069", True) in runs(source) and (" (D2 ¶1)", False) in runs(source)
+    # comments too
+    c5 = next(t for t in comments(document).values() if t.startswith("Claim 5 "))
+    assert "Source: \u2068الحشد الشعبي\u2069 (D2 ¶1)" in c5
+    # every left-to-right line the brief writes (not the document's own text) isolates its right-to-left text
+    paras = list(document.element.body.iter(W + "p")) + [p._p for c in document.comments for p in c.paragraphs]
+    for p in paras:
+        ppr = p.find(W + "pPr")
+        if style_of(p) == "ArticleText" or (ppr is not None and ppr.find(W + "bidi") is not None):
+            continue
+        assert _isolated(para_text(p)), para_text(p)
+    for section in document.sections:
+        for p in section.header.paragraphs + section.footer.paragraphs:
+            assert _isolated(p.text), p.text
+
+
+def test_a_right_to_left_quote_has_its_bar_on_the_right(db, world, tmp_path):
+    d1, d2, _ = world["docs"]
+    document, _ = brief(db, tmp_path, [d1, d2])
+    quotes = {para_text(p): p for p in document.element.body.iter(W + "p") if style_of(p) in ("ClaimQuote", "ClaimQuoteRTL")}
+    assert style_of(quotes["الحشد الشعبي 🇮🇶 لم يعبر الحدود"]) == "ClaimQuoteRTL"
+    assert style_of(quotes[" ".join(world["anns"]["c1"].exact.split())]) == "ClaimQuote"
+    styles = {s.get(W + "styleId"): s for s in document.styles.element.findall(W + "style")}
+    rtl, ltr = styles["ClaimQuoteRTL"].find(W + "pPr"), styles["ClaimQuote"].find(W + "pPr")
+    assert rtl.find(W + "bidi") is not None and ltr.find(W + "bidi") is None
+    assert rtl.find(W + "pBdr").find(W + "right") is not None and rtl.find(W + "pBdr").find(W + "left") is None
+    assert ltr.find(W + "pBdr").find(W + "left") is not None
+    ind = rtl.find(W + "ind")
+    assert ind.get(W + "left") == ind.get(W + "right")  # the same whichever side a word processor indents
+
+
+def test_claims_table_columns_fit_their_words(db, world, tmp_path):
+    """No header or value word breaks inside: Grading, Stance (Speculated), Likelihood."""
+    from annotator.core.grading import LIKELIHOOD, STANCES
+    from annotator.export.brief import fit_widths
+    from annotator.export.template import CELL_PADDING_CM, word_width_cm
+
+    d1, d2, _ = world["docs"]
+    claim = db.repo.claims_for_document(d1.id)[world["anns"]["c3"].id]
+    world["desk"].set_claim(replace(claim, stance="speculated", likelihood="roughly even chance"))
+    document, _ = brief(db, tmp_path, [d1, d2])
+    [tbl] = [t for t in document.tables if t.rows[0].cells[0].text == "#" and t.rows[0].cells[1].text == "Quote"]
+    grid = [int(g.get(W + "w")) / 567 for g in tbl._tbl.find(W + "tblGrid").findall(W + "gridCol")]
+    assert abs(sum(grid) - 17.0) < 0.05  # A4 less 2 cm margins
+    for col, name in enumerate(["#", "Quote", "Source", "Grading", "Stance", "Likelihood"]):
+        if name in ("Quote", "Source"):
+            continue
+        words = [(w, True) for w in name.split()]
+        words += [(w, False) for row in tbl.rows[1:] for w in row.cells[col].text.split()]
+        need = max(word_width_cm(w, 9, bold) for w, bold in words) + CELL_PADDING_CM
+        assert grid[col] >= need - 1e-6, (name, grid[col], need)
+    assert "Speculated" in [row.cells[4].text for row in tbl.rows[1:]]
+    # every stance and ICD 203 word fits (the terms wrap at spaces only)
+    widths = fit_widths(17.0, [0.8, 7.6, 3.0, 1.6, 1.8, 2.1], ["#", "Quote", "Source", "Grading", "Stance", "Likelihood"],
+                        [["12"], ["x"], ["y"], ["C3"], [s.capitalize() for s in STANCES], [t.capitalize() for t, _ in LIKELIHOOD]])  # fmt: skip
+    assert widths[4] >= word_width_cm("Speculated", 9) + CELL_PADDING_CM - 1e-6
+    assert widths[5] >= max(word_width_cm(w, 9) for t, _ in LIKELIHOOD for w in t.split()) + CELL_PADDING_CM - 1e-6
+    assert widths[5] >= word_width_cm("Likelihood", 9, True) + CELL_PADDING_CM - 1e-6
+    assert abs(sum(widths) - 17.0) < 1e-6
+
+
+def test_entity_notes_show_under_their_row(db, world, tmp_path):
+    d1 = world["docs"][0]
+    a = world["anns"]
+    bukamal = db.repo.get_entity(db.repo.get_annotation(a["bukamal"].id).entity_id)
+    pmf = db.repo.get_entity(db.repo.get_annotation(a["pmf"].id).entity_id)
+    with db.repo.transaction():
+        db.repo.update_entity(replace(bukamal, note="Border crossing to Al Qaim;\nreopened 2019."))
+        db.repo.update_entity(replace(pmf, note="الحشد الشعبي: an umbrella of militias"))
+    document, _ = brief(db, tmp_path, [d1])
+    for header, name, note in (
+        ("Name|Type|Country|Coordinates|Mentions", "Al Bukamal", "Note: Border crossing to Al Qaim; reopened 2019."),
+        ("Name|Type|Aliases|Mentions|First mention", pmf.name, "Note: \u2068الحشد الشعبي: an umbrella of militias\u2069"),
+    ):
+        [tbl] = [t for t in document.tables if "|".join(c.text for c in t.rows[0].cells) == header]
+        rows = tbl._tbl.findall(W + "tr")
+        texts = [para_text(r) for r in rows]
+        i = next(i for i, r in enumerate(rows) if para_text(r.find(W + "tc")) == isolate(name))
+        note_row = rows[i + 1]
+        [tc] = note_row.findall(W + "tc")  # one cell across the table
+        assert tc.find(W + "tcPr").find(W + "gridSpan").get(W + "val") == "5"
+        assert para_text(tc) == note
+        assert style_of(tc.find(W + "p")) == "TableNote"
+
+        def fill(tr):
+            shd = tr.find(W + "tc").find(W + "tcPr").find(W + "shd")
+            return None if shd is None else shd.get(W + "fill")
+
+        assert fill(rows[i]) == fill(note_row)  # banded together
+        assert sum(t.startswith("Note: ") for t in texts) == 1
+    # without notes no note rows
+    with db.repo.transaction():
+        db.repo.update_entity(replace(db.repo.get_entity(bukamal.id), note=""))
+        db.repo.update_entity(replace(db.repo.get_entity(pmf.id), note=""))
+    document, _ = brief(db, tmp_path, [d1])
+    assert "Note: " not in "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+
+
+def test_emoji_runs_name_a_font_that_draws_them(db, world, tmp_path):
+    from annotator.export.ooxml import EMOJI
+    from annotator.export.template import EMOJI_FONT
+
+    d1, d2, _ = world["docs"]
+    document, _ = brief(db, tmp_path, [d1, d2])
+    seen = 0
+    for p in document.element.body.iter(W + "p"):
+        for r in p.iter(W + "r"):
+            text = para_text(r)
+            rpr = r.find(W + "rPr")
+            fonts = rpr.find(W + "rFonts") if rpr is not None else None
+            if EMOJI.search(text):
+                seen += 1
+                assert "".join(m.group() for m in EMOJI.finditer(text)) == text, text  # emoji in runs of their own
+                assert fonts is not None and {fonts.get(W + k) for k in ("ascii", "hAnsi", "eastAsia", "cs")} == {EMOJI_FONT}
+            elif style_of(p) == "ArticleText":
+                assert fonts is None
+    assert seen >= 5  # the flag and the family in the texts, the key claim, the tables
+    styles = mark_styles(document)
+    art = articles(document)["D1"]
+    s, e = at(d1.text, "🇸🇾")
+    [run] = runs_over(art, s, e)
+    assert styles[run.style].fill  # the flag keeps its location mark
+
+
+def test_a_claim_ending_with_its_line_is_numbered_at_the_end_of_that_line(db, world, tmp_path):
+    desk = world["desk"]
+    lb = world["labels"]
+    doc = desk.import_document("First line.\nSecond line.\n", "Lines").document
+    desk.add_annotation(doc.id, lb[LabelKind.CLAIM].id, 0, 12)  # "First line.\n"
+    desk.add_annotation(doc.id, lb[LabelKind.CLAIM].id, 6, 24)  # "line.\nSecond line."
+    document, _ = brief(db, tmp_path, [doc])
+    art = articles(document)["D1"]
+    assert art.text == "First line.\nSecond line."
+    assert [(x.pos, x.text) for x in art.numbers] == [(11, "1"), (24, "2")]
+    first_line = art.paragraphs[0]
+    assert [para_text(r) for r in first_line.iter(W + "r")][-1] == "1"  # at the end of line 1, not the start of line 2
 
 
 # --- options -----------------------------------------------------------------------------------------------
@@ -440,9 +675,25 @@ def test_cli_brief(db, world, tmp_path, capsys):
     document = open_docx(out)
     assert document.paragraphs[1].text == "Cli brief" and document.core_properties.author == "Jo"
     assert len(document.comments) == 0 and "#|Quote|Source|Grading|Stance|Likelihood" not in tables(document)
-    heads = [para_text(p).split()[0] for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimHeading"]
-    assert heads == ["C4", "C1", "C3", "C2"]
+    heads = [" ".join(para_text(p).split()[:2]) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimHeading"]
+    assert heads == ["Claim 4", "Claim 1", "Claim 3", "Claim 2"]
     assert "TLP:AMBER" in document.sections[0].header.paragraphs[0].text  # the default marking
+
+
+def test_cli_brief_date_and_absolute_path(db, world, tmp_path, capsys, monkeypatch):
+    d1 = world["docs"][0]
+    monkeypatch.chdir(tmp_path)
+    args = ["--db", str(db.path), "brief", str(d1.id), "-o", "rel.docx", "--date", "2025-06-21", "--analyst", "Jo"]
+    assert cli.main(args) == 0
+    assert capsys.readouterr().out.strip() == str((tmp_path / "rel.docx").resolve())  # not "rel.docx"
+    document = open_docx(tmp_path / "rel.docx")
+    cover = "\n".join(c.text for r in document.tables[0].rows for c in r.cells)
+    assert "21 June 2025" in cover and "Jo · 21 June 2025" in document.sections[0].footer.paragraphs[0].text
+    for bad in ("21/06/2025", "2025-13-01", "2025-6-1", "tomorrow"):
+        assert cli.main(["--db", str(db.path), "brief", str(d1.id), "-o", "bad.docx", "--date", bad]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("annotator: bad date") and err.count("\n") == 1, err
+    assert not (tmp_path / "bad.docx").exists()
 
 
 def test_headless_run_default_writes_the_seed_brief(tmp_path, capsys):

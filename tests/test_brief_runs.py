@@ -127,3 +127,27 @@ def test_every_span_is_covered_by_marked_runs_at_its_place(case):
         if mark is not None:
             assert mark.claims == sum(sp.claim for sp in over)
             assert (mark.outer is not None) == (sum(not sp.claim for sp in over) >= 2)
+
+
+def test_render_paragraph_numbers_before_the_ends_and_emoji_runs():
+    """``before_ends`` runs once per place where annotations end, before their
+    END markers (claim numbers go inside the comment ranges); emoji get runs of
+    their own in the emoji font and keep their mark."""
+    from annotator.export.runs import render_paragraph
+
+    text = "Damascus 🇸🇾 said"
+    spans = [Span(0, 11, "claim", "C", True), Span(9, 11, "flag", "L", False), Span(12, 16, "said", "C", True)]
+    [para] = segment(text, spans)
+    calls = []
+
+    def before(keys, first):
+        calls.append((tuple(keys), first))
+        return "<NUM/>"
+
+    xml = render_paragraph(text, para, style="S", mark_style=lambda m: "M", on_end=lambda k: f"<END {k}/>",
+                           before_ends=before, emoji_fonts='<w:rFonts w:ascii="E"/>')  # fmt: skip
+    assert calls == [(("claim", "flag"), False), (("said",), False)]
+    assert "🇸🇾</w:t>" in xml and xml.index("<NUM/>") < xml.index("<END claim/>") < xml.index("<END flag/>")
+    flag_run = xml[xml.rindex("<w:r>", 0, xml.index("🇸🇾")) : xml.index("🇸🇾")]
+    assert '<w:rStyle w:val="M"/><w:rFonts w:ascii="E"/>' in flag_run
+    assert xml.count('w:ascii="E"') == 1  # only the flag

@@ -4,24 +4,32 @@
 
 * a cover block: title, date, analyst, the documents covered and the TLP
   marking (also in the header and footer of every page);
-* key claims: quote, source, Admiralty code, stance, ICD 203 likelihood and
-  the claims that corroborate or contradict each one;
+* key claims ("Claim 1", "Claim 2"…: numbered plainly, never "C1", which
+  is an Admiralty code): quote, source, Admiralty code, stance, ICD 203
+  likelihood and the claims that corroborate or contradict each one;
 * tables of actors, locations and claims;
 * the annotated text of each document: every span marked in its label's
   colour (fills for actors and locations, underlines for claims), a Word
-  comment on each annotation with a note or claim details, right-to-left
-  paragraphs set right-to-left;
+  comment on each annotation with a note or claim details, each claim
+  followed by its number in superscript (linked to its key-claims entry),
+  right-to-left paragraphs set right-to-left;
 * a key to the colours and to the grading scales.
 
 Everything comes from the database; the look comes from
-:mod:`annotator.export.template`. No Qt here: the GUI calls this from a
+:mod:`annotator.export.template`. Text from the documents (quotes, names,
+notes) set inside a left-to-right line goes in runs of its own, and when it
+holds right-to-left letters between FIRST STRONG ISOLATE and POP DIRECTIONAL
+ISOLATE (U+2068…U+2069), so "“الحشد الشعبي” — ¶2" keeps its "— ¶2" outside
+the Arabic in Word and LibreOffice alike. No Qt here: the GUI calls this from a
 worker thread and relays ``progress`` to its dialog.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
+import re
 import uuid
 from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -75,6 +83,17 @@ class BriefOptions:
         return self
 
 
+def parse_date(text: str) -> dt.date:
+    """A cover date given as YYYY-MM-DD; InputError (one line) otherwise."""
+    value = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is None:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"bad date {text!r} (give it as YYYY-MM-DD, e.g. {dt.date.today().isoformat()})") from None
+
+
 def default_title(data: BriefData) -> str:
     return data.docs[0].doc.title if len(data.docs) == 1 else f"Brief on {len(data.docs)} documents"
 
@@ -120,8 +139,10 @@ def write_brief(repo: Repository, options: BriefOptions, path: Path | str, progr
     writer = _Writer(doc, data, options, marking, tick)
     writer.write()
     tick("Saving", 0)
+    buffer = io.BytesIO()
+    doc.save(buffer)  # in memory first: a full disk then fails in our write, not inside python-docx's zip writer
     with atomic_write_bytes(path) as fh:
-        doc.save(fh)
+        fh.write(buffer.getbuffer())
     tick.finish("Done")
     return path
 
@@ -182,6 +203,45 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+FSI, PDI = "\u2068", "\u2069"  # FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE
+
+
+def isolate(text: str) -> str:
+    """``text`` between FSI and PDI when it holds right-to-left letters: set
+    inside a left-to-right line it then takes its own direction and pulls no
+    neighbouring punctuation or number into it."""
+    return f"{FSI}{text}{PDI}" if has_rtl(text) else text
+
+
+TABLE_PT = 9.0  # the size of table text (template: TableText, TableHeading)
+
+
+def fit_widths(total: float, weights: Sequence[float], header: Sequence[str], cells: list[list[str]] | None) -> list[float]:
+    """Column widths (cm) sharing ``total`` by ``weights``, each widened to hold
+    the longest word of its header (bold) and of its plain ``cells`` (one list
+    per column), so no word breaks inside: a narrow column ("Grading",
+    "Speculated", "Likelihood") takes the room from columns with room to
+    spare. A word longer than a third of the table (a URL) may still break.
+    Text wraps at spaces as usual ("Roughly even chance")."""
+    wsum = sum(weights)
+    widths = [total * w / wsum for w in weights]
+    need = []
+    for i, head in enumerate(header):
+        words = [(wd, True) for wd in head.split()]
+        for cell in cells[i] if cells is not None else ():
+            words.extend((wd, False) for wd in str(cell).split())
+        longest = max((T.word_width_cm(wd, TABLE_PT, bold) for wd, bold in words), default=0.0)
+        need.append(min(total / 3, longest + T.CELL_PADDING_CM))
+    short = sum(max(0.0, n - w) for n, w in zip(need, widths, strict=True))
+    spare = sum(max(0.0, w - n) for n, w in zip(need, widths, strict=True))
+    if short <= 0 or spare <= 0:
+        return widths
+    take = min(1.0, spare / short)  # when the room is not there, every short column gets its share of it
+    give = short * take / spare
+    return [w + (n - w) * take if n > w else w - (w - n) * give for n, w in zip(need, widths, strict=True)]
+
+
+
 # --- the writer -------------------------------------------------------------------------------------
 
 
@@ -225,6 +285,9 @@ class _Writer:
         self.comments: list[str] = []
         self.comment_ids: dict[uuid.UUID, int] = {}
         self.bookmark_ids: dict[uuid.UUID, int] = {}
+        self.bookmarks = 0  # bookmark ids given so far (ids are unique in the document)
+        self.number_styles: dict[uuid.UUID, str] = {}  # claim label -> its claim-number style
+        self.emoji = T.emoji_fonts()
         self.width = T.text_width_cm(doc)
         self.date = options.date or dt.date.today()
         self.analyst = options.analyst or current_user()
@@ -232,6 +295,7 @@ class _Writer:
         self.ranges = _likelihood_ranges()
         self.types = _type_names()
         self.linked = options.include_text  # claim numbers link to the text when it is there
+        self.entries = options.include_key_claims and bool(data.claims)  # numbers in the text link to the entries
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -251,20 +315,58 @@ class _Writer:
         return X.para(self.r(text, run_style), style, "<w:bidi/>" if rtl and is_rtl_paragraph(text) else "")
 
     def r(self, text: str, style: str = "") -> str:
-        rpr = (f'<w:rStyle w:val="{style}"/>' if style else "") + ("<w:rtl/>" if has_rtl(text) else "")
-        return f"<w:r><w:rPr>{rpr}</w:rPr>{X.t(text)}</w:r>" if rpr else f"<w:r>{X.t(text)}</w:r>"
+        """A run (``w:rtl`` when it holds right-to-left letters; emoji in runs of their own)."""
+        return X.run(text, style, "<w:rtl/>" if has_rtl(text) else "", self.emoji)
 
-    def claim_ref(self, c: ClaimInfo) -> str:
-        run = self.r(c.ref, T.LINK if self.linked else T.STRONG)
+    def u(self, text: str, style: str = "") -> str:
+        """A run of the documents' text (a quote, a name, a note) set among the
+        brief's own words: a run of its own, isolated when right-to-left."""
+        return self.r(isolate(text), style) if text else ""
+
+    def quote(self, text: str, style: str = "") -> str:
+        """“text”: the marks in the line's direction, the text in its own."""
+        return self.r("“", style) + self.u(text, style) + self.r("”", style)
+
+    def names(self, names: Sequence[str]) -> str:
+        """'a, b, c' as runs, each name isolated."""
+        return self.r(", ").join(self.u(n) for n in names)
+
+    def next_bookmark(self) -> int:
+        self.bookmarks += 1
+        return self.bookmarks
+
+    def claim_ref(self, c: ClaimInfo, text: str = "") -> str:
+        """A claim's number ("claim 4", or ``text``), linked to the claim in the annotated text."""
+        run = self.r(text or c.ref, T.LINK if self.linked else T.STRONG)
         return X.internal_link(c.bookmark, run) if self.linked else run
+
+    def claim_refs(self, claims: list[ClaimInfo], plain: bool = False) -> str:
+        """'claim 4', 'claims 4 and 9', 'claims 4, 9 and 12' (each number linked unless ``plain``)."""
+        if len(claims) == 1:
+            return self.r(claims[0].ref) if plain else self.claim_ref(claims[0])
+        nums = [self.r(str(c.number)) if plain else self.claim_ref(c, str(c.number)) for c in claims]
+        return self.r("claims ") + self.r(", ").join(nums[:-1]) + self.r(" and ") + nums[-1]
 
     def tlp_run(self) -> str:
         return self.r(f" {self.marking.label} ", T.TLP_RUN)
 
-    def table(self, header: list[str], rows: list[list[str]], weights: list[float], raw: bool = False) -> None:
-        total = sum(weights)
-        widths = [self.width * w / total for w in weights]
-        self.add(X.table(header, rows, widths, style=T.TABLE, cell_style=T.TABLE_TEXT, head_style=T.TABLE_HEAD, raw_cells=raw))
+    def table(self, header: list[str], rows: list, weights: list[float], raw: bool = False, notes: bool = False) -> None:
+        """A table across the text width; columns share it by ``weights``, widened
+        where a word of the header or of a plain cell would not fit (see
+        :func:`fit_widths`). ``notes``: rows may be followed by NoteRows."""
+        plain = [[] for _ in header] if not raw else None
+        if plain is not None:
+            for row in rows:
+                if isinstance(row, X.NoteRow):
+                    continue
+                for i, cell in enumerate(row):
+                    if isinstance(cell, X.Cell):
+                        cell = cell.content
+                    if not isinstance(cell, X.Raw):
+                        plain[i].append(cell)
+        widths = fit_widths(self.width, weights, header, plain)
+        self.add(X.table(header, rows, widths, style=T.TABLE, cell_style=T.TABLE_TEXT, head_style=T.TABLE_HEAD,
+                         raw_cells=raw, emoji_fonts=self.emoji, band_fill=T.BAND if notes else ""))  # fmt: skip
         self.add(X.para("", T.META))
 
     # --- the document ------------------------------------------------------------------------
@@ -313,9 +415,9 @@ class _Writer:
         right = f'<w:tabs><w:tab w:val="right" w:pos="{w}"/></w:tabs>'
         both = f'<w:tabs><w:tab w:val="center" w:pos="{w // 2}"/><w:tab w:val="right" w:pos="{w}"/></w:tabs>'
         tab = "<w:r><w:tab/></w:r>"
-        header = X.para(self.r(_shorten(self.title, 80)) + tab + self.tlp_run(), T.HEADER, right)
+        header = X.para(self.u(_shorten(self.title, 80)) + tab + self.tlp_run(), T.HEADER, right)
         footer = X.para(
-            self.r(f"{self.analyst} · {date}") + tab + self.r("Page ") + X.field("PAGE", "1") + self.r(" of ")
+            self.u(self.analyst) + self.r(f" · {date}") + tab + self.r("Page ") + X.field("PAGE", "1") + self.r(" of ")
             + X.field("NUMPAGES", "1") + tab + self.tlp_run(),
             T.FOOTER,
             both,
@@ -343,7 +445,7 @@ class _Writer:
         self.add(self.p(f"{ndocs} document{'' if ndocs == 1 else 's'} · " + " · ".join(counts + [f"{d.annotation_count} annotations"]), T.SUBTITLE))
         rows = [
             [self.r("Date", T.SWATCH_LABEL), self.r(_fmt_date(self.date))],
-            [self.r("Analyst", T.SWATCH_LABEL), self.r(self.analyst)],
+            [self.r("Analyst", T.SWATCH_LABEL), self.u(self.analyst)],
             [self.r("Handling", T.SWATCH_LABEL), self.tlp_run() + self.r("  " + self.marking.meaning)],
         ]
         total = self.width
@@ -362,14 +464,14 @@ class _Writer:
         rows = []
         for info in d.docs:
             doc = info.doc
-            title = doc.title + (f"\x1e{doc.url}" if doc.url else "")
-            rows.append([info.ref, title, doc.source or "—", _when(doc.published), str(len(info.spans))])
+            title = isolate(doc.title) + (f"\x1e{doc.url}" if doc.url else "")
+            rows.append([info.ref, title, isolate(doc.source) or "—", _when(doc.published), str(len(info.spans))])
         self.table(["#", "Title", "Source", "Published", "Annotations"], rows, [0.9, 8.0, 3.4, 2.2, 2.5])
         how = (
-            "Claims are numbered C1, C2… in document and text order"
-            + ("; each number links to its place in the annotated text" if self.linked else "")
-            + ". Gradings use the Admiralty system (source reliability A–F, information credibility 1–6) "
-            "and likelihoods the ICD 203 terms; both scales are explained at the end."
+            "Claims are numbered claim 1, claim 2… in document and text order"
+            + ("; each number links to its place in the annotated text, where the claim ends with its number in superscript" if self.linked else "")
+            + ". Gradings use the Admiralty system (source reliability A–F, information credibility 1–6; a code such as B2 "
+            "is a grading, never a claim) and likelihoods the ICD 203 terms; both scales are explained at the end."
         )
         self.add(self.p(how, T.META))
 
@@ -386,30 +488,34 @@ class _Writer:
         return bits
 
     def links_text(self, c: ClaimInfo, plain: bool = False) -> str:
-        """Runs: 'Contradicts C1; corroborated by C10, C21'. ``plain``: claim
-        numbers are not links (in comments)."""
-        groups: dict[str, list[str]] = {}
+        """Runs: 'Contradicts claim 1; corroborated by claims 10 and 21'.
+        ``plain``: claim numbers are not links (in comments)."""
+        groups: dict[str, tuple[list[ClaimInfo], list[str]]] = {}
         for link in c.links:
             verb = link.relation if link.outgoing else _passive(link.relation)
+            inside, outside = groups.setdefault(verb, ([], []))
             if link.other is not None:
-                target = self.r(link.other.ref) if plain else self.claim_ref(link.other)
+                if link.other not in inside:
+                    inside.append(link.other)
             else:
-                target = self.r(f"“{_shorten(link.other_exact, 50 if plain else 60)}” (not in this brief)")
-            groups.setdefault(verb, []).append(target)
-        parts = [self.r(_cap(verb) + " ") + self.r(", ").join(targets) for verb, targets in groups.items()]
+                outside.append(self.quote(_shorten(link.other_exact, 50 if plain else 60)) + self.r(" (not in this brief)"))
+        parts = []
+        for verb, (inside, outside) in groups.items():
+            targets = ([self.claim_refs(sorted(inside, key=lambda o: o.number), plain)] if inside else []) + outside
+            parts.append(self.r(_cap(verb) + " ") + self.r(", ").join(targets))
         return self.r("; ").join(parts)
 
     def source_text(self, c: ClaimInfo) -> str:
         """'Source: two officials (¶1) — reported by The National, 2025-06'."""
         doc = c.doc.doc
-        out = self.r("Source: ", T.STRONG) + self.r(c.source or "not stated")
+        out = self.r("Source: ", T.STRONG) + (self.u(c.source) if c.source else self.r("not stated"))
         if c.source_where:
             out += self.r(f" ({c.source_where})")
-        via = ", ".join(x for x in (doc.source, doc.published) if x)
-        if via and c.source and c.source.casefold() == doc.source.casefold():
-            via = doc.published  # the publication is the source itself
+        same = bool(c.source) and c.source.casefold() == doc.source.casefold()  # the publication is the source itself
+        via = [self.u(doc.source)] if doc.source and not same else []
+        via += [self.r(doc.published)] if doc.published else []
         if via:
-            out += self.r(f" — reported by {via}" if c.source and c.source.casefold() != doc.source.casefold() else f" — {via}")
+            out += self.r(" — reported by " if c.source and not same and doc.source else " — ") + self.r(", ").join(via)
         return out
 
     def key_claims(self) -> None:
@@ -423,7 +529,8 @@ class _Writer:
         self.add(self.p(how, T.META))
         right = self.width
         for c in ordered:
-            head = self.claim_ref(c) + self.r("  ")
+            bid = self.next_bookmark()
+            head = X.bookmark_start(bid, c.entry_bookmark) + self.claim_ref(c, c.name) + X.bookmark_end(bid) + self.r("  ")
             if c.claim is not None:
                 head += self.r(f" {c.code} ", T.CODE) + self.r("  " + " · ".join(self.claim_line(c)))
             else:
@@ -431,7 +538,8 @@ class _Writer:
             head += "<w:r><w:tab/></w:r>" + self.r(c.where)
             tabs = f'<w:tabs><w:tab w:val="right" w:pos="{round(right * X.TWIPS_PER_CM)}"/></w:tabs>'
             self.add(X.para(head, T.CLAIM_HEAD, tabs))
-            self.add(self.p(one_line(c.span.exact), T.CLAIM_QUOTE))
+            quote = one_line(c.span.exact)
+            self.add(self.p(quote, T.CLAIM_QUOTE_RTL if is_rtl_paragraph(quote) else T.CLAIM_QUOTE))
             self.add(X.para(self.source_text(c), T.CLAIM_DETAIL))
             if c.claim is not None:
                 rel = grading.RELIABILITY.get(c.claim.reliability, "")
@@ -439,14 +547,13 @@ class _Writer:
                 text = self.r("Grading: ", T.STRONG) + self.r(f"{c.code} — {rel.lower()} source; {cred.lower()}.")
                 self.add(X.para(text, T.CLAIM_DETAIL))
                 if c.claim.likelihood_note:
-                    self.add(X.para(self.r("Rationale: ", T.STRONG) + self.r(one_line(c.claim.likelihood_note)), T.CLAIM_DETAIL))
+                    self.add(X.para(self.r("Rationale: ", T.STRONG) + self.u(one_line(c.claim.likelihood_note)), T.CLAIM_DETAIL))
             if c.links:
                 self.add(X.para(self.links_text(c), T.CLAIM_DETAIL))
             if c.subjects:
-                about = ", ".join(e.name for e in c.subjects)
-                self.add(X.para(self.r("About: ", T.STRONG) + self.r(about), T.CLAIM_DETAIL))
+                self.add(X.para(self.r("About: ", T.STRONG) + self.names([e.name for e in c.subjects]), T.CLAIM_DETAIL))
             if c.span.note:
-                self.add(X.para(self.r("Note: ", T.STRONG) + self.r(one_line(c.span.note)), T.CLAIM_DETAIL))
+                self.add(X.para(self.r("Note: ", T.STRONG) + self.u(one_line(c.span.note)), T.CLAIM_DETAIL))
 
     # --- tables ------------------------------------------------------------------------------------
 
@@ -456,21 +563,13 @@ class _Writer:
         if LabelKind.ACTOR in kinds:
             self.add(self.p("Actors", T.H1))
             if d.actors:
-                self.table(
-                    ["Name", "Type", "Aliases", "Mentions", "First mention"],
-                    [self.actor_row(ei) for ei in d.actors],
-                    [3.6, 2.4, 3.3, 2.0, 5.7],
-                )
+                self.entity_table(["Name", "Type", "Aliases", "Mentions", "First mention"], d.actors, self.actor_row, [3.6, 2.4, 3.3, 2.0, 5.7])
             else:
                 self.add(self.p("No actors are tagged in these documents.", T.META))
         if LabelKind.LOCATION in kinds:
             self.add(self.p("Locations", T.H1))
             if d.locations:
-                self.table(
-                    ["Name", "Type", "Country", "Coordinates", "Mentions"],
-                    [self.location_row(ei) for ei in d.locations],
-                    [4.6, 3.0, 1.9, 5.0, 2.0],
-                )
+                self.entity_table(["Name", "Type", "Country", "Coordinates", "Mentions"], d.locations, self.location_row, [4.6, 3.0, 1.9, 5.0, 2.0])
             else:
                 self.add(self.p("No locations are tagged in these documents.", T.META))
         if LabelKind.CLAIM in kinds and d.claims:
@@ -478,23 +577,36 @@ class _Writer:
             rows = []
             for c in d.claims:
                 cl = c.claim
+                quote = one_line(c.span.exact)
                 rows.append([
-                    c.ref,
-                    one_line(c.span.exact),
-                    c.source or "—",
+                    str(c.number),
+                    X.Cell(quote, "<w:bidi/>") if is_rtl_paragraph(quote) else isolate(quote),
+                    isolate(c.source) or "—",
                     c.code or "—",
                     _cap(cl.stance) if cl is not None and cl.stance else "—",
                     _cap(cl.likelihood) if cl is not None and cl.likelihood else "—",
                 ])  # fmt: skip
-            self.table(["#", "Quote", "Source", "Grading", "Stance", "Likelihood"], rows, [1.1, 7.6, 3.0, 1.6, 1.8, 2.1])
+            self.table(["#", "Quote", "Source", "Grading", "Stance", "Likelihood"], rows, [0.8, 7.6, 3.0, 1.6, 1.8, 2.1])
 
-    def actor_row(self, ei: EntityInfo) -> list[str]:
+    def entity_table(self, header: list[str], infos: list[EntityInfo], row, weights: list[float]) -> None:
+        """Actors or locations, one row each; an entity's note, if any, on a row across the table under it."""
+        rows: list = []
+        for ei in infos:
+            rows.append(row(ei))
+            if ei.entity.note.strip():
+                note = " ".join(ei.entity.note.split())
+                rows.append(X.NoteRow(self.r("Note: ", T.STRONG) + self.u(note), T.TABLE_NOTE))
+        self.table(header, rows, weights, notes=len(rows) > len(infos))
+
+    def actor_row(self, ei: EntityInfo) -> list:
         e = ei.entity
-        return [e.name, self.types.get(e.type, e.type) or "—", ", ".join(e.aliases) or "—", str(ei.mentions), ei.first_mention or "—"]
+        first = self.quote(ei.first_quote) + self.r(f" — {ei.first_place}") if ei.first is not None else self.r("—")
+        aliases = ", ".join(isolate(a) for a in e.aliases)
+        return [isolate(e.name), self.types.get(e.type, e.type) or "—", aliases or "—", str(ei.mentions), X.Raw(first)]
 
     def location_row(self, ei: EntityInfo) -> list[str]:
         e = ei.entity
-        return [e.name, self.types.get(e.type, e.type) or "—", e.country_code or "—", _coords(e.latitude, e.longitude) or "—", str(ei.mentions)]
+        return [isolate(e.name), self.types.get(e.type, e.type) or "—", e.country_code or "—", _coords(e.latitude, e.longitude) or "—", str(ei.mentions)]
 
     # --- the annotated text -------------------------------------------------------------------------
 
@@ -503,28 +615,30 @@ class _Writer:
         c = self.data.claim_by_ann.get(span.id)
         paras: list[str] = []
         if c is not None:
-            head = f"{c.ref} · {label.name}"
+            # "Claim 4 · C3 · Denied · …": the label is named too when it is not "Claim"
+            head = c.name + (f" · {label.name}" if label.name.casefold() != "claim" else "")
             if c.claim is not None:
                 head += " · " + " · ".join([c.code, *self.claim_line(c)])
             else:
                 head += " · not graded"
-            paras.append(self.r(head, T.STRONG))
+            paras.append(self.u(head, T.STRONG))
             if c.claim is not None:
-                paras.append(self.r(f"Source: {c.source or 'not stated'}" + (f" ({c.source_where})" if c.source_where else "")))
+                source = self.r("Source: ") + (self.u(c.source) if c.source else self.r("not stated"))
+                paras.append(source + (self.r(f" ({c.source_where})") if c.source_where else ""))
                 rel = grading.RELIABILITY.get(c.claim.reliability, "")
                 cred = grading.CREDIBILITY.get(c.claim.credibility, "")
                 paras.append(self.r(f"Grading {c.code}: {rel.lower()} source; {cred.lower()}."))
                 if c.claim.likelihood_note:
-                    paras.append(self.r(f"Rationale: {c.claim.likelihood_note}"))
+                    paras.append(self.r("Rationale: ") + self.u(c.claim.likelihood_note))
                 if c.subjects:
-                    paras.append(self.r("About: " + ", ".join(e.name for e in c.subjects)))
+                    paras.append(self.r("About: ") + self.names([e.name for e in c.subjects]))
                 if c.links:
                     paras.append(self.links_text(c, plain=True))
         else:
             entity = self.data.entities.get(span.entity_id) if span.entity_id else None
-            paras.append(self.r(f"{label.name}: {entity.name}" if entity else label.name, T.STRONG))
+            paras.append(self.r(f"{label.name}: ", T.STRONG) + self.u(entity.name, T.STRONG) if entity else self.r(label.name, T.STRONG))
         if span.note:
-            paras.extend(self.r(line) for line in span.note.split("\n"))
+            paras.extend(self.u(line) for line in span.note.split("\n"))
         author = span.creator or self.opt.author or self.analyst
         ref = f'<w:r><w:rPr><w:rStyle w:val="{T.COMMENT_REF}"/></w:rPr><w:annotationRef/></w:r>'
         body = "".join(X.para((ref if i == 0 else "") + content, T.COMMENT_TEXT) for i, content in enumerate(paras))
@@ -535,13 +649,13 @@ class _Writer:
         doc = info.doc
         first = info is d.docs[0]
         if first:
-            heading = X.para(self.r("Annotated text"), T.H1, "<w:pageBreakBefore/>") + X.para(self.r(f"{info.ref} · {doc.title}"), T.H2)
+            heading = X.para(self.r("Annotated text"), T.H1, "<w:pageBreakBefore/>") + X.para(self.r(f"{info.ref} · ") + self.u(doc.title), T.H2)
         else:
-            heading = X.para(self.r(f"{info.ref} · {doc.title}"), T.H2, "<w:pageBreakBefore/>")
+            heading = X.para(self.r(f"{info.ref} · ") + self.u(doc.title), T.H2, "<w:pageBreakBefore/>")
         self.add(heading)
-        meta = " · ".join(x for x in (doc.source, doc.published, doc.url) if x)
+        meta = [x for x in (doc.source, doc.published, doc.url) if x]
         if meta:
-            self.add(self.p(meta, T.META))
+            self.add(X.para(self.r(" · ").join(self.u(x) for x in meta), T.META))
         if doc.description:
             self.add(self.p(doc.description, T.META))
         self.add(X.para(self.legend_runs(), T.META))
@@ -571,7 +685,7 @@ class _Writer:
             out = ""
             c = claim_of.get(s.id)
             if c is not None and self.linked:
-                bid = self.bookmark_ids[s.id] = len(self.bookmark_ids) + 1
+                bid = self.bookmark_ids[s.id] = self.next_bookmark()
                 out += X.bookmark_start(bid, c.bookmark)
             if comments_on and wants_comment(s):
                 cid = self.comment_ids[s.id] = len(self.comment_ids)
@@ -596,6 +710,26 @@ class _Writer:
                 )
             return out
 
+        carried: list[str] = []  # numbers of claims ending with a line break: they go at the end of that line
+
+        def before_ends(keys: list[Hashable], first: bool) -> str:
+            ending = []
+            for s in keys:
+                if isinstance(s, _Fragment):
+                    if not s.last:
+                        continue
+                    s = s.span
+                c = claim_of.get(s.id)
+                if c is not None:
+                    ending.append(c)
+            if not ending:
+                return ""
+            xml = self.claim_numbers(ending)
+            if first:
+                carried.append(xml)
+                return ""
+            return xml
+
         text = doc.text
         rtl_doc = doc.direction.value == "rtl"
         written = 0
@@ -605,9 +739,19 @@ class _Writer:
         for para in segment(text, spans):
             line = text[para.start : para.end]
             rtl = is_rtl_paragraph(line, rtl_doc) if rtl_doc or has_rtl(line) else False
-            self.blocks.append(
-                render_paragraph(text, para, style=T.ARTICLE, mark_style=self.marks, on_start=on_start, on_end=on_end, rtl=rtl)
-            )
+            xml = render_paragraph(
+                text, para, style=T.ARTICLE, mark_style=self.marks, on_start=on_start, on_end=on_end, before_ends=before_ends,
+                rtl=rtl, emoji_fonts=self.emoji,
+            )  # fmt: skip
+            if carried:
+                numbers = "".join(carried)
+                carried.clear()
+                if self.blocks and self.blocks[-1].endswith("</w:p>") and para.start > 0:  # the line before, not yet flushed
+                    self.blocks[-1] = self.blocks[-1][: -len("</w:p>")] + numbers + "</w:p>"
+                else:
+                    i = xml.index("</w:pPr>") + len("</w:pPr>")
+                    xml = xml[:i] + numbers + xml[i:]
+            self.blocks.append(xml)
             written += para.end - para.start + 1
             if written // step > reported and reported < units - 1:
                 reported += 1
@@ -615,6 +759,27 @@ class _Writer:
                 self.tick(f"Writing {info.ref}: {doc.title[:40]}", 1)
         self.flush()
         self.tick(f"Writing {info.ref}: {doc.title[:40]}", units - reported)
+
+    def number_style(self, label_id: uuid.UUID) -> str:
+        """The claim-number style of a claim label (its colour), made on first use."""
+        sid = self.number_styles.get(label_id)
+        if sid is None:
+            label = self.data.all_labels[label_id]
+            sid = self.number_styles[label_id] = f"{T.CLAIM_NUMBER}{len(self.number_styles) + 1}"
+            self.marks.xml.append(T.claim_number_style_xml(sid, f"Claim Number · {label.name}", label.color))
+        return sid
+
+    def claim_numbers(self, claims: list[ClaimInfo]) -> str:
+        """'4' or '4,5' in superscript after claims ending at one place, each
+        number linked to its key-claims entry (when the brief has them)."""
+        out = []
+        for i, c in enumerate(sorted(claims, key=lambda c: c.number)):
+            style = self.number_style(c.label.id)
+            if i:
+                out.append(X.run(",", style))
+            run = X.run(str(c.number), style)
+            out.append(X.internal_link(c.entry_bookmark, run) if self.entries else run)
+        return "".join(out)
 
     # --- legend -------------------------------------------------------------------------------------
 
@@ -647,6 +812,12 @@ class _Writer:
             ])  # fmt: skip
         for lb in claims:
             rows.append([self.r(f" {lb.name} ", self.marks(Mark(None, None, lb.id, 1))), self.r(lb.description or "Claim")])
+            if self.opt.include_text and self.data.claims:
+                where = "; it links to the claim's entry under Key claims" if self.entries else ""
+                rows.append([
+                    self.r(f" {lb.name}", self.marks(Mark(None, None, lb.id, 1))) + X.run("4", self.number_style(lb.id)),
+                    self.r(f"In the annotated text a claim's number follows its last word, in superscript{where}."),
+                ])  # fmt: skip
             rows.append([
                 self.r(" two claims ", self.marks(Mark(None, None, lb.id, 2))),
                 self.r("Where claims overlap the underline doubles (two claims) or waves (three or more)."),

@@ -2,8 +2,9 @@
 
 Everything the brief prints comes from here: documents, the labels chosen,
 their annotations, claims with their grading, source, subjects and links,
-and the entities mentioned. Nothing is typed twice: numbers (D1, C1) are
-given here and used by every part of the brief.
+and the entities mentioned. Nothing is typed twice: numbers (D1; claim 1,
+claim 2…) are given here and used by every part of the brief. Claims are
+numbered plainly, never "C1": C1–C6 are Admiralty gradings.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class LinkInfo:
 
 @dataclass
 class ClaimInfo:
-    number: int  # C1, C2… in document and text order
+    number: int  # 1, 2… in document and text order: "Claim 1", "claim 1" (never "C1", an Admiralty code)
     span: SpanRow
     doc: DocInfo
     label: Label
@@ -64,12 +65,24 @@ class ClaimInfo:
     links: list[LinkInfo] = field(default_factory=list)
 
     @property
+    def name(self) -> str:
+        """How a heading or a sentence start names the claim: "Claim 4"."""
+        return f"Claim {self.number}"
+
+    @property
     def ref(self) -> str:
-        return f"C{self.number}"
+        """How a sentence refers to the claim: "claim 4"."""
+        return f"claim {self.number}"
 
     @property
     def bookmark(self) -> str:
+        """The bookmark on the claim in the annotated text."""
         return f"claim_{self.number}"
+
+    @property
+    def entry_bookmark(self) -> str:
+        """The bookmark on the claim's key-claims entry."""
+        return f"key_claim_{self.number}"
 
     @property
     def paragraph(self) -> int:
@@ -93,11 +106,14 @@ class EntityInfo:
     first: tuple[DocInfo, SpanRow] | None = None
 
     @property
-    def first_mention(self) -> str:
-        if self.first is None:
-            return ""
-        doc, span = self.first
-        return f"“{one_line(span.exact)}” — {doc.place(span.start)}"
+    def first_quote(self) -> str:
+        """The text of the first mention, on one line ("" when unmentioned)."""
+        return one_line(self.first[1].exact) if self.first is not None else ""
+
+    @property
+    def first_place(self) -> str:
+        """Where the first mention is: "¶2", "D1 ¶2" ("" when unmentioned)."""
+        return self.first[0].place(self.first[1].start) if self.first is not None else ""
 
 
 @dataclass
@@ -105,7 +121,7 @@ class BriefData:
     docs: list[DocInfo]
     labels: list[Label]  # the labels shown, in tagset order
     all_labels: dict[uuid.UUID, Label]
-    claims: list[ClaimInfo]  # in document and text order (C1, C2…)
+    claims: list[ClaimInfo]  # in document and text order (claim 1, claim 2…)
     claim_by_ann: dict[uuid.UUID, ClaimInfo]
     actors: list[EntityInfo]
     locations: list[EntityInfo]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from docx.oxml.ns import nsdecls
 from docx.oxml.parser import parse_xml
@@ -21,6 +22,30 @@ NS = nsdecls("w", "r")
 # Characters XML 1.0 cannot carry. Replaced one for one, so offsets into the
 # text stay valid (a canonical text can hold a stray control character).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+# Emoji: a pictograph with its modifiers (variation selector, skin tone, keycap,
+# tag characters) and ZWJ sequences; a flag is a pair of regional indicators.
+_PICTO = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
+_MODS = "\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f"
+EMOJI = re.compile(f"[{_PICTO}](?:[{_MODS}]|\u200d[{_PICTO}])*")
+
+
+def emoji_split(text: str) -> list[tuple[str, bool]]:
+    """``text`` as pieces, each ``(piece, is_emoji)``, in order."""
+    out = []
+    pos = 0
+    for m in EMOJI.finditer(text):
+        if m.start() > pos:
+            out.append((text[pos : m.start()], False))
+        if out and out[-1][1] and m.start() == pos:  # adjacent emoji (a flag's two letters) share a run
+            out[-1] = (out[-1][0] + m.group(), True)
+        else:
+            out.append((m.group(), True))
+        pos = m.end()
+    if pos < len(text) or not out:
+        out.append((text[pos:], False))
+    return out
 
 
 def xml_safe(text: str) -> str:
@@ -54,11 +79,20 @@ def t(text: str) -> str:
     return f'<w:t xml:space="preserve">{esc(text)}</w:t>'
 
 
-def run(text: str, style: str = "", extra_rpr: str = "") -> str:
-    """One ``w:r``; ``style`` is a character style id, ``extra_rpr`` direct run properties."""
+def run(text: str, style: str = "", extra_rpr: str = "", emoji_fonts: str = "") -> str:
+    """One ``w:r``; ``style`` is a character style id, ``extra_rpr`` direct run
+    properties (after ``w:rFonts`` in schema order). With ``emoji_fonts`` (a
+    ``w:rFonts`` element) emoji go in runs of their own in those fonts."""
+    if emoji_fonts and EMOJI.search(text):
+        return "".join(run(piece, style, extra_rpr, "") if not emo else _run(piece, style, emoji_fonts + extra_rpr)
+                       for piece, emo in emoji_split(text))  # fmt: skip
+    return _run(text, style, extra_rpr)
+
+
+def _run(text: str, style: str, rpr_xml: str) -> str:
     rpr = ""
-    if style or extra_rpr:
-        rpr = "<w:rPr>" + (f'<w:rStyle w:val="{style}"/>' if style else "") + extra_rpr + "</w:rPr>"
+    if style or rpr_xml:
+        rpr = "<w:rPr>" + (f'<w:rStyle w:val="{style}"/>' if style else "") + rpr_xml + "</w:rPr>"
     return f"<w:r>{rpr}{t(text)}</w:r>"
 
 
@@ -70,8 +104,8 @@ def para(content: str, style: str = "", ppr: str = "") -> str:
     return f"<w:p>{props}{content}</w:p>"
 
 
-def text_para(text: str, style: str = "", run_style: str = "", ppr: str = "") -> str:
-    return para(run(text, run_style) if text else "", style, ppr)
+def text_para(text: str, style: str = "", run_style: str = "", ppr: str = "", emoji_fonts: str = "") -> str:
+    return para(run(text, run_style, emoji_fonts=emoji_fonts) if text else "", style, ppr)
 
 
 def internal_link(anchor: str, content: str) -> str:
@@ -118,25 +152,50 @@ def append_blocks(body, xml: str) -> None:
 TWIPS_PER_CM = 567
 
 
+class Raw(str):
+    """A table cell given as runs (XML), not plain text; ``\\x1e`` still separates paragraphs."""
+
+
+class Cell(NamedTuple):
+    """A table cell with paragraph properties of its own (e.g. ``<w:bidi/>``)."""
+
+    content: str  # plain text, or runs when a Raw
+    ppr: str = ""
+
+
+class NoteRow(NamedTuple):
+    """A row under the row before it, one cell across the table (runs as XML)."""
+
+    content: str
+    style: str
+
+
 def table(
     header: Iterable[str],
-    rows: Iterable[Iterable[str]],
+    rows: Iterable[Iterable[str] | NoteRow],
     widths_cm: list[float],
     *,
     style: str,
     cell_style: str,
     head_style: str,
     raw_cells: bool = False,
+    emoji_fonts: str = "",
+    band_fill: str = "",
 ) -> str:
     """A table with a repeating header row. Cells are plain text, or XML
-    paragraphs content (runs) when ``raw_cells``; a cell may hold several
-    paragraphs separated by ``\\x1e`` in plain mode."""
+    paragraphs content (runs) when ``raw_cells`` or a :class:`Raw`; a cell may
+    hold several paragraphs separated by ``\\x1e``. A :class:`NoteRow` spans the
+    table under the row before it; with ``band_fill`` the table's style does
+    not band the rows: every other row and its notes are shaded ``band_fill``,
+    so a row and its note read as one."""
     grid = "".join(f'<w:gridCol w:w="{round(w * TWIPS_PER_CM)}"/>' for w in widths_cm)
+    # tblLook: the header row's look, and the style's row bands unless we shade the rows ourselves
+    # (w:val is the same as the attributes, for readers that only know the bit mask)
+    look = '0620" w:noHBand="1' if band_fill else '0420" w:noHBand="0'
     out = [
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{style}"/><w:tblW w:w="5000" w:type="pct"/>'
         '<w:tblLayout w:type="fixed"/>'
-        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
-        'w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+        f'<w:tblLook w:val="{look}" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noVBand="1"/></w:tblPr>'
         f"<w:tblGrid>{grid}</w:tblGrid>"
     ]
     tw = [round(w * TWIPS_PER_CM) for w in widths_cm]
@@ -144,14 +203,36 @@ def table(
     for w, h in zip(tw, header, strict=True):
         out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>{text_para(h, head_style)}</w:tc>')
     out.append("</w:tr>")
-    for row in rows:
+    rows = list(rows)
+    group = -1
+    for i, row in enumerate(rows):
+        shade = ""
+        if isinstance(row, NoteRow):
+            if band_fill and group % 2 == 1:
+                shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{band_fill}"/>'
+            out.append(
+                f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{sum(tw)}" w:type="dxa"/>'
+                f'<w:gridSpan w:val="{len(tw)}"/><w:tcBorders><w:top w:val="nil"/></w:tcBorders>{shade}</w:tcPr>'
+                f"{para(row.content, row.style)}</w:tc></w:tr>"
+            )
+            continue
+        group += 1
+        if band_fill and group % 2 == 1:
+            shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{band_fill}"/>'
+        noted = i + 1 < len(rows) and isinstance(rows[i + 1], NoteRow)
+        keep = "<w:keepNext/>" if noted else ""  # on the page of its note
+        borders = '<w:tcBorders><w:bottom w:val="nil"/></w:tcBorders>' if noted else ""  # no rule between a row and its note
         out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for w, cell in zip(tw, row, strict=True):
-            if raw_cells:
-                body = para(cell, cell_style)
+            ppr = keep
+            if isinstance(cell, Cell):
+                ppr += cell.ppr
+                cell = cell.content
+            if raw_cells or isinstance(cell, Raw):
+                body = "".join(para(c, cell_style, ppr) for c in str(cell).split("\x1e"))
             else:
-                body = "".join(text_para(p, cell_style) for p in str(cell).split("\x1e"))
-            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>{body}</w:tc>')
+                body = "".join(text_para(c, cell_style, ppr=ppr, emoji_fonts=emoji_fonts) for c in str(cell).split("\x1e"))
+            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{borders}{shade}</w:tcPr>{body}</w:tc>')
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)

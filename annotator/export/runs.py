@@ -149,38 +149,56 @@ def render_paragraph(
     mark_style: Callable[[Mark], str],
     on_start: Callable[[Hashable], str] | None = None,
     on_end: Callable[[Hashable], str] | None = None,
+    before_ends: Callable[[list[Hashable], bool], str] | None = None,
     rtl: bool = False,
+    emoji_fonts: str = "",
 ) -> str:
     """WordprocessingML for one paragraph: its runs (with the mark's character
     style, ``w:rtl`` on runs holding right-to-left letters) and whatever
     ``on_start``/``on_end`` return at annotation boundaries (comment ranges,
-    bookmarks). ``rtl`` sets the paragraph right-to-left (``w:bidi``)."""
-    from .ooxml import esc
+    bookmarks); ``before_ends(keys, first)`` is called once before the
+    annotations ending at one place, with their keys (the claim numbers go
+    there, inside the comment ranges, so a word processor's comment marker
+    does not cover them), ``first`` telling that no text of the paragraph
+    came before. ``rtl`` sets the paragraph right-to-left (``w:bidi``). With
+    ``emoji_fonts`` (a ``w:rFonts`` element) emoji go in runs of their own in
+    those fonts, keeping their mark."""
+    from .ooxml import EMOJI, emoji_split, esc, t
 
     out = [f'<w:p><w:pPr><w:pStyle w:val="{style}"/>', "<w:bidi/>" if rtl else "", "</w:pPr>"]
     append = out.append
-    para_has_rtl = rtl or has_rtl(text[para.start : para.end])
-    for item in para.items:
+    line = text[para.start : para.end]
+    para_has_rtl = rtl or has_rtl(line)
+    emoji = bool(emoji_fonts) and EMOJI.search(line) is not None
+    items = para.items
+    first = True
+    for n, item in enumerate(items):
         tag = item[0]
         if tag == RUN:
+            first = False
             piece = text[item[1] : item[2]]
             m = item[3]
             props = ""
             if m is not None:
                 props = f'<w:rStyle w:val="{mark_style(m)}"/>'
-            if para_has_rtl and _RTL.search(piece):
-                props += "<w:rtl/>"
-            if "\t" in piece:
-                from .ooxml import t
-
-                body = t(piece)
-            else:
-                body = f'<w:t xml:space="preserve">{esc(piece)}</w:t>'
-            append(f"<w:r><w:rPr>{props}</w:rPr>{body}</w:r>" if props else f"<w:r>{body}</w:r>")
+            rtl_prop = "<w:rtl/>" if para_has_rtl and _RTL.search(piece) else ""
+            pieces = emoji_split(piece) if emoji and EMOJI.search(piece) else ((piece, False),)
+            for part, emo in pieces:
+                rpr = props + (emoji_fonts if emo else "") + rtl_prop
+                body = t(part) if "\t" in part else f'<w:t xml:space="preserve">{esc(part)}</w:t>'
+                append(f"<w:r><w:rPr>{rpr}</w:rPr>{body}</w:r>" if rpr else f"<w:r>{body}</w:r>")
         elif tag == START:
             if on_start is not None:
                 append(on_start(item[1]))
-        elif on_end is not None:
-            append(on_end(item[1]))
+        else:
+            if before_ends is not None and (n == 0 or items[n - 1][0] != END):
+                group = []
+                for later in items[n:]:
+                    if later[0] != END:
+                        break
+                    group.append(later[1])
+                append(before_ends(group, first))
+            if on_end is not None:
+                append(on_end(item[1]))
     append("</w:p>")
     return "".join(out)

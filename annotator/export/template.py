@@ -34,11 +34,17 @@ from .ooxml import NS, attr, parse_children
 FONT = "Calibri"
 HEADING_FONT = "Calibri"
 CS_FONT = "Arial"  # complex scripts (Arabic): present in Word on every platform
+# Emoji runs name a monochrome outline font. LibreOffice's PDF export draws no
+# colour-bitmap (CBDT) glyphs, so emoji falling back to Noto Color Emoji vanish
+# from the PDF; Symbola (Debian fonts-symbola) draws them. Word falls back to
+# its own emoji font (Segoe UI Emoji, Apple Color Emoji) where Symbola is missing.
+EMOJI_FONT = "Symbola"
 INK = "1F2933"
 ACCENT = "1F3A5F"  # headings, table headers, rules
 ACCENT_LIGHT = "E8EEF5"
 MUTED = "5F6B7A"
 RULE = "C9D1DB"
+QUOTE_BAR = "9AB0CC"  # the bar beside a key claim's quote
 BAND = "F3F5F8"
 
 BODY_PT = 10.5
@@ -91,10 +97,13 @@ META = "BriefMeta"
 BODY = "BriefBody"
 CLAIM_HEAD = "ClaimHeading"
 CLAIM_QUOTE = "ClaimQuote"
+CLAIM_QUOTE_RTL = "ClaimQuoteRTL"  # a right-to-left quote: set right to left, its bar on the right
+CLAIM_NUMBER = "ClaimNumber"  # the superscript claim number after each claim in the annotated text
 CLAIM_DETAIL = "ClaimDetail"
 ARTICLE = "ArticleText"
 TABLE_TEXT = "TableText"
 TABLE_HEAD = "TableHeading"
+TABLE_NOTE = "TableNote"  # an entity's note, on a row across the table under the entity
 TABLE = "BriefTable"
 PLAIN_TABLE = "BriefPlainTable"
 TLP_PARA = "TLPMarking"
@@ -130,6 +139,7 @@ def rpr(
     u_color: str | None = None,
     bdr: str | None = None,
     shd: str | None = None,
+    superscript: bool = False,
 ) -> str:
     """Run properties in schema order (sizes in points, colours ``RRGGBB``)."""
     out = []
@@ -157,7 +167,15 @@ def rpr(
         out.append(f'<w:bdr w:val="single" w:sz="6" w:space="0" w:color="{bdr}"/>')
     if shd:
         out.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{shd}"/>')
+    if superscript:
+        out.append('<w:vertAlign w:val="superscript"/>')
     return "<w:rPr>" + "".join(out) + "</w:rPr>" if out else ""
+
+
+def emoji_fonts() -> str:
+    """``w:rFonts`` for a run of emoji (direct formatting: the run keeps its mark style)."""
+    f = EMOJI_FONT
+    return f'<w:rFonts w:ascii="{f}" w:hAnsi="{f}" w:eastAsia="{f}" w:cs="{f}"/>'
 
 
 def ppr(
@@ -166,10 +184,12 @@ def ppr(
     keep_lines: bool = False,
     page_break: bool = False,
     border_left: str | None = None,
+    border_right: str | None = None,
     border_bottom: str | None = None,
     border_top: str | None = None,
     shd: str | None = None,
     tabs: list[tuple[str, float]] | None = None,
+    bidi: bool = False,
     before: float | None = None,
     after: float | None = None,
     line: float | None = None,
@@ -187,7 +207,7 @@ def ppr(
         out.append("<w:keepLines/>")
     if page_break:
         out.append("<w:pageBreakBefore/>")
-    if border_left or border_bottom or border_top:
+    if border_left or border_right or border_bottom or border_top:
         b = ""
         if border_top:
             b += f'<w:top w:val="single" w:sz="6" w:space="4" w:color="{border_top}"/>'
@@ -195,11 +215,15 @@ def ppr(
             b += f'<w:left w:val="single" w:sz="18" w:space="8" w:color="{border_left}"/>'
         if border_bottom:
             b += f'<w:bottom w:val="single" w:sz="6" w:space="4" w:color="{border_bottom}"/>'
+        if border_right:
+            b += f'<w:right w:val="single" w:sz="18" w:space="8" w:color="{border_right}"/>'
         out.append(f"<w:pBdr>{b}</w:pBdr>")
     if shd:
         out.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{shd}"/>')
     if tabs:
         out.append("<w:tabs>" + "".join(f'<w:tab w:val="{k}" w:pos="{round(cm * 567)}"/>' for k, cm in tabs) + "</w:tabs>")
+    if bidi:
+        out.append("<w:bidi/>")
     if before is not None or after is not None or line is not None:
         s = ""
         if before is not None:
@@ -241,8 +265,8 @@ def _para(sid: str, name: str, *, based: str = "Normal", nxt: str | None = None,
     return _style("paragraph", sid, name, based=based, nxt=nxt, p=p, r=r, custom=custom)
 
 
-def _char(sid: str, name: str, r: str, custom: bool = True) -> str:
-    return _style("character", sid, name, based="DefaultParagraphFont", r=r, custom=custom)
+def _char(sid: str, name: str, r: str, custom: bool = True, based: str = "DefaultParagraphFont") -> str:
+    return _style("character", sid, name, based=based, r=r, custom=custom)
 
 
 def _table_style(sid: str, name: str, *, header: bool, bands: bool) -> str:
@@ -299,10 +323,18 @@ def style_xml(marking: Tlp) -> list[str]:
         _para(META, "Brief Meta", p=ppr(after=6), r=rpr(color=MUTED, size=9)),
         _para(CLAIM_HEAD, "Claim Heading", nxt=CLAIM_QUOTE, p=ppr(keep_next=True, keep_lines=True, before=10, after=2), r=rpr(bold=True, size=10)),
         _para(CLAIM_QUOTE, "Claim Quote", nxt=CLAIM_DETAIL,
-              p=ppr(keep_next=True, before=0, after=3, left=0.35, border_left="9AB0CC", line=1.1), r=rpr(italic=True, size=BODY_PT)),
+              p=ppr(keep_next=True, before=0, after=3, left=0.35, border_left=QUOTE_BAR, line=1.1), r=rpr(italic=True, size=BODY_PT)),
+        # Paragraph borders are physical (the left border is always on the left) while
+        # indents follow the paragraph's direction, so the right-to-left quote names
+        # its bar on the right and indents both sides alike (where the indent lands
+        # then does not depend on how a word processor reads it).
+        _para(CLAIM_QUOTE_RTL, "Claim Quote RTL", nxt=CLAIM_DETAIL,
+              p=ppr(keep_next=True, border_right=QUOTE_BAR, bidi=True, before=0, after=3, left=0.35, right=0.35, line=1.1),
+              r=rpr(italic=True, size=BODY_PT)),
         _para(CLAIM_DETAIL, "Claim Detail", p=ppr(keep_lines=True, before=0, after=1, left=0.6, line=1.05), r=rpr(color=MUTED, size=9)),
         _para(ARTICLE, "Article Text", p=ppr(after=7, line=1.3), r=rpr(size=11)),
         _para(TABLE_TEXT, "Table Text", p=ppr(before=0, after=0, line=1.0), r=rpr(size=9)),
+        _para(TABLE_NOTE, "Table Note", based=TABLE_TEXT, p=ppr(left=0.3), r=rpr(color=MUTED, size=8.5)),
         _para(TABLE_HEAD, "Table Heading", based=TABLE_TEXT, p=ppr(keep_next=True), r=rpr(bold=True, color="FFFFFF", size=9)),
         _para(TLP_PARA, "TLP Marking", p=ppr(before=0, after=0, jc="right"), r=rpr(size=12)),
         _para(HEADER, "header", custom=False, p=ppr(before=0, after=0), r=rpr(color=MUTED, size=8.5)),
@@ -314,9 +346,38 @@ def style_xml(marking: Tlp) -> list[str]:
         _char(STRONG, "Brief Strong", rpr(bold=True, color=INK)),
         _char(CODE, "Grading Code", rpr(font="Consolas", bold=True, color="FFFFFF", shd=ACCENT)),
         _char(SWATCH_LABEL, "Legend Label", rpr(bold=True)),
+        _char(CLAIM_NUMBER, "Claim Number", rpr(bold=True, color=ACCENT, size=10.5, superscript=True)),  # drawn about 7 pt
         _table_style(TABLE, "Brief Table", header=True, bands=True),
         _table_style(PLAIN_TABLE, "Brief Plain Table", header=False, bands=False),
     ]  # fmt: skip
+
+
+# --- how wide a word is set ---------------------------------------------------------------------
+
+# Advance widths (thousandths of an em) of a generous sans: Noto Sans, which
+# LibreOffice draws when Calibri is missing. Calibri (Word) and Carlito are
+# narrower, DejaVu Sans a little wider: WORD_SLACK covers it.
+_ADVANCE = dict(zip(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    [561, 615, 480, 615, 564, 344, 615, 618, 258, 258, 533, 258, 937, 618, 605, 615, 615, 409, 477, 352, 618, 508, 784,
+     526, 508, 470, 639, 650, 632, 730, 556, 519, 728, 741, 339, 258, 600, 524, 907, 765, 787, 604, 787, 618, 549, 553,
+     729, 603, 941, 580, 559, 577],
+    strict=True,
+))  # fmt: skip
+_ADVANCE.update({d: 572 for d in "0123456789"})
+_ADVANCE.update({" ": 260, ".": 268, ",": 268, ":": 268, ";": 268, "-": 322, "–": 500, "—": 1000, "%": 820, "°": 428,
+                 "(": 296, ")": 296, "/": 372, "’": 169, "'": 221, "“": 418, "”": 418, "¶": 655})  # fmt: skip
+_OTHER = 600  # letters of other scripts, symbols
+_EMOJI_EM = 1250
+BOLD_WIDER = 1.07
+WORD_SLACK = 1.12
+CELL_PADDING_CM = 2 * 85 / 567  # the table style's left and right cell margins
+
+
+def word_width_cm(word: str, size_pt: float, bold: bool = False) -> float:
+    """About how wide ``word`` is set at ``size_pt`` (generously: see WORD_SLACK)."""
+    units = sum(_ADVANCE.get(ch, _EMOJI_EM if ord(ch) >= 0x1F000 else _OTHER) for ch in word)
+    return units / 1000 * size_pt * 2.54 / 72 * (BOLD_WIDER if bold else 1.0) * WORD_SLACK
 
 
 # --- annotation marks ---------------------------------------------------------------------------
@@ -354,6 +415,12 @@ def mark_rpr(fill: str | None, outer: str | None, claim: str | None, claims: int
 
 def mark_style_xml(sid: str, name: str, fill: str | None, outer: str | None, claim: str | None, claims: int) -> str:
     return _char(sid, name, mark_rpr(fill, outer, claim, claims)).replace("<w:qFormat/>", "")
+
+
+def claim_number_style_xml(sid: str, name: str, claim: str) -> str:
+    """The claim number after a claim of one label: :data:`CLAIM_NUMBER` in the label's colour.
+    Its id starts with ``ClaimNumber`` (readers of the brief skip these runs to get the text back)."""
+    return _char(sid, name, rpr(color=solid(claim)), based=CLAIM_NUMBER).replace("<w:qFormat/>", "")
 
 
 # --- the document -----------------------------------------------------------------------------

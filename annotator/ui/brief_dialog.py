@@ -1,15 +1,21 @@
-"""File ▸ Export brief…: choose documents, labels, marking and contents."""
+"""File ▸ Export brief…: choose documents, labels, marking, cover and contents.
+
+The dialog remembers (QSettings) the marking, the order, what to include and
+the analyst named on the cover; the cover date starts at today every time
+(a remembered date would silently backdate the next brief)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -37,7 +43,7 @@ def safe_filename(title: str) -> str:
 
 class BriefDialog(QDialog):
     def __init__(self, docs: list[DocumentSummary], current: uuid.UUID | None, labels: list[Label],
-                 suggest_title, folder: Path, settings, parent=None):  # fmt: skip
+                 suggest_title, folder: Path, settings, parent=None, user: str = ""):  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle("Export brief")
         self._suggest_title = suggest_title
@@ -54,6 +60,12 @@ class BriefDialog(QDialog):
             self.documents.addItem(item)
         self.title = QLineEdit()
         self.title.textEdited.connect(lambda _t: setattr(self, "_title_edited", True))
+        self._user = user
+        self.analyst = QLineEdit(str(settings.value("brief/analyst", "") or user))
+        self.analyst.setPlaceholderText(user or "analyst")
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
         self.tlp = QComboBox()
         for value, text in TLPS:
             self.tlp.addItem(text, value)
@@ -99,6 +111,8 @@ class BriefDialog(QDialog):
         form = QFormLayout()
         form.addRow("Documents", self.documents)
         form.addRow("Title", self.title)
+        form.addRow("Analyst", self.analyst)
+        form.addRow("Date", self.date)
         form.addRow("Handling", self.tlp)
         form.addRow("Labels", row(label_row))
         form.addRow("Include", row(include_row))
@@ -145,6 +159,8 @@ class BriefDialog(QDialog):
         s.setValue("brief/order", order)
         for key, on in include.items():
             s.setValue(f"brief/include_{key}", on)
+        analyst = " ".join(self.analyst.text().split())
+        s.setValue("brief/analyst", analyst if analyst != self._user else "")  # the user's own name: follow the user
         labels = [box.property("label_id") for box in self.labels if box.isChecked()]
         return BriefOptions(
             document_ids=self.document_ids(),
@@ -157,7 +173,13 @@ class BriefDialog(QDialog):
             include_key_claims=include["key_claims"],
             include_legend=include["legend"],
             order=order,
+            analyst=analyst or self._user,
+            date=self.cover_date(),
         )
+
+    def cover_date(self) -> dt.date:
+        d = self.date.date()
+        return dt.date(d.year(), d.month(), d.day())
 
     def output_path(self) -> Path:
         return Path(self.path.text()).expanduser()

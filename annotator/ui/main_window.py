@@ -739,7 +739,7 @@ class MainWindow(QMainWindow):
             folder = Path.home()
         dialog = BriefDialog(
             self.ctl.document_summaries(), self.ctl.document.id if self.ctl.document else None, self.ctl.labels(),
-            lambda ids: suggested_title(self.ctl.repo, ids), folder, self.settings, self,
+            lambda ids: suggested_title(self.ctl.repo, ids), folder, self.settings, self, user=self.ctl.user,
         )  # fmt: skip
         self._dialog = dialog
         if not dialog.exec():
@@ -765,7 +765,13 @@ class MainWindow(QMainWindow):
             if box.clickedButton() is open_button:
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(written)))
 
-        task = BackgroundTask(self, "Writing the brief", lambda progress: write_brief(repo, options, path, progress), done, self.show_error)
+        def cancelled() -> None:
+            self.statusBar().showMessage(f"Brief cancelled: {path.name} was not written", 10000)
+
+        task = BackgroundTask(
+            self, "Writing the brief", lambda progress: write_brief(repo, options, path, progress), done, self.show_error, cancelled
+        )  # a cancelled brief raises in write_brief's progress call: no file is written, an old one is kept
+        self._brief_task = task
         task.start()
         if wait:
             task.wait()
