@@ -173,6 +173,35 @@ class TagOccurrences(DeskCommand):
         return self.ctl.desk.delete_annotations(self.ann_ids)
 
 
+
+class ImportAnnotationFile(DeskCommand):
+    """Anchors an annotation file (W3C or brat) in a document, in one
+    transaction; undo tombstones what it added, redo brings the same rows back.
+    ``result`` says what the import did (added, unchanged, orphans, lines left out)."""
+
+    def __init__(self, ctl, doc_id: uuid.UUID, path, fmt: str | None = None):
+        from pathlib import Path
+
+        super().__init__(ctl, f"Import annotations from {Path(path).name}")
+        self.doc_id, self.path, self.fmt = doc_id, path, fmt
+        self.result = None
+
+    def first_redo(self) -> Change:
+        from ..io.interchange import import_annotation_file
+
+        self.result = import_annotation_file(self.ctl.desk, self.doc_id, self.path, self.fmt)
+        report = self.result.report
+        if not report.added:
+            self.setObsolete(True)  # nothing to undo: kept off the stack
+        return Change(document_id=self.doc_id, added=list(report.added), labels_changed=bool(report.labels_added),
+                      entities_changed=True)  # fmt: skip
+
+    def do(self) -> Change:
+        return self.ctl.desk.restore_annotations(self.result.report.added)
+
+    def undo_change(self) -> Change:
+        return self.ctl.desk.delete_annotations(self.result.report.added)
+
 # --- claims ------------------------------------------------------------------------------
 
 CLAIM_FIELDS = ("source_entity_id", "source_annotation_id", "reliability", "credibility", "likelihood", "stance", "likelihood_note")

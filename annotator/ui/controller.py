@@ -235,6 +235,12 @@ class DeskController(QObject):
             return False
         return self._push(commands.MergeEntities(self, entity_ids[0], entity_ids[1:]))
 
+    def import_annotation_file(self, doc_id: uuid.UUID, path: Path, fmt: str | None = None):
+        """Import an annotation file into a document as one undoable edit;
+        returns what the import did (None if it failed: the error was emitted)."""
+        command = commands.ImportAnnotationFile(self, doc_id, path, fmt)
+        return command.result if self._push(command) else None
+
     def tag_occurrences(self, entity_id: uuid.UUID, occurrences: list) -> bool:
         entity = self.entity(entity_id)
         label = self.label_for_kind(entity.kind) if entity else None

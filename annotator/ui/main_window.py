@@ -45,6 +45,8 @@ from .workers import BackgroundTask
 IMPORT_FILTER = "Documents ({});;All files (*)".format(" ".join(f"*{suffix}" for suffix in LOADERS))
 DB_FILTER = "Annotator databases (*.db *.sqlite);;All files (*)"
 QDPX_FILTER = "REFI-QDA projects (*.qdpx);;All files (*)"
+ANNOTATIONS_IN_FILTER = "Annotations (*.json *.jsonld *.ann);;W3C Web Annotation (*.json *.jsonld);;brat standoff (*.ann);;All files (*)"
+ANNOTATIONS_OUT_FILTER = "W3C Web Annotation (*.json);;CSV (*.csv);;brat standoff (*.ann)"
 MAX_RECENT = 8
 SK = QKeySequence.StandardKey
 
@@ -139,6 +141,10 @@ class MainWindow(QMainWindow):
         self.act_new_db = a("&New database…", self.new_database, SK.New, "Create a new, empty database")
         self.act_open_db = a("&Open database…", self.choose_database, SK.Open, "Open another database")
         self.act_import = a("&Import documents…", self.choose_imports, QKeySequence("Ctrl+I"), "Import text, Markdown, Word or HTML files")
+        self.act_import_anns = a("Import &annotations…", self.choose_annotation_import, QKeySequence("Ctrl+Shift+I"),
+                                 "Import W3C Web Annotation (.json) or brat (.ann) annotations into the open document")  # fmt: skip
+        self.act_export_anns = a("E&xport annotations…", self.choose_annotation_export, None,
+                                 "Export the open document's annotations as W3C JSON, CSV or brat standoff")  # fmt: skip
         self.act_brief = a("Export &brief…", self.export_brief, QKeySequence("Ctrl+Shift+E"), "Write a Word brief of the annotated documents")
         self.act_qdpx = a("Export REFI-QDA &project (.qdpx)…", self.export_qdpx, None, "Write every document and its coding as a REFI-QDA project for QDA tools")
         self.act_merge = a("&Merge database…", self.merge_database, QKeySequence("Ctrl+Shift+M"), "Merge a colleague's database into this one, with a preview")
@@ -183,6 +189,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addAction(self.act_import)
+        file_menu.addAction(self.act_import_anns)
+        file_menu.addAction(self.act_export_anns)
         file_menu.addAction(self.act_brief)
         file_menu.addAction(self.act_qdpx)
         file_menu.addSeparator()
@@ -775,6 +783,85 @@ class MainWindow(QMainWindow):
         task.start()
         if wait:
             task.wait()
+
+    # --- annotation files -----------------------------------------------------------------------
+
+    def choose_annotation_import(self) -> None:
+        if self.ctl.document is None:
+            self.show_error("Open a document first: annotations are imported into the open document.")
+            return
+        folder = self.settings.value("annotations/folder", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Import annotations into this document", folder, ANNOTATIONS_IN_FILTER)
+        if path:
+            self.import_annotation_file(Path(path))
+
+    def import_annotation_file(self, path: Path, fmt: str | None = None) -> bool:
+        """Import an annotation file into the open document as one undoable
+        edit; orphans and lines left out are shown, never dropped silently."""
+        doc = self.ctl.document
+        if doc is None:
+            return False
+        self.settings.setValue("annotations/folder", str(path.parent))
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = self.ctl.import_annotation_file(doc.id, path, fmt)
+        finally:
+            QApplication.restoreOverrideCursor()
+        if result is None:
+            return False
+        self.ctl.refresh()  # labels the file brought, entities it linked
+        self.open_document(doc.id, keep_scroll=True)
+        self.statusBar().showMessage(f"{path.name}: {result.summary()}" + (" — Ctrl+Z undoes" if result.report.added else ""), 10000)
+        trouble = [f"orphan: {o.draft.source_line}: {o.reason}" for o in result.report.orphans]
+        trouble += [f"left out: {p}" for p in result.problems] + [f"problem: {p}" for p in result.report.problems]
+        if trouble:
+            self.show_report(f"Imported from {path.name}", result.summary(), trouble)
+        return True
+
+    def choose_annotation_export(self) -> None:
+        doc = self.ctl.document
+        if doc is None:
+            self.show_error("Open a document first: its annotations are exported.")
+            return
+        folder = Path(self.settings.value("annotations/folder", str(Path.home())))
+        if not folder.is_dir():
+            folder = Path.home()
+        path, chosen = QFileDialog.getSaveFileName(self, "Export this document's annotations", str(folder / f"{doc.title[:60]}.json"),
+                                                   ANNOTATIONS_OUT_FILTER)  # fmt: skip
+        if not path:
+            return
+        path = Path(path)
+        if not path.suffix:
+            path = path.with_suffix({"CSV": ".csv", "brat": ".ann"}.get(chosen.split(" ")[0], ".json"))
+        self.export_annotation_file(path)
+
+    def export_annotation_file(self, path: Path, *, wait: bool = False) -> None:
+        """Write the open document's annotations (by the file's suffix) in the background."""
+        from ..io.interchange import export_annotation_file
+
+        self.settings.setValue("annotations/folder", str(path.parent))
+        repo, doc = self.ctl.repo, self.ctl.document
+
+        def done(result) -> None:
+            written, problems = result
+            self.last_export = written
+            self.statusBar().showMessage(f"Annotations written to {', '.join(str(p) for p in written)}", 10000)
+            if problems:
+                self.show_report("Exported with omissions", f"{len(problems)} item(s) could not be written", problems)
+
+        task = BackgroundTask(self, "Exporting annotations", lambda progress: export_annotation_file(repo, doc, path), done, self.show_error)
+        task.start()
+        if wait:
+            task.wait()
+
+    def show_report(self, title: str, summary: str, lines: list[str]) -> None:
+        """A message with the full list behind "Show Details…" (offscreen: the status bar only)."""
+        self.last_report = lines
+        if QApplication.platformName() == "offscreen":
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, title, summary, parent=self)
+        box.setDetailedText("\n".join(lines))
+        box.exec()
 
     # --- REFI-QDA project --------------------------------------------------------------------------
 

@@ -1,0 +1,81 @@
+"""Annotation files in and out through the desk: File > Import annotations
+(W3C, brat) as one undoable edit, File > Export annotations (W3C, CSV, brat)."""
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+from annotator.ui.app import start_window
+from tests.ui_helpers import is_filled, is_underlined, rows
+
+DATA = Path(__file__).parent / "data"
+
+
+def open_mixed(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_NO_SEED", "1")
+    win = start_window(tmp_path / "desk.db")
+    qtbot.addWidget(win)
+    shutil.copy(DATA / "mixed-crlf.txt", tmp_path / "mixed-crlf.txt")
+    win.import_files([tmp_path / "mixed-crlf.txt"], wait=True)
+    qtbot.waitUntil(lambda: win.ctl.document is not None)
+    return win
+
+
+def test_import_w3c_is_one_undoable_edit_and_shows_at_once(qtbot, tmp_path, monkeypatch):
+    win = open_mixed(qtbot, tmp_path, monkeypatch)
+    source = json.loads((DATA / "mixed-crlf.w3c.json").read_text("utf-8"))
+    assert win.import_annotation_file(DATA / "mixed-crlf.w3c.json")
+    live = [r for r in rows(tmp_path / "desk.db") if not r.deleted]
+    assert len(live) == len(source) == 9
+    claim = next(r for r in live if win.ctl.label(r.label_id).name == "Claim")
+    actor = next(r for r in live if win.ctl.label(r.label_id).name == "Actor")
+    assert is_underlined(win.reader, claim.start) and is_filled(win.reader, actor.start)
+    assert win.annotations.model.rowCount() == 9
+    assert "imported 9, unchanged 0, orphans 0" in win.statusBar().currentMessage()
+    win.ctl.undo_stack.undo()  # the whole import, in one step
+    assert [r for r in rows(tmp_path / "desk.db") if not r.deleted] == []
+    assert not is_filled(win.reader, actor.start)
+    win.ctl.undo_stack.redo()
+    assert {r.id for r in rows(tmp_path / "desk.db") if not r.deleted} == {r.id for r in live}
+    # the same file again changes nothing and leaves nothing to undo
+    count = win.ctl.undo_stack.count()
+    assert win.import_annotation_file(DATA / "mixed-crlf.w3c.json")
+    assert win.ctl.undo_stack.count() == count
+    assert "imported 0, unchanged 9" in win.statusBar().currentMessage()
+
+
+def test_import_brat_reports_what_it_left_out(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_NO_SEED", "1")
+    win = start_window(tmp_path / "desk.db")
+    qtbot.addWidget(win)
+    win.import_files([DATA / "brat" / "000-introduction.txt"], wait=True)
+    qtbot.waitUntil(lambda: win.ctl.document is not None)
+    assert win.import_annotation_file(DATA / "brat" / "000-introduction.ann")
+    assert len([r for r in rows(tmp_path / "desk.db") if not r.deleted]) == 7
+    assert {lb.name for lb in win.ctl.labels()} >= {"Person", "Organization", "Money"}  # new labels, shown at once
+    assert any("E1: events cannot be held" in line for line in win.last_report)
+
+
+def test_a_bad_file_is_one_clear_error_and_changes_nothing(qtbot, tmp_path, monkeypatch):
+    win = open_mixed(qtbot, tmp_path, monkeypatch)
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"type": "Annotation",', encoding="utf-8")
+    assert not win.import_annotation_file(bad)
+    assert "bad.json: not valid JSON" in win.last_error
+    assert rows(tmp_path / "desk.db") == [] and win.ctl.undo_stack.count() == 0
+
+
+def test_export_w3c_csv_and_brat(qtbot, tmp_path, monkeypatch):
+    win = open_mixed(qtbot, tmp_path, monkeypatch)
+    win.import_annotation_file(DATA / "mixed-crlf.w3c.json")
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("a.json", "a.csv", "a.ann"):
+        win.export_annotation_file(out / name, wait=True)
+    exported = json.loads((out / "a.json").read_text("utf-8"))
+    assert {a["id"] for a in exported} == {a["id"] for a in json.loads((DATA / "mixed-crlf.w3c.json").read_text("utf-8"))}
+    with (out / "a.csv").open(newline="", encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == 9
+    assert (out / "a.txt").read_text("utf-8") == win.ctl.document.text  # brat's .txt beside the .ann
+    assert len([line for line in (out / "a.ann").read_text("utf-8").splitlines() if line.startswith("T")]) == 9
