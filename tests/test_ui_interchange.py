@@ -79,3 +79,34 @@ def test_export_w3c_csv_and_brat(qtbot, tmp_path, monkeypatch):
         assert len(list(csv.DictReader(fh))) == 9
     assert (out / "a.txt").read_text("utf-8") == win.ctl.document.text  # brat's .txt beside the .ann
     assert len([line for line in (out / "a.ann").read_text("utf-8").splitlines() if line.startswith("T")]) == 9
+
+
+def test_document_properties_are_one_undoable_edit(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QTimer
+
+    from annotator.store.database import open_database
+    from annotator.ui.document_dialog import DocumentDialog
+
+    win = open_mixed(qtbot, tmp_path, monkeypatch)
+    doc = win.ctl.document
+
+    def fill():
+        dialog = win._dialog
+        assert isinstance(dialog, DocumentDialog)
+        dialog.title_edit.setText("  Border  report ")
+        dialog.source_edit.setText("The National")
+        dialog.published_edit.setText("2025-06-21")
+        dialog.accept()
+
+    QTimer.singleShot(0, fill)
+    win.edit_document_properties()
+    db = open_database(tmp_path / "desk.db", create=False)
+    try:
+        stored = db.repo.get_document(doc.id)
+    finally:
+        db.close()
+    assert (stored.title, stored.source, stored.published) == ("Border report", "The National", "2025-06-21")
+    assert stored.text == doc.text and stored.sha256 == doc.sha256
+    assert "Border report" in win.windowTitle() and "Border report" in win.pane.header.text() and "The National" in win.pane.header.text()
+    win.ctl.undo_stack.undo()
+    assert win.ctl.document.title == doc.title and win.ctl.document.source == ""

@@ -36,6 +36,10 @@ class Change:
     entities_added: list[uuid.UUID] = field(default_factory=list)  # entities this edit created
 
 
+DOCUMENT_FIELDS = ("title", "source", "published", "url", "language", "description")
+"""A document's metadata an analyst may edit (its text is immutable)."""
+
+
 @dataclass
 class DocumentImport:
     document: Document
@@ -194,9 +198,21 @@ class Desk:
         return Change(document_id=doc_id, spans=[(0, len(doc.text))])
 
     def set_title(self, doc_id: uuid.UUID, title: str) -> Change:
+        return self.update_document(doc_id, {"title": title})
+
+    def update_document(self, doc_id: uuid.UUID, fields: dict[str, str]) -> Change:
+        """Change a document's metadata (:data:`DOCUMENT_FIELDS`) in one
+        transaction. Values are trimmed; a blank title keeps the old one. The
+        canonical text never changes."""
+        unknown = set(fields) - set(DOCUMENT_FIELDS)
+        if unknown:
+            raise InputError(f"a document has no field {', '.join(sorted(unknown))}")
         doc = self.repo.get_document(doc_id)
+        values = {k: " ".join(str(v).split()) if k != "description" else str(v).strip() for k, v in fields.items()}
+        if "title" in values and not values["title"]:
+            values["title"] = doc.title
         with self.repo.transaction():
-            self.repo.update_document(replace(doc, title=title.strip() or doc.title, modified=now()))
+            self.repo.update_document(replace(doc, **values, modified=now()))
         return Change(document_id=doc_id)
 
     # --- labels and entities ----------------------------------------------------------

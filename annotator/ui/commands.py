@@ -120,6 +120,22 @@ class SetDirection(DeskCommand):
         return self.ctl.desk.set_direction(self.doc_id, self.old)
 
 
+class EditDocument(DeskCommand):
+    """Changes a document's metadata (title, source, date…); undo puts the old values back."""
+
+    def __init__(self, ctl, doc_id: uuid.UUID, fields: dict[str, str]):
+        super().__init__(ctl, "Edit document properties")
+        doc = ctl.repo.get_document(doc_id)
+        self.doc_id, self.new = doc_id, dict(fields)
+        self.old = {k: getattr(doc, k) for k in fields}
+
+    def do(self) -> Change:
+        return self.ctl.desk.update_document(self.doc_id, self.new)
+
+    def undo_change(self) -> Change:
+        return self.ctl.desk.update_document(self.doc_id, self.old)
+
+
 # --- entities -----------------------------------------------------------------------
 
 

@@ -235,6 +235,12 @@ class DeskController(QObject):
             return False
         return self._push(commands.MergeEntities(self, entity_ids[0], entity_ids[1:]))
 
+    def edit_document(self, doc_id: uuid.UUID, fields: dict[str, str]) -> bool:
+        """Change a document's metadata as one undoable edit (only fields that differ)."""
+        doc = self.repo.get_document(doc_id)
+        fields = {k: v for k, v in fields.items() if getattr(doc, k) != v}
+        return bool(fields) and self._push(commands.EditDocument(self, doc_id, fields))
+
     def import_annotation_file(self, doc_id: uuid.UUID, path: Path, fmt: str | None = None):
         """Import an annotation file into a document as one undoable edit;
         returns what the import did (None if it failed: the error was emitted)."""

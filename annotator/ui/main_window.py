@@ -32,6 +32,7 @@ from ..core.services import Change
 from ..io.documents import LOADERS
 from .brief_dialog import BriefDialog
 from .controller import DeskController
+from .document_dialog import DocumentDialog
 from .legend import LegendDialog
 from .entities_panel import EntitiesPanel
 from .entity_dialog import EntityDialog
@@ -164,6 +165,8 @@ class MainWindow(QMainWindow):
         self.act_zoom_in = a("Zoom &in", lambda: self.zoom(+1), SK.ZoomIn, "Larger reader text")
         self.act_zoom_out = a("Zoom &out", lambda: self.zoom(-1), SK.ZoomOut, "Smaller reader text")
         self.act_zoom_reset = a("&Actual size", lambda: self.zoom(0), QKeySequence("Ctrl+0"))
+        self.act_doc_props = a("Document &properties…", self.edit_document_properties, QKeySequence("Alt+Return"),
+                               "Correct the open document's title, source, date, address, language and description")  # fmt: skip
         self.act_rtl = a("&Right-to-left document", self.toggle_direction, QKeySequence("Ctrl+Shift+R"))
         self.act_rtl.setCheckable(True)
         self.act_snap = a("&Snap selections to whole words", self._snap_toggled)
@@ -202,7 +205,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
         for act in (self.act_undo, self.act_redo, None, self.act_delete, None, self.act_find, self.act_find_next,
-                    self.act_find_prev, None, self.act_conflicts, None, self.act_snap):  # fmt: skip
+                    self.act_find_prev, None, self.act_doc_props, self.act_conflicts, None, self.act_snap):  # fmt: skip
             edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
         self.tag_menu = bar.addMenu("&Tag")
         view_menu = bar.addMenu("&View")
@@ -783,6 +786,18 @@ class MainWindow(QMainWindow):
         task.start()
         if wait:
             task.wait()
+
+    # --- document properties --------------------------------------------------------------------
+
+    def edit_document_properties(self) -> None:
+        doc = self.ctl.document
+        if doc is None:
+            self.show_error("Open a document first.")
+            return
+        dialog = DocumentDialog(doc, self)
+        self._dialog = dialog
+        if dialog.exec():
+            self.ctl.edit_document(doc.id, dialog.fields())
 
     # --- annotation files -----------------------------------------------------------------------
 
