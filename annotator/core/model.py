@@ -8,6 +8,7 @@ merging two analysts' databases can propagate them exactly.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -194,3 +195,119 @@ class SpanRow(NamedTuple):
     entity_id: uuid.UUID | None
     creator: str
     note: str
+
+
+SpanDetails = tuple[str, "uuid.UUID | None", str, str, "tuple[str, str] | None"]
+"""exact, entity id, creator, note, and (reliability, credibility) of a claim's details or None"""
+
+
+class SpanTable:
+    """A document's live spans as columns, in text order (by start): what the
+    reader loads by the ten thousand without building a :class:`SpanRow` and
+    a UUID per annotation; :meth:`row` builds one when a view needs it.
+
+    ``ids`` are the annotation ids as 32 lowercase hex digits
+    (``uuid.UUID(ids[i])``, ``ann_id.hex``); label and entity ids are
+    ``uuid.UUID`` objects (one object per distinct id).
+
+    Drawing needs only the ids, labels and positions. The rest of a row (its
+    quote, entity, creator, note and claim grading) is either given or, with
+    ``load``, read when first needed, a batch of rows around the one asked
+    for at a time: ``load(hex ids)`` returns ``{hex id: SpanDetails}``.
+    """
+
+    __slots__ = ("ids", "label_ids", "starts", "ends", "exacts", "entity_ids", "creators", "notes", "gradings",
+                 "labels_used", "_load", "_missing")  # fmt: skip
+
+    BATCH = 64
+
+    def __init__(
+        self, ids: Sequence[str] = (), label_ids: Sequence[uuid.UUID] = (), starts: Sequence[int] = (),
+        ends: Sequence[int] = (), exacts: Sequence[str] | None = None, entity_ids: Sequence[uuid.UUID | None] | None = None,
+        creators: Sequence[str] | None = None, notes: Sequence[str] | None = None,
+        load: Callable[[list[str]], dict[str, SpanDetails]] | None = None,
+    ) -> None:  # fmt: skip
+        self.ids = ids
+        self.label_ids = label_ids
+        self.starts = starts
+        self.ends = ends
+        self._load = load
+        self.gradings: dict[str, tuple[str, str]] = {}  # hex id -> (reliability, credibility), as rows are read
+        # Optionally (the distinct label ids, each row's label as an index into them): lets a view code
+        # the labels per label rather than per row.
+        self.labels_used: tuple[list[uuid.UUID], list[int]] | None = None
+        if load is None:
+            n = 0
+            self.exacts = exacts if exacts is not None else ()
+            self.entity_ids = entity_ids if entity_ids is not None else ()
+            self.creators = creators if creators is not None else ()
+            self.notes = notes if notes is not None else ()
+        else:
+            n = len(ids)
+            self.exacts: list = [None] * n
+            self.entity_ids: list = [None] * n
+            self.creators: list = [None] * n
+            self.notes: list = [None] * n
+        self._missing = n  # rows whose details are still to be read
+
+    @property
+    def lazy(self) -> bool:
+        """The details are read from the store as rows are shown (gradings included)."""
+        return self._load is not None
+
+    @classmethod
+    def of(cls, rows: Iterable[SpanRow]) -> SpanTable:
+        rows = sorted(rows, key=lambda r: (r.start, r.end))
+        if not rows:
+            return cls()
+        ids, labels, starts, ends, exacts, entities, creators, notes = zip(*rows)
+        return cls(tuple(i.hex for i in ids), labels, starts, ends, exacts, entities, creators, notes)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def extend(self, more: SpanTable) -> None:
+        """Append the rows of ``more`` (the next part of the same document, as
+        read; both lazy or both given)."""
+        if self.lazy != more.lazy and len(self.ids) and len(more):
+            raise ValueError("cannot join a table read lazily with one given whole")
+        if not len(self.ids):
+            self._load = more._load
+        for name in ("ids", "label_ids", "starts", "ends", "exacts", "entity_ids", "creators", "notes"):
+            col = getattr(self, name)
+            if not isinstance(col, list):
+                col = list(col)
+                setattr(self, name, col)
+            col.extend(getattr(more, name))
+        self.gradings.update(more.gradings)
+        self._missing += more._missing
+        self.labels_used = None
+
+    def row(self, i: int) -> SpanRow:
+        if self._missing and self.exacts[i] is None:
+            self._read(range(max(0, i - self.BATCH // 4), min(len(self.ids), i + self.BATCH * 3 // 4)))
+        return SpanRow(
+            uuid.UUID(self.ids[i]), self.label_ids[i], self.starts[i], self.ends[i], self.exacts[i],
+            self.entity_ids[i], self.creators[i], self.notes[i],
+        )  # fmt: skip
+
+    def _read(self, rows: Iterable[int]) -> None:
+        exacts = self.exacts
+        want = [i for i in rows if exacts[i] is None]
+        if not want:
+            return
+        ids = self.ids
+        found = self._load([ids[i] for i in want])
+        entities, creators, notes, gradings = self.entity_ids, self.creators, self.notes, self.gradings
+        for i in want:
+            # A row gone meanwhile (another writer) shows empty until the next reload.
+            exacts[i], entities[i], creators[i], notes[i], grading = found.get(ids[i]) or ("", None, "", "", None)
+            if grading is not None:
+                gradings[ids[i]] = grading
+        self._missing -= len(want)
+
+    def rows(self) -> list[SpanRow]:
+        n = len(self.ids)
+        for lo in range(0, n if self._missing else 0, 4 * self.BATCH):
+            self._read(range(lo, min(n, lo + 4 * self.BATCH)))
+        return [self.row(i) for i in range(n)]

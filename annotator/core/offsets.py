@@ -83,6 +83,28 @@ class TextMap:
         return s, e
 
 
+def utf16_units(text: str, text_map: TextMap | None = None) -> str:
+    """``text`` with every character beyond U+FFFF written as its two UTF-16
+    surrogates: one code point per UTF-16 unit, which is what a QString of
+    ``text`` holds. PySide copies such a string into a QString as it is but
+    converts one holding characters beyond U+FFFF character by character
+    (~13 ms a megabyte, most of ``setPlainText``), so the reader hands Qt this
+    form. ``text_map``: the text's map, if already built (it knows where those
+    characters are)."""
+    tm = text_map if text_map is not None else TextMap(text)
+    if not tm.has_astral:
+        return text
+    parts = []
+    prev = 0
+    for cp in tm._astral_cp:
+        parts.append(text[prev:cp])  # a slice without such characters is stored narrow
+        c = ord(text[cp]) - 0x10000
+        parts.append(chr(0xD800 | (c >> 10)) + chr(0xDC00 | (c & 0x3FF)))
+        prev = cp + 1
+    parts.append(text[prev:])
+    return "".join(parts)
+
+
 @lru_cache(maxsize=1)
 def _text_map(text: str) -> TextMap:
     return TextMap(text)  # one document is anchored at a time: its map is built once
@@ -264,5 +286,6 @@ __all__ = [
     "resolve_quote",
     "utf16_length",
     "utf16_reading",
+    "utf16_units",
     "word_bounds",
 ]

@@ -22,7 +22,9 @@ from .model import (
     Entity,
     Label,
     LabelKind,
+    SpanDetails,
     SpanRow,
+    SpanTable,
 )
 
 
@@ -56,6 +58,12 @@ class Repository(Protocol):
     # annotations
     def add_annotations(self, annotations: Iterable[Annotation]) -> None: ...
     def annotation_spans(self, doc_id: uuid.UUID) -> list[SpanRow]: ...
+    def document_spans(self, doc_id: uuid.UUID) -> tuple[SpanTable, dict[uuid.UUID, list[tuple[int, int]]]]:
+        """Live spans as columns in text order (the rest of each row read
+        later through :meth:`span_details`) and the fragments of the
+        discontinuous ones, in one read."""
+    def span_details(self, ids: Sequence[str]) -> dict[str, SpanDetails]:
+        """(exact, entity id, creator, note, (reliability, credibility) or None) by annotation id in 32 hex digits."""
     def get_annotation(self, ann_id: uuid.UUID) -> Annotation: ...
     def existing_annotation_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
     def update_annotation(self, ann: Annotation) -> None: ...

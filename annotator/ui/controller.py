@@ -8,12 +8,15 @@ signals, so every view redraws only what changed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import queue
 import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -23,7 +26,7 @@ from ..core import agreement
 from ..core.claims import Claims
 from ..core.entities import Entities
 from ..core.grading import grading_code
-from ..core.model import Annotation, Direction, Document, DocumentSummary, Entity, Label, LabelKind, SpanRow
+from ..core.model import Annotation, Direction, Document, DocumentSummary, Entity, Label, LabelKind, SpanRow, SpanTable
 from ..core.services import Change, Desk, DocumentImport
 from ..core.user import current_user
 from ..io.documents import import_files
@@ -32,6 +35,23 @@ from ..store import merge, share
 from ..store.database import Database, open_database
 from . import commands
 from .claim_editor import ClaimContext
+
+
+# The spans of a document can be read in parts by position, each drawn as the
+# next is read; on the 2-core test machine one part measured fastest (every
+# read holds the database's write lock, and the parts' hand-overs cost more
+# than drawing beside the read saves).
+SPAN_PARTS = 1
+_READ_DONE = object()
+
+
+class SpanLoad(NamedTuple):
+    """An open document's spans as :meth:`DeskController.load_spans` reads them."""
+
+    rows: SpanTable  # live annotations, in text order
+    fragments: dict[uuid.UUID, list[tuple[int, int]]]  # pieces of the discontinuous ones
+    gradings: dict[uuid.UUID, str] | None  # Admiralty codes of the claims; None: read with the rows (SpanTable)
+    prepared: object  # the layer the caller's ``prepare`` made, extended and completed
 
 
 class DeskController(QObject):
@@ -55,6 +75,9 @@ class DeskController(QObject):
         self._labels: list[Label] = []
         self._entities: dict[uuid.UUID, Entity] = {}
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotator-load")
+        self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotator-draw")
+        self._pending: tuple[uuid.UUID, queue.SimpleQueue] | None = None  # the spans' read open_document started
+        self._summaries: list[DocumentSummary] | None = None  # see document_summaries
 
     # --- database ---------------------------------------------------------------
 
@@ -69,6 +92,8 @@ class DeskController(QObject):
         self.claims = Claims(db.repo, self.user)
         self.undo_stack.clear()
         self.document = None
+        self._pending = None
+        self._summaries = None
         self._labels = self.desk.ensure_tagset()
         # ANNOTATOR_NO_SEED=1 starts an empty database empty (tests, trainers).
         seeded = [] if os.environ.get("ANNOTATOR_NO_SEED") == "1" else seed_if_empty(self.desk)
@@ -81,7 +106,8 @@ class DeskController(QObject):
         return seeded
 
     def refresh(self) -> None:
-        """Re-read labels and entities (after another writer changed the file)."""
+        """Re-read labels, entities and the documents' counts (after another writer changed the file)."""
+        self._summaries = None
         self._labels = self.repo.labels()
         self._reload_entities()
         self.labelsChanged.emit()
@@ -89,6 +115,7 @@ class DeskController(QObject):
 
     def close(self) -> None:
         self._loader.shutdown(wait=True)
+        self._builder.shutdown(wait=True)
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -145,7 +172,40 @@ class DeskController(QObject):
         return ctx
 
     def document_summaries(self) -> list[DocumentSummary]:
-        return self.repo.document_summaries() if self.db else []
+        """Every document with its counts per label kind. Kept between calls:
+        an edit that adds or removes annotations adjusts the counts (see
+        :meth:`apply`) instead of re-counting the whole database on each key
+        press; anything else reads them again."""
+        if self.db is None:
+            return []
+        if self._summaries is None:
+            self._summaries = self.repo.document_summaries()
+        return list(self._summaries)
+
+    def _count_change(self, change: Change) -> bool:
+        """Adjust the kept summaries for ``change``; False if they must be read again."""
+        if self._summaries is None:
+            return True
+        if change.updated or change.labels_changed or not (change.added or change.removed):
+            return False  # a label or a document changed: count again
+        if len(change.added) + len(change.removed) > 50:
+            return False  # a bulk edit: one grouped count is cheaper
+        kinds = {lb.id: lb.kind.value for lb in self._labels}
+        summaries = {d.id: d for d in self._summaries}
+        steps: dict[uuid.UUID, dict[str, int]] = {}
+        for ann_ids, step in ((change.added, 1), (change.removed, -1)):
+            for ann_id in ann_ids:
+                ann = self.repo.get_annotation(ann_id)
+                kind = kinds.get(ann.label_id)
+                if kind is None or ann.document_id not in summaries or ann.deleted != (step < 0):
+                    return False
+                counts = steps.setdefault(ann.document_id, {})
+                counts[kind] = counts.get(kind, 0) + step
+        for doc_id, counts in steps.items():
+            old = summaries[doc_id]
+            new = dataclasses.replace(old, counts={k: old.counts.get(k, 0) + counts.get(k, 0) for k in old.counts.keys() | counts.keys()})
+            self._summaries[self._summaries.index(old)] = new
+        return True
 
     def annotations(self) -> list[SpanRow]:
         """The open document's live annotations, as light rows in text order."""
@@ -163,16 +223,68 @@ class DeskController(QObject):
         # Its own daemon thread, not the span loader: a document opened meanwhile must not wait.
         threading.Thread(target=gazetteer.preload, name="annotator-gazetteer", daemon=True).start()
 
-    def load_spans(self) -> Callable[[], tuple[list[SpanRow], dict]]:
-        """Start loading the open document's spans (and the pieces of its
-        discontinuous ones) on a worker thread; the returned function waits
-        for them. SQLite and the row building run while Qt lays out the text
-        (PySide releases the GIL in C++ calls)."""
+    def _read_spans(self, doc_id: uuid.UUID) -> queue.SimpleQueue:
+        """Start reading the document's spans on the loader's thread, in
+        parts: each arrives in the returned queue, then ``_READ_DONE`` (or
+        the exception that stopped the read)."""
+        repo, parts = self.repo, queue.SimpleQueue()
+        reading = threading.Event()
+
+        def read() -> None:
+            try:
+                for part in repo.document_span_parts(doc_id, SPAN_PARTS, reading.set):
+                    parts.put(part)
+                parts.put(_READ_DONE)
+            except BaseException as exc:  # noqa: BLE001 (handed to whoever waits for the spans)
+                parts.put(exc)
+            finally:
+                reading.set()
+
+        self._loader.submit(read)
+        # Let that thread reach SQLite before this one takes the GIL for long
+        # stretches (PySide holds it through each Qt call): otherwise it gets
+        # each of its few Python steps only when Python forces a switch.
+        reading.wait(0.01)
+        return parts
+
+    def load_spans(self, prepare: Callable[[], object] | None = None) -> Callable[[], SpanLoad]:
+        """The open document's spans (and the pieces of its discontinuous
+        ones); the returned function waits for them. They are read on the
+        loader's thread from the moment the document is opened (see
+        :meth:`open_document`), in parts by position: SQLite aggregates a
+        part without holding the GIL, beside the reading of the text, Qt
+        taking it, and the drawing of the previous part. ``prepare()``, when
+        given, makes a layer (:meth:`~annotator.ui.highlighter.SpanLayer.begin`):
+        the builder's thread extends it with each part as it arrives, then
+        completes it."""
         if self.document is None:
-            return lambda: ([], {})
-        repo, doc_id = self.repo, self.document.id
-        future = self._loader.submit(lambda: (repo.annotation_spans(doc_id), repo.annotation_fragments(doc_id)))
-        return future.result
+            layer = prepare() if prepare else None
+            if layer is not None:
+                layer.complete()
+            loaded = SpanLoad(SpanTable(), {}, None, layer)
+            return lambda: loaded
+        doc_id = self.document.id
+        pending, self._pending = self._pending, None
+        parts = pending[1] if pending is not None and pending[0] == doc_id else self._read_spans(doc_id)
+
+        def build() -> SpanLoad:
+            layer = prepare() if prepare else None
+            table = layer.table if layer is not None else SpanTable()
+            fragments: dict = {}
+            while (part := parts.get()) is not _READ_DONE:
+                if isinstance(part, BaseException):
+                    raise part
+                more, pieces = part
+                fragments.update(pieces)
+                if layer is not None:
+                    layer.extend(more, pieces)
+                else:
+                    table.extend(more)
+            if layer is not None:
+                layer.complete()
+            return SpanLoad(table, fragments, None, layer)  # gradings: read with the rows shown
+
+        return self._builder.submit(build).result
 
     def annotation(self, ann_id: uuid.UUID) -> Annotation:
         return self.repo.get_annotation(ann_id)
@@ -180,10 +292,14 @@ class DeskController(QObject):
     # --- documents ---------------------------------------------------------------------
 
     def open_document(self, doc_id: uuid.UUID | None) -> None:
+        self._pending = None
         if doc_id is None:
             self.document = None
         elif self.document is None or self.document.id != doc_id:
             self.document = self.repo.get_document(doc_id)
+            # Its spans are read while the reader takes the text (not beside the read
+            # of the text itself: every transaction holds the write lock, see store.sqlite).
+            self._pending = (doc_id, self._read_spans(doc_id))
         else:
             return
         self.documentOpened.emit(self.document)
@@ -191,6 +307,7 @@ class DeskController(QObject):
     def import_paths(self, paths: list[Path]) -> list[DocumentImport]:
         """Read every file first (a bad one stops all), then import them in one transaction."""
         results = import_files(self.desk, paths)
+        self._summaries = None
         self.documentsChanged.emit()
         return results
 
@@ -319,5 +436,7 @@ class DeskController(QObject):
             change.added or change.removed or change.updated
         ):
             self.document = self.repo.get_document(self.document.id)
+        if not self._count_change(change):
+            self._summaries = None
         self.changed.emit(change)
         self.documentsChanged.emit()

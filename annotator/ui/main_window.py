@@ -414,9 +414,9 @@ class MainWindow(QMainWindow):
     def _document_opened(self, doc) -> None:
         self.pane.show_header(doc)
         with bulk_load():
-            anns = self.reader.show_document(doc, self.ctl.load_spans(), self.ctl.labels())
-            self.annotations.model.set_annotations(anns)
-        self.annotations.model.set_gradings(self.ctl.claim_codes())
+            loaded = self.reader.show_document(doc, self.ctl.load_spans, self.ctl.labels())
+            self.annotations.model.set_annotations(loaded.rows)
+        self.annotations.model.set_gradings(loaded.gradings)
         self.details.show_annotation(None, [], "")
         self.act_rtl.setChecked(bool(doc and doc.direction == Direction.RTL))
         self.documents.select(doc.id if doc else None)

@@ -7,11 +7,19 @@ import uuid
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
-from ..core.model import Annotation, DocumentSummary, Label, LabelKind, SpanRow
+from ..core.grading import grading_code
+from ..core.model import Annotation, DocumentSummary, Label, LabelKind, SpanRow, SpanTable
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 KIND_ROLE = Qt.ItemDataRole.UserRole + 3
+
+# Roles as plain ints for the annotation table's data(), which views call for
+# every role of every visible cell (an enum member lookup costs more than the answer).
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ANSWERED = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, int(ID_ROLE), int(SORT_ROLE), int(KIND_ROLE)})
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -82,18 +90,28 @@ class DocumentListModel(RowTableModel):
         return None
 
 
+_READ = object()  # AnnotationTableModel._light: the answer needs the row's other columns
+
+
 class AnnotationTableModel(RowTableModel):
-    """The current document's annotations; updated row by row on each edit."""
+    """The current document's annotations; updated row by row on each edit.
+
+    Filled from a :class:`SpanTable` without building a row object per
+    annotation: ``_rows[i]`` holds the table's row number until a view asks
+    for row ``i`` (then its :class:`SpanRow`), or the annotation an edit put
+    there. Ids map to rows through ``ann_id.hex``, built on first use."""
 
     HEADERS = ["Quote", "Label", "Entity", "Grading", "Creator", "Note", "Position"]
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[SpanRow | Annotation] = []
-        self._pos: dict[uuid.UUID, int] = {}
+        self._rows: list[SpanRow | Annotation | int] = []
+        self._table = SpanTable()
+        self._pos: dict[str, int] | None = {}
         self._labels: dict[uuid.UUID, Label] = {}
         self._entity_name = lambda _id: ""
         self._grading: dict[uuid.UUID, str] = {}
+        self._table_gradings = False  # the Grading column comes from the table's rows (see set_gradings)
 
     def set_lookups(self, labels: list[Label], entity_name) -> None:
         self._labels = {lb.id: lb for lb in labels}
@@ -101,45 +119,80 @@ class AnnotationTableModel(RowTableModel):
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.HEADERS) - 1))
 
-    def set_gradings(self, codes: dict[uuid.UUID, str]) -> None:
-        """Admiralty codes of the claims (e.g. ``B2``), shown in the Grading column."""
-        changed = {k for k in codes.keys() | self._grading.keys() if codes.get(k) != self._grading.get(k)}
+    def set_gradings(self, codes: dict[uuid.UUID, str] | None) -> None:
+        """Admiralty codes of the claims (e.g. ``B2``), shown in the Grading
+        column; None: those the loaded table reads with its rows (until codes
+        are given, after an edit)."""
+        if codes is None:
+            self._grading, self._table_gradings = {}, self._table.lazy
+            return
+        if self._table_gradings:  # from now on the codes given are the truth
+            self._table_gradings = False
+            old = {uuid.UUID(h): grading_code(*g) for h, g in self._table.gradings.items()}
+        else:
+            old = self._grading
+        changed = {k for k in codes.keys() | old.keys() if codes.get(k) != old.get(k)}
         self._grading = dict(codes)
         col = self.HEADERS.index("Grading")
+        positions = self._positions if changed else {}
         for ann_id in changed:
-            row = self._pos.get(ann_id)
+            row = positions.get(ann_id.hex)
             if row is not None:
                 self.dataChanged.emit(self.index(row, col), self.index(row, col))
 
-    def set_annotations(self, anns: list[SpanRow]) -> None:
+    def set_annotations(self, anns: SpanTable | list[SpanRow]) -> None:
         self.beginResetModel()
-        self._rows = list(anns)
-        self._reindex()
+        if isinstance(anns, SpanTable):
+            self._table = anns
+            self._rows = list(range(len(anns)))
+        else:
+            self._table = SpanTable()
+            self._rows = list(anns)
+        self._table_gradings = self._table.lazy
+        self._grading = {}
+        self._pos = None  # built on first use: showing the rows needs no id lookup
         self.endResetModel()
 
     def _reindex(self) -> None:
-        self._pos = {a.id: i for i, a in enumerate(self._rows)}
+        self._pos = None
+
+    @property
+    def _positions(self) -> dict[str, int]:
+        """Row of each annotation, by ``ann_id.hex``."""
+        if self._pos is None:
+            ids = self._table.ids
+            self._pos = {(ids[a] if type(a) is int else a.id.hex): i for i, a in enumerate(self._rows)}
+        return self._pos
+
+    def _row(self, index: _Index):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return self.annotation(index.row())
 
     def annotation(self, row: int) -> SpanRow | Annotation:
-        return self._rows[row]
+        a = self._rows[row]
+        if type(a) is int:
+            a = self._rows[row] = self._table.row(a)
+        return a
 
     def row_of(self, ann_id: uuid.UUID) -> int:
-        return self._pos.get(ann_id, -1)
+        return self._positions.get(ann_id.hex, -1)
 
     def put(self, ann: SpanRow | Annotation) -> None:
-        row = self._pos.get(ann.id)
+        key = ann.id.hex
+        row = self._positions.get(key)
         if row is None:
             row = len(self._rows)
             self.beginInsertRows(QModelIndex(), row, row)
             self._rows.append(ann)
-            self._pos[ann.id] = row
+            self._positions[key] = row
             self.endInsertRows()
         else:
             self._rows[row] = ann
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
     def drop(self, ann_id: uuid.UUID) -> None:
-        row = self._pos.get(ann_id)
+        row = self._positions.get(ann_id.hex)
         if row is None:
             return
         self.beginRemoveRows(QModelIndex(), row, row)
@@ -147,20 +200,51 @@ class AnnotationTableModel(RowTableModel):
         self._reindex()
         self.endRemoveRows()
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        a = self._row(index)
-        if a is None:
+    def _light(self, i: int, col: int, role: int):
+        """``data`` for row ``i`` of the table from its drawn columns, or ``_READ``."""
+        t = self._table
+        if role == ID_ROLE:
+            return uuid.UUID(t.ids[i])
+        if role == KIND_ROLE:
+            label = self._labels.get(t.label_ids[i])
+            return label.kind.value if label else LabelKind.OTHER.value
+        if col == 6 and (role == _DISPLAY or role == SORT_ROLE):
+            return t.starts[i]
+        if col == 1 and (role == _DISPLAY or role == SORT_ROLE or role == _DECORATION):
+            label = self._labels.get(t.label_ids[i])
+            if role == _DECORATION:
+                return QColor(label.color) if label else None
+            name = label.name if label else "?"
+            return name if role == _DISPLAY else name.casefold()
+        if role == _DECORATION:
+            return None
+        return _READ
+
+    def data(self, index: _Index, role: int = _DISPLAY):
+        if role not in _ANSWERED or not index.isValid():
+            return None
+        row = index.row()
+        if not 0 <= row < len(self._rows):
             return None
         col = index.column()
-        label = self._labels.get(a.label_id)
-        if role == Qt.ItemDataRole.DisplayRole:
+        a = self._rows[row]
+        if type(a) is int:  # a loaded row: its id, label and position need no read of the rest
+            light = self._light(a, col, role)
+            if light is not _READ:
+                return light
+            a = self.annotation(row)
+        if role == _DISPLAY:
             if col == 0:
                 return " ".join(a.exact.split())
             if col == 1:
+                label = self._labels.get(a.label_id)
                 return label.name if label else "?"
             if col == 2:
                 return self._entity_name(a.entity_id)
             if col == 3:
+                if self._table_gradings:
+                    graded = self._table.gradings.get(a.id.hex)
+                    return grading_code(*graded) if graded else ""
                 return self._grading.get(a.id, "")
             if col == 4:
                 return a.creator
@@ -174,10 +258,12 @@ class AnnotationTableModel(RowTableModel):
         if role == ID_ROLE:
             return a.id
         if role == KIND_ROLE:
+            label = self._labels.get(a.label_id)
             return label.kind.value if label else LabelKind.OTHER.value
-        if role == Qt.ItemDataRole.DecorationRole and col == 1 and label:
-            return QColor(label.color)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _DECORATION:
+            label = self._labels.get(a.label_id) if col == 1 else None
+            return QColor(label.color) if label else None
+        if role == _TOOLTIP:
             tip = a.exact if len(a.exact) < 400 else a.exact[:400] + "…"
             return tip + (f"\n\nNote: {a.note}" if a.note else "")
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import regex
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
@@ -26,9 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.model import Direction, Document, Label, SpanRow
-from ..core.offsets import TextMap
-from .highlighter import SpanHighlighter
+from ..core.model import Direction, Document, Label
+from ..core.offsets import TextMap, utf16_units
+from .highlighter import SpanHighlighter, TextShape
+
+if TYPE_CHECKING:
+    from .controller import SpanLoad
 
 MAX_FIND_MARKS = 5000
 
@@ -71,27 +75,36 @@ class ReaderView(QPlainTextEdit):
     def text(self) -> str:
         return self._text
 
-    def show_document(self, doc: Document | None, spans: Callable[[], tuple[list[SpanRow], dict]], labels: list[Label]) -> list[SpanRow]:
-        """Show ``doc`` with every highlight drawn; returns the spans.
+    def show_document(self, doc: Document | None, load: Callable[..., Callable[[], SpanLoad]], labels: list[Label]) -> SpanLoad:
+        """Show ``doc`` with every highlight drawn; returns what was loaded.
 
-        ``spans()`` may be a pending load (see :meth:`DeskController.load_spans`):
-        Qt lays the text out with the highlighter detached (and the GIL
-        released) while the rows arrive, then one highlight pass draws them.
+        ``load(prepare)`` (see :meth:`DeskController.load_spans`) returns a
+        function that waits for the spans, which are being read on another
+        thread since the document was opened; a third thread builds the
+        highlight layer from them (per-paragraph format runs, see
+        :class:`~annotator.ui.highlighter.SpanLayer`) part by part as they arrive. Meanwhile Qt takes
+        the text here with the highlighter detached; then one highlight pass
+        hands the ready runs to Qt, block by block. Every block has its
+        formats when this returns.
         """
         self._find = []
         self._flash = []
         self.setExtraSelections([])
-        self._text = doc.text if doc else ""
+        text = self._text = doc.text if doc else ""
         hl = self.highlighter
+        hl.set_labels(labels)
+        shape = TextShape.of(text)  # meanwhile the loader's thread is in SQLite
+        pending = load(hl.preparer(text, shape))
         hl.setDocument(None)
         self.apply_direction(doc.direction if doc else Direction.LTR)
-        self.setPlainText(self._text)
-        rows, fragments = spans()
-        hl.set_labels(labels)
-        hl.set_spans(self._text, rows, self.document().blockCount(), fragments)
+        # The same text in UTF-16 units: PySide copies it into Qt instead of
+        # converting a megabyte with emoji character by character.
+        self.setPlainText(utf16_units(text, shape.map))
+        loaded = pending()
+        hl.install(loaded.prepared, self.document().blockCount())
         hl.setDocument(self.document())
         hl.rehighlight()  # synchronous; also cancels the pass Qt queues on attach
-        return rows
+        return loaded
 
     def apply_direction(self, direction: Direction) -> None:
         rtl = direction == Direction.RTL

@@ -2,7 +2,8 @@
 the same run, plus absolute times. Writes bench-results.json (flat JSON) in
 the repository root and prints a table.
 
-Run: QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/run.py
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/run.py [PART...]
+PART: reader (open, add, memory), brief, merge, import; none: all of them.
 """
 
 from __future__ import annotations
@@ -180,19 +181,31 @@ def child_peak_rss(db_path: Path, doc_id: str) -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
-def main() -> int:
+PARTS = ("reader", "brief", "merge", "import")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parts = list(argv if argv is not None else sys.argv[1:]) or list(PARTS)
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        print(f"unknown part(s): {', '.join(unknown)}; choose from {', '.join(PARTS)}", file=sys.stderr)
+        return 2
     results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        db_path = Path(tmp) / "bench.db"
-        t0 = time.perf_counter()
-        doc_id, text = build_database(db_path)
-        results["setup_s"] = round(time.perf_counter() - t0, 2)
-        results["doc_chars"] = len(text)
-        results.update(bench_open_and_add(db_path, doc_id))
-        results["peak_rss_mb"] = round(child_peak_rss(db_path, doc_id), 1)
-        results.update(bench_brief())
-        results.update(bench_merge())
-        results.update(bench_import())
+        if "reader" in parts:
+            db_path = Path(tmp) / "bench.db"
+            t0 = time.perf_counter()
+            doc_id, text = build_database(db_path)
+            results["setup_s"] = round(time.perf_counter() - t0, 2)
+            results["doc_chars"] = len(text)
+            results.update(bench_open_and_add(db_path, doc_id))
+            results["peak_rss_mb"] = round(child_peak_rss(db_path, doc_id), 1)
+        if "brief" in parts:
+            results.update(bench_brief())
+        if "merge" in parts:
+            results.update(bench_merge())
+        if "import" in parts:
+            results.update(bench_import())
     old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     old.update(results)
     RESULTS.write_text(json.dumps(old, indent=2) + "\n")
