@@ -163,3 +163,35 @@ def test_the_canonical_text_cannot_be_rewritten(db):
     again = db.repo.get_document(doc.id)
     assert again.title == "New title"  # metadata is written
     assert (again.text, again.sha256) == (doc.text, doc.sha256)  # the text and its hash are not
+
+
+def test_a_read_never_waits_for_another_connections_write(tmp_path):
+    """A long write in one connection (another process's import, say) does not
+    hold up reads elsewhere: they see the last committed state at once."""
+    import threading
+
+    writer_db, reader_db = open_database(tmp_path / "a.db"), None
+    try:
+        desk = Desk(writer_db.repo, "ana")
+        doc = desk.import_document("Officials in Damascus said so.", "Before").document
+        reader_db = open_database(tmp_path / "a.db")
+        writing, read_done, seen = threading.Event(), threading.Event(), []
+
+        def read():
+            writing.wait(10)
+            seen.append(reader_db.repo.get_document(doc.id).title)
+            read_done.set()
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        with writer_db.repo.transaction():
+            desk.set_title(doc.id, "After")
+            writing.set()
+            read_done.wait(10)  # the write stays open until the read is done (or 10 s)
+        reader.join()
+        assert read_done.is_set() and seen == ["Before"]
+        assert reader_db.repo.get_document(doc.id).title == "After"
+    finally:
+        writer_db.close()
+        if reader_db is not None:
+            reader_db.close()

@@ -189,6 +189,9 @@ class SqlRepository:
             yield conn
             return
         with self.engine.connect() as conn:
+            # Reads only (writes need a transaction): no write lock is taken,
+            # so a colleague's long import in another process never stalls them.
+            conn.execution_options(annotator_reads_only=True)
             yield conn
             conn.rollback()
 

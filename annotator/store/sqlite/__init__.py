@@ -9,7 +9,11 @@ are about the SQLite file format itself). The settings:
 - ``synchronous=NORMAL`` (durable at checkpoints in WAL mode, fast commits),
 - foreign keys on, a busy timeout so a second writer waits instead of failing,
 - ``BEGIN IMMEDIATE`` for every transaction so two writers queue cleanly
-  instead of failing with "database is locked" on lock upgrade,
+  instead of failing with "database is locked" on lock upgrade — except on
+  a connection marked with the :data:`READS_ONLY` execution option (the
+  repository's reads outside a transaction): a plain ``BEGIN`` there, so a
+  read never waits for another process's long write (WAL readers see the
+  last committed state),
 - ``trusted_schema`` off and ``PRAGMA integrity_check`` for untrusted files.
 """
 
@@ -22,6 +26,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 BUSY_TIMEOUT_MS = 15_000
+READS_ONLY = "annotator_reads_only"
+"""Execution option naming a connection that only reads (portable: another
+backend ignores it)."""
 
 
 def make_engine(path: Path, *, readonly: bool = False) -> Engine:
@@ -44,7 +51,8 @@ def make_engine(path: Path, *, readonly: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        reads_only = readonly or conn.get_execution_options().get(READS_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
     return engine
 
