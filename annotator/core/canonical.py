@@ -24,6 +24,8 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
 
 
 def normalise_newlines(text: str) -> str:
+    if "\r" not in text:  # most texts have none: one quick scan instead of two passes of replace
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

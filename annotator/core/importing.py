@@ -39,6 +39,20 @@ def entity_records(drafts: Iterable[AnnotationDraft]) -> dict[uuid.UUID, Entity]
     return records
 
 
+def entity_ids(drafts: Iterable[AnnotationDraft]) -> set[uuid.UUID]:
+    """Every entity UUID the drafts refer to (identified entities, claims' sources and subjects)."""
+    ids: set[uuid.UUID] = set()
+    for draft in drafts:
+        if draft.entity_id is not None:
+            ids.add(draft.entity_id)
+        if draft.entity is not None:
+            ids.add(draft.entity.id)
+        if draft.claim is not None:
+            refs = [draft.claim.source, *draft.claim.about]
+            ids.update(ref.id for ref in refs if ref is not None and ref.id is not None)
+    return ids
+
+
 class EntityResolver:
     """Finds or creates the entity a file refers to, once per UUID."""
 
@@ -48,11 +62,15 @@ class EntityResolver:
         user: str,
         records: dict[uuid.UUID, Entity],
         by_name: Callable[[LabelKind, str], Entity],
+        add: Callable[[Entity], None] | None = None,
+        known: set[uuid.UUID] | None = None,
     ):
         self.repo = repo
         self.user = user
         self.records = records
         self.by_name = by_name  # the desk's name lookup (creates an entity when none has the name)
+        self.add = add or repo.add_entity  # how a new entity is stored (the desk may batch them)
+        self.known = known  # the referred-to UUIDs already stored, asked once (None: asked one by one)
         self.resolved: dict[uuid.UUID, uuid.UUID] = {}
         self.added: list[uuid.UUID] = []
 
@@ -62,7 +80,8 @@ class EntityResolver:
             return self.by_name(kind, ref.name or "Unnamed").id
         if ref.id in self.resolved:
             return self.resolved[ref.id]
-        if self.repo.existing_entity_ids([ref.id]):
+        stored = ref.id in self.known if self.known is not None else bool(self.repo.existing_entity_ids([ref.id]))
+        if stored:
             found = self._follow_merges(self.repo.get_entity(ref.id))
         else:
             record = self.records.get(ref.id) or Entity(
@@ -71,7 +90,7 @@ class EntityResolver:
             if record.modified < record.created:
                 record = replace(record, modified=record.created)
             found = replace(record, creator=record.creator or creator or self.user)
-            self.repo.add_entity(found)
+            self.add(found)
             self.added.append(found.id)
         self.resolved[ref.id] = found.id
         return found.id

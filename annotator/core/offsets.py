@@ -202,9 +202,16 @@ class Quote:
 
 
 def make_quote(text: str, start: int, end: int, context: int = CONTEXT) -> Quote:
+    return Quote(*quote_parts(text, start, end, context))
+
+
+def quote_parts(text: str, start: int, end: int, context: int = CONTEXT) -> tuple[str, str, str]:
+    """:func:`make_quote`'s exact text, prefix and suffix as a plain tuple
+    (bulk imports store them as they are: a frozen Quote per row costs more
+    than the slicing)."""
     if not 0 <= start <= end <= len(text):
         raise ValueError(f"span {start}..{end} outside text of length {len(text)}")
-    return Quote(text[start:end], text[max(0, start - context) : start], text[end : end + context])
+    return text[start:end], text[max(0, start - context) : start], text[end : end + context]
 
 
 class Anchoring(Enum):
@@ -270,7 +277,22 @@ def check_span(text_length: int, start: int, end: int) -> None:
 
 
 def is_grapheme_aligned(text: str, start: int, end: int) -> bool:
+    if _ascii_boundary(text, start) and _ascii_boundary(text, end):
+        return True  # (nearly every span: no clustering needed)
     return grapheme_bounds(text, start, end) == (start, end)
+
+
+def _ascii_boundary(text: str, i: int) -> bool:
+    """Whether ``i`` is a grapheme cluster boundary that plain ASCII shows:
+    the text's edges, or between two ASCII characters other than CR LF
+    (UAX #29: no ASCII character extends, prepends or joins a cluster).
+    False means "look properly" (:func:`grapheme_bounds`), not "no"."""
+    if i == 0 or i == len(text):
+        return True
+    if not 0 < i < len(text):
+        return False
+    before, after = text[i - 1], text[i]
+    return before < "\x80" and after < "\x80" and not (before == "\r" and after == "\n")
 
 
 __all__ = [
@@ -283,6 +305,7 @@ __all__ = [
     "grapheme_bounds",
     "is_grapheme_aligned",
     "make_quote",
+    "quote_parts",
     "resolve_quote",
     "utf16_length",
     "utf16_reading",

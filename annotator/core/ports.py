@@ -7,7 +7,7 @@ free to batch, index and later run on PostgreSQL.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -46,6 +46,8 @@ class Repository(Protocol):
 
     # entities
     def add_entity(self, entity: Entity) -> None: ...
+    def add_entities(self, entities: Iterable[Entity]) -> None:
+        """Several new entities in one batch."""
     def get_entity(self, entity_id: uuid.UUID) -> Entity: ...
     def update_entity(self, entity: Entity) -> None: ...
     def entities(self, kind: LabelKind | None = None) -> list[Entity]: ...

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from . import importing, offsets
+from .bulk import paused_gc
 from .canonical import canonical_from_string, detect_direction, sha256
 from .errors import InputError, NotFound
 from .matching import match_key
@@ -256,17 +257,26 @@ class Desk:
 
     def _link_entity(
         self, kind: LabelKind, name: str, index: dict[tuple[LabelKind, str], Entity], etype: str = "",
-        created: list[uuid.UUID] | None = None,
+        created: list[uuid.UUID] | None = None, pending: list[Entity] | None = None, when: datetime | None = None,
     ) -> Entity:
         """The entity of ``kind`` with that name or alias (see
         :func:`.matching.match_key`: case, harakat, hyphens do not count),
-        else a new one, whose id is appended to ``created``."""
-        found = index.get((kind, match_key(name)))
+        else a new one (made ``when``, else now), whose id is appended to
+        ``created``. The new one is stored at once, or, given ``pending``,
+        appended to it for the caller to store (in one batch, before anything
+        that refers to it)."""
+        key = (kind, match_key(name))
+        found = index.get(key)
         if found is not None:
             return found
         entity = Entity(kind=kind, name=" ".join(name.split()), type=etype, creator=self.user)
-        self.repo.add_entity(entity)
-        index[(kind, match_key(name))] = entity
+        if when is not None:
+            entity.created = entity.modified = when
+        if pending is not None:
+            pending.append(entity)
+        else:
+            self.repo.add_entity(entity)
+        index[key] = entity
         if created is not None:
             created.append(entity.id)
         return entity
@@ -401,19 +411,43 @@ class Desk:
         doc = self.repo.get_document(doc_id)
         text = doc.text
         report = AnnotationImport()
-        with self.repo.transaction():
+        imported_at = now()  # the time of rows the file gives none (one import, one moment)
+        with paused_gc(), self.repo.transaction():  # thousands of rows, no cycles (see .bulk)
             stored = self.repo.existing_annotation_ids(d.id for d in drafts if d.id is not None)
             labels = self.repo.labels()
+            label_for: dict[str, tuple[Label, bool]] = {}  # by the name as the file spells it; whether it names entities
             entities = self._entity_index()
+            # New entities wait here and are stored in one batch before the
+            # annotations that refer to them; once those are stored (claims
+            # come after), new ones are stored at once.
+            pending: list[Entity] | None = []
+            linked: dict[tuple[LabelKind, str], Entity] = {}  # by name as written: the index's key is costlier
+
+            def link(kind: LabelKind, name: str, etype: str = "") -> Entity:
+                found = linked.get((kind, name))
+                if found is None:  # (a name found once is found again, whatever the type)
+                    found = linked[(kind, name)] = self._link_entity(
+                        kind, name, entities, etype, pending=pending, when=imported_at
+                    )
+                return found
+
+            def add_entity(entity: Entity) -> None:
+                if pending is not None:
+                    pending.append(entity)
+                else:
+                    self.repo.add_entity(entity)
+
+            records = importing.entity_records(drafts)
             resolver = importing.EntityResolver(
-                self.repo, self.user, importing.entity_records(drafts), lambda k, n: self._link_entity(k, n, entities)
+                self.repo, self.user, records, link, add=add_entity,
+                known=self.repo.existing_entity_ids(importing.entity_ids(drafts)),
             )
             rows: list[Annotation] = []
             with_claims: list[tuple[Annotation, AnnotationDraft]] = []
             relinked: list[AnnotationDraft] = []  # stored before: only links still missing are made
             seen: set[uuid.UUID] = set()
             for draft in drafts:
-                if draft.id is not None and (draft.id in stored or draft.id in seen):
+                if draft.id is not None and ((stored and draft.id in stored) or draft.id in seen):
                     report.unchanged.append(draft.id)
                     if draft.id in stored and draft.claim is not None and draft.claim.links:
                         relinked.append(draft)
@@ -424,24 +458,28 @@ class Desk:
                     continue
                 fragments = pieces if isinstance(pieces, list) and len(pieces) > 1 else None
                 start, end = (pieces[0][0], pieces[-1][1]) if isinstance(pieces, list) else pieces
-                label = self._ensure_label(draft.label, labels, report.labels_added)
-                quote = offsets.make_quote(text, start, end)
-                stamp = draft.created or now()
+                found = label_for.get(draft.label)
+                if found is None:
+                    label = self._ensure_label(draft.label, labels, report.labels_added)
+                    found = label_for[draft.label] = (label, label.kind.has_entity)
+                label, has_entity = found
+                exact, prefix, suffix = offsets.quote_parts(text, start, end)
+                stamp = draft.created or imported_at
                 entity_id = None
-                if draft.entity is not None or (draft.entity_id is not None and label.kind.has_entity):
+                if draft.entity is not None or (draft.entity_id is not None and has_entity):
                     ref = EntityRef(draft.entity_id or draft.entity.id, draft.entity_name, draft.entity)  # type: ignore[union-attr]
                     entity_id = resolver.resolve(ref, label.kind, draft.creator, stamp)
-                elif label.kind.has_entity:
-                    entity_id = self._link_entity(label.kind, draft.entity_name or quote.exact, entities, draft.entity_type).id
+                elif has_entity:
+                    entity_id = link(label.kind, draft.entity_name or exact, draft.entity_type).id
                 ann = Annotation(
                     id=draft.id or uuid.uuid4(),
                     document_id=doc_id,
                     label_id=label.id,
                     start=start,
                     end=end,
-                    exact=quote.exact,
-                    prefix=quote.prefix,
-                    suffix=quote.suffix,
+                    exact=exact,
+                    prefix=prefix,
+                    suffix=suffix,
                     entity_id=entity_id,
                     note=draft.note,
                     creator=draft.creator or self.user,
@@ -453,6 +491,8 @@ class Desk:
                 rows.append(ann)
                 if draft.claim is not None:
                     with_claims.append((ann, draft))
+            self.repo.add_entities(pending)
+            pending = None
             self.repo.add_annotations(rows)
             for ann, draft in with_claims:
                 importing.store_claim(self.repo, ann, draft, resolver, seen, report.problems)

@@ -39,9 +39,11 @@ import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..core.bulk import paused_gc
 from ..core.canonical import canonical_from_string, decode, normalise_newlines, read_text_file
 from ..core.entities import check_place
 from ..core.errors import InputError
@@ -111,6 +113,11 @@ def read_w3c_file(path: Path | str) -> list[AnnotationDraft]:
 
 def parse_w3c(data: bytes | str, name: str) -> list[AnnotationDraft]:
     """Drafts for every annotation in ``data``; raises :class:`InputError` naming ``name``."""
+    with paused_gc():  # a large file is a great many small objects and no cycles (see core.bulk)
+        return _parse_w3c(data, name)
+
+
+def _parse_w3c(data: bytes | str, name: str) -> list[AnnotationDraft]:
     text = decode(data, name) if isinstance(data, bytes) else canonical_from_string(data)
     try:
         doc = json.loads(text)
@@ -127,16 +134,25 @@ def parse_w3c(data: bytes | str, name: str) -> list[AnnotationDraft]:
     texty = False
     any_context = False
     ids: dict[Any, int] = {}
+    plain = _Reader(name, 0)  # reads the plain ones, one after another (its state is set when it reads one)
     for i, (item, inherited) in enumerate(_annotations(doc, name), 1):
         if not isinstance(item, dict):
             raise InputError(f"{name}: item {i} is not an annotation (a JSON object)")
-        reader = _Reader(name, i, inherited, surrogates)
-        draft = reader.draft(item)
+        draft = None
+        if not surrogates:
+            plain.index, plain.has_context = i, inherited
+            try:
+                draft = plain.plain(item)
+            except InputError:  # the full reader says why, as it always has
+                draft = None
+        if draft is None:
+            reader = _Reader(name, i, inherited, surrogates)
+            draft = reader.draft(item)
+        else:
+            reader = plain
         key = draft.id if draft.id is not None else reader.raw_id
-        if key is not None:
-            if key in ids:
-                raise InputError(f"{name}: item {i} has the same id as item {ids[key]} ({reader.raw_id})")
-            ids[key] = i
+        if key is not None and ids.setdefault(key, i) != i:
+            raise InputError(f"{name}: item {i} has the same id as item {ids[key]} ({reader.raw_id})")
         texty = texty or reader.texty
         any_context = any_context or reader.has_context
         drafts.append(draft)
@@ -264,6 +280,87 @@ def _page_items(page: dict, name: str, context: bool) -> list[tuple[Any, bool]]:
     raise InputError(f"{name}: more than {_MAX_PAGES} annotation pages")
 
 
+_PLAIN_KEYS = frozenset({"@context", "id", "type", "motivation", "creator", "created", "modified", "body", "target", CLAIM_KEY})
+"""The keys of an annotation :meth:`_Reader.plain` reads (any other: the full reader)."""
+_PLAIN_TEXTUAL = frozenset({"type", "value", "purpose", "format", "language"})
+_PLAIN_IDENTIFYING = frozenset({"type", "purpose", "source", "name", ENTITY_KEY})
+_PLAIN_TARGET = frozenset({"type", "source", "selector"})
+_ONE_TAG = frozenset({"type", "purpose", "value"})
+_PLAIN_POSITION = frozenset({"type", "start", "end"})
+_PLAIN_QUOTE = frozenset({"type", "exact", "prefix", "suffix"})
+
+
+def _plain_purpose(value: Any) -> bool:
+    """A purpose :meth:`_Reader.check_purposes` accepts, given as one text."""
+    return type(value) is str and (value in MOTIVATIONS or ":" in value)
+
+
+def _plain_body(body: Any) -> bool:
+    """A body of the plain shape that breaks no rule of :meth:`_Reader.check_body`:
+    a TextualBody with one text value (a format and language as texts), or an
+    identifying-style SpecificResource whose source is an IRI."""
+    if type(body) is not dict:
+        return False
+    kind = body.get("type")
+    if kind == "TextualBody":
+        if not body.keys() <= _PLAIN_TEXTUAL or type(body.get("value")) is not str:
+            return False
+        for key in ("format", "language"):
+            if key in body and not (type(body[key]) is str and body[key].strip()):
+                return False
+    elif kind == "SpecificResource":
+        source = body.get("source")
+        if not body.keys() <= _PLAIN_IDENTIFYING or type(source) is not str or not source or _NOT_IRI.search(source):
+            return False
+    else:
+        return False
+    return "purpose" not in body or _plain_purpose(body["purpose"])
+
+
+def _plain_target(target: dict) -> tuple[int | None, int | None, Quote | None] | None:
+    """(start, end, quote) of a target of the plain shape that breaks no rule
+    of :meth:`_Reader.check_target` — one object, a SpecificResource or
+    untyped, with an IRI source or none, whose selectors (at least one) are
+    TextPositionSelectors and TextQuoteSelectors without refinements — as
+    :meth:`_Reader.first_selection` reads it: the first position and the
+    first quote. None for any other target."""
+    if not target.keys() <= _PLAIN_TARGET:
+        return None
+    if "type" in target and (target["type"] != "SpecificResource" or "source" not in target):
+        return None
+    if "source" in target:
+        source = target["source"]
+        if type(source) is not str or not source or _NOT_IRI.search(source):
+            return None
+    selectors = target.get("selector")
+    if type(selectors) is dict:
+        selectors = [selectors]
+    elif type(selectors) is not list or not selectors:
+        return None
+    start = end = quote = None
+    for sel in selectors:
+        if type(sel) is not dict:
+            return None
+        kind = sel.get("type")
+        if kind == "TextPositionSelector":
+            s, e = sel.get("start"), sel.get("end")
+            if not sel.keys() <= _PLAIN_POSITION or type(s) is not int or type(e) is not int or not 0 <= s <= e:
+                return None
+            if start is None:
+                start, end = s, e
+        elif kind == "TextQuoteSelector":
+            exact, prefix, suffix = sel.get("exact"), sel.get("prefix", ""), sel.get("suffix", "")
+            if not sel.keys() <= _PLAIN_QUOTE or type(exact) is not str or not exact or type(prefix) is not str or type(suffix) is not str:
+                return None
+            if quote is None:
+                if "\r" in exact or "\r" in prefix or "\r" in suffix:
+                    exact, prefix, suffix = normalise_newlines(exact), normalise_newlines(prefix), normalise_newlines(suffix)
+                quote = Quote(exact, prefix, suffix)
+        else:
+            return None
+    return start, end, quote
+
+
 class _Reader:
     """Turns one annotation object into a draft; errors name the file and item."""
 
@@ -296,6 +393,126 @@ class _Reader:
         self.target(item.get("target"), draft)
         draft.claim = self.claim(item.get(CLAIM_KEY))
         return draft
+
+    # the plain shape, read directly -------------------------------------------------
+
+    def plain(self, item: dict) -> AnnotationDraft | None:
+        """The draft of an annotation of the plain shape nearly every file is
+        made of, or None for anything else, which :meth:`draft` reads.
+
+        Plain: only the keys of :data:`_PLAIN_KEYS`, each of one simple kind —
+        one ``type`` string, one motivation, a creator given as a name or an
+        object, times, TextualBody bodies (or identifying SpecificResources)
+        with one text value, and one target object (optionally a
+        SpecificResource with an IRI source) whose selectors are
+        TextPositionSelectors and TextQuoteSelectors without refinements.
+        For such an annotation every rule :meth:`check` applies is checked
+        here, in the same terms, and the draft is the one :meth:`draft` makes
+        (``tests/test_w3c_plain.py`` compares the two); at the first thing
+        that is not plain or not allowed, None: :meth:`draft` then reads the
+        annotation and names every problem as it always has. Nothing of the
+        reader's state changes unless a draft is returned. The file must have
+        no surrogate escapes (the caller checks; see :meth:`check_surrogates`).
+        """
+        if not item.keys() <= _PLAIN_KEYS:
+            return None
+        get = item.get
+        if "@context" in item:
+            ctx = item["@context"]
+            if not (ctx in ANNO_CONTEXTS if type(ctx) is str else _context_ok(ctx)):
+                return None
+        raw_id = get("id")
+        if raw_id is not None and not (type(raw_id) is str and raw_id and not _NOT_IRI.search(raw_id)):
+            return None
+        kind = get("type")
+        if type(kind) is not str or kind not in _ANNOTATION_TYPES:
+            return None
+        motivation = get("motivation")
+        if motivation is not None and not (type(motivation) is str and (motivation in MOTIVATIONS or ":" in motivation)):
+            return None
+        creator = get("creator")
+        if "creator" in item and type(creator) is not str and type(creator) is not dict:
+            return None
+        created = modified = None  # present, even as null, they must be date-times
+        if "created" in item:
+            created = _parse_time_text(item["created"]) if type(item["created"]) is str else ""
+            if type(created) is str:
+                return None
+        if "modified" in item:
+            modified = _parse_time_text(item["modified"]) if type(item["modified"]) is str else ""
+            if type(modified) is str:
+                return None
+        target = get("target")
+        selection = _plain_target(target) if type(target) is dict else None
+        if selection is None:
+            return None
+        start, end, quote = selection
+        uid = None
+        if raw_id is not None and raw_id.lower().startswith(_URN):  # (as uuid() reads it)
+            try:
+                uid = uuid.UUID(raw_id[len(_URN) :])
+            except ValueError:
+                return None  # (draft() says so)
+        if type(creator) is dict:  # (as creator() reads it)
+            creator = creator.get("name") or creator.get("nickname") or creator.get("id") or ""
+        draft = AnnotationDraft(
+            label=UNTAGGED,
+            start=start,
+            end=end,
+            quote=quote,
+            id=uid,
+            creator=creator.strip() if type(creator) is str else "",
+            created=created,
+            modified=modified,
+            source_line=f"item {self.index} ({raw_id})" if raw_id else f"item {self.index}",
+        )
+        if "body" in item:
+            body = item["body"]
+            if type(body) is list and len(body) == 1 and type(body[0]) is dict and body[0].keys() == _ONE_TAG:
+                body = body[0]  # the commonest of all: one tag (checked and read as plain_bodies does)
+                value = body["value"]
+                if body["type"] != "TextualBody" or body["purpose"] != "tagging" or type(value) is not str:
+                    return None
+                tag = value.strip()
+                if tag:
+                    draft.label = tag
+            elif not self.plain_bodies(body if type(body) is list else [body], motivation, draft):
+                return None
+        claim = get(CLAIM_KEY)
+        if claim is not None:
+            draft.claim = self.claim(claim)
+        self.raw_id = raw_id
+        self.texty = True
+        self.has_context = self.has_context or "@context" in item
+        return draft
+
+    def plain_bodies(self, bodies: list, motivation: str | None, draft: AnnotationDraft) -> bool:
+        """:meth:`bodies` for bodies of the plain shape, each one checked as
+        :meth:`check_body` would (see :func:`_plain_body`); False at the first
+        that is not plain (the draft is then thrown away)."""
+        tags: list[str] = []
+        notes: list[str] = []
+        for body in bodies:
+            if not _plain_body(body):
+                return False
+            if body["type"] != "TextualBody":  # an identifying SpecificResource
+                self.identifying(body, motivation, draft)  # (any other purpose: not text, nothing to read)
+                continue
+            value = body["value"]
+            purpose = body.get("purpose", motivation)
+            if purpose == "tagging":
+                if value.strip():
+                    tags.append(value.strip())
+            elif purpose == "identifying":
+                draft.entity_name = draft.entity_name or value.strip()
+            elif value:
+                notes.append(value)
+        if tags:
+            draft.label = tags[0]
+        if len(tags) > 1:
+            notes.append("Also tagged: " + ", ".join(tags[1:]))
+        draft.note = "\n\n".join(notes)
+        return True
 
     # checks: what the Web Annotation Data Model forbids ----------------------------------
 
@@ -952,6 +1169,14 @@ def _parse_time(raw: Any) -> datetime | str:
     """The time in UTC (no offset: taken as UTC), or why ``raw`` is not one."""
     if not isinstance(raw, str):
         return "is not an ISO 8601 date-time"
+    return _parse_time_text(raw)
+
+
+@lru_cache(maxsize=256)
+def _parse_time_text(raw: str) -> datetime | str:
+    """:func:`_parse_time` of a text, once per text: a file's annotations
+    share a few times, and the same (immutable) datetime for each lets the
+    store convert it once."""
     try:
         dt = datetime.fromisoformat(raw)
         return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)

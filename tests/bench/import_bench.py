@@ -7,15 +7,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from tests.bench.synth import synth_document, synth_spans
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere
+
+from tests.bench.synth import synth_document, synth_spans  # noqa: E402
 
 COUNT = 10_000
-REPEAT = 3
+REPEAT = 5
 
 
 def _w3c(text: str, spans: list[tuple[str, int, int]]) -> str:
