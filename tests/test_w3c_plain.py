@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from annotator.core.errors import InputError
 from annotator.core.services import Desk
-from annotator.io.w3c import _Reader, export_w3c, parse_w3c
+from annotator.io.w3c import export_w3c, parse_w3c
+from annotator.io.w3c_reader import _Reader
 from annotator.store.database import open_database
 from tests.test_w3c_hostile import annotations as hostile_annotations
 from tests.test_w3c_hostile import friendly
@@ -75,13 +76,22 @@ def items_of(doc):
     return [doc]
 
 
-@pytest.mark.parametrize("path", sorted((DATA / "w3c-examples").glob("*.json")) + sorted(DATA.glob("*.w3c.json")), ids=lambda p: p.name)
+def _json_samples():
+    """The samples that are JSON (the rest, e.g. with trailing commas, never
+    reach a reader: the corpus tests check their message)."""
+    out = []
+    for path in sorted((DATA / "w3c-examples").glob("*.json")) + sorted(DATA.glob("*.w3c.json")):
+        try:
+            json.loads(path.read_text("utf-8"))
+        except json.JSONDecodeError:
+            continue
+        out.append(path)
+    return out
+
+
+@pytest.mark.parametrize("path", _json_samples(), ids=lambda p: p.name)
 def test_the_samples_read_alike(path):
-    text = path.read_text("utf-8")
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError:
-        pytest.skip("not JSON (the corpus tests cover the message)")
+    doc = json.loads(path.read_text("utf-8"))
     for i, item in enumerate(items_of(doc), 1):
         if isinstance(item, dict):
             both(item, i)
