@@ -6,6 +6,7 @@ none, and never a truncated one.
 
 from __future__ import annotations
 
+import glob
 import os
 import stat
 import tempfile
@@ -31,6 +32,27 @@ def atomic_write_bytes(path: Path | str) -> Iterator[BinaryIO]:
         yield fh
 
 
+def _sweep_stale_parts(path: Path) -> None:
+    """Remove ``.NAME.<pid>.*.part`` files beside ``path`` that a killed
+    writer left (no process with that pid runs any more)."""
+    prefix = f".{path.name}."
+    try:
+        candidates = list(path.parent.glob(f"{glob.escape(prefix)}*.part"))
+    except OSError:
+        return
+    for part in candidates:
+        pid = part.name[len(prefix) :].split(".", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with suppress(OSError):
+                part.unlink()
+        except OSError:
+            continue
+
+
 @contextmanager
 def _atomic(path: Path | str, mode: str, newline: str | None) -> Iterator:
     path = Path(path)
@@ -39,7 +61,8 @@ def _atomic(path: Path | str, mode: str, newline: str | None) -> Iterator:
         raise InputError(f"{folder}: no such folder")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a file")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    _sweep_stale_parts(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=folder)
     try:
         text = {"encoding": "utf-8", "newline": newline} if "b" not in mode else {}
         with os.fdopen(fd, mode, **text) as fh:

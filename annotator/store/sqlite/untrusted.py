@@ -475,6 +475,28 @@ def _connect_readonly(copy: Path) -> sqlite3.Connection:
     return con
 
 
+_COPY_PREFIX = "annotator-merge-"
+
+
+def _sweep_stale_copies(root: Path) -> None:
+    """Remove private copies left by a process that was killed mid-merge
+    (its pid is in the folder's name and no such process runs any more)."""
+    try:
+        candidates = list(root.glob(f"{_COPY_PREFIX}*-*"))
+    except OSError:
+        return
+    for folder in candidates:
+        pid = folder.name[len(_COPY_PREFIX) :].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)  # raises if no such process
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # another user's process, or the folder went meanwhile
+            continue
+
+
 def open_untrusted(path: Path | str, *, tmp_dir: Path | str | None = None) -> UntrustedDb:
     """Check someone else's database file and open a private read-only copy.
 
@@ -489,7 +511,8 @@ def open_untrusted(path: Path | str, *, tmp_dir: Path | str | None = None) -> Un
         raise StoreError(f"{source}: not a database file (a folder or device)")
     if st.st_size < 100 or not _is_sqlite(source):
         raise StoreError(f"{source}: not an Annotator database (not an SQLite file)")
-    folder = Path(tempfile.mkdtemp(prefix="annotator-merge-", dir=tmp_dir))
+    _sweep_stale_copies(Path(tmp_dir) if tmp_dir is not None else Path(tempfile.gettempdir()))
+    folder = Path(tempfile.mkdtemp(prefix=f"{_COPY_PREFIX}{os.getpid()}-", dir=tmp_dir))
     con = None
     try:
         os.chmod(folder, 0o700)
