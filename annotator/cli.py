@@ -57,7 +57,42 @@ def _gui(args: argparse.Namespace, files: list[Path]) -> int:
         os.environ["ANNOTATOR_USER"] = args.user  # read by current_user() inside the GUI
     from .ui.app import run_gui  # Qt is imported only here
 
-    return run_gui(args.db, files)
+    return run_gui(args.db, files, getattr(args, "qt_args", []))
+
+
+# Qt's own options (QGuiApplication's and QApplication's, X11's too), passed on
+# to Qt when the desk opens: -style fusion, -platform xcb, -reverse…
+QT_OPTIONS_WITH_VALUE = frozenset({
+    "-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-qmljsdebugger", "-qwindowgeometry",
+    "-qwindowicon", "-qwindowtitle", "-session", "-display", "-geometry", "-style", "-stylesheet", "-name",
+    "-title", "-visual", "-im", "-inputstyle",
+})  # fmt: skip
+QT_FLAGS = frozenset({"-reverse", "-widgetcount", "-nograb", "-dograb", "-sync", "-cmap"})
+
+
+def split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``argv`` as (ours, Qt's): Qt's options (``-style fusion``,
+    ``-style=fusion``, ``-reverse``…) with their values, in order, taken out."""
+    ours: list[str] = []
+    qt: list[str] = []
+    it = iter(argv)
+    for tok in it:
+        if tok == "--":  # everything after is ours (files)
+            ours.append(tok)
+            ours.extend(it)
+            break
+        name = tok.split("=", 1)[0]
+        if name in QT_OPTIONS_WITH_VALUE:
+            qt.append(tok)
+            if "=" not in tok:
+                value = next(it, None)
+                if value is not None:
+                    qt.append(value)
+        elif tok in QT_FLAGS:
+            qt.append(tok)
+        else:
+            ours.append(tok)
+    return ours, qt
 
 
 def _print_docs_table(desk: Desk) -> None:
@@ -455,14 +490,17 @@ def _first_positional(argv: list[str]) -> str | None:
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    first = _first_positional(argv)
-    if first in COMMANDS or (first is None and ("-h" in argv or "--help" in argv)):
-        args = _command_parser().parse_args(argv)
+    ours, qt_args = split_qt_args(argv)
+    first = _first_positional(ours)
+    if first in COMMANDS or (first is None and ("-h" in ours or "--help" in ours)):
+        args = _command_parser().parse_args(argv)  # commands take no Qt options
         if args.command is None:
             args.files, args.func = [], None
+        args.qt_args = []
         return args
-    args = _gui_parser().parse_args(argv)
+    args = _gui_parser().parse_args(ours)  # ours first; Qt's go on to Qt
     args.func = None
+    args.qt_args = qt_args
     return args
 
 

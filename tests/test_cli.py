@@ -289,7 +289,7 @@ def test_run_default_without_db_flag_uses_env(env, monkeypatch, capsys):
 def test_gui_is_opened_lazily(env, monkeypatch):
     calls = []
     fake = type(sys)("annotator.ui.app")
-    fake.run_gui = lambda db_path, files: calls.append((db_path, files)) or 0
+    fake.run_gui = lambda db_path, files, qt_args=None: calls.append((db_path, files)) or 0
     monkeypatch.setitem(sys.modules, "annotator.ui.app", fake)
     assert cli.main(["--db", "x.db", "mixed-crlf.txt"]) == 0
     assert cli.main(["mixed-crlf.txt", "--user", "ana"]) == 0

@@ -28,8 +28,9 @@ def is_filled(reader, cp: int) -> bool:
 
 
 def is_underlined(reader, cp: int) -> bool:
+    """Underlined in any style (a single line, or a wave where claims overlap)."""
     fmt = format_at(reader, cp)
-    return fmt is not None and fmt.fontUnderline()
+    return fmt is not None and fmt.underlineStyle() != QTextCharFormat.UnderlineStyle.NoUnderline
 
 
 def rows(db_path: Path):

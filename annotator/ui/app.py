@@ -14,8 +14,11 @@ from ..core.tagset import resource_path
 from .main_window import MainWindow, app_settings
 
 
-def ensure_app() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+def ensure_app(qt_args: list[str] | None = None) -> QApplication:
+    """The application, made on first call with ``qt_args``: Qt's own
+    options (``-style``, ``-platform``…) that the command line passed on
+    (see :func:`annotator.cli.split_qt_args`), after the program's name."""
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "annotator", *(qt_args or [])])
     app.setApplicationName("Annotator")
     app.setOrganizationName("Annotator")
     app.setApplicationDisplayName("Annotator")
@@ -33,9 +36,8 @@ def start_window(db_path: Path | None, files: list[Path] | None = None) -> MainW
         last = settings.value("last_db", "")
         db_path = Path(last) if last and Path(last).exists() else None
     window = MainWindow()
-    if not window.open_database(db_path):
+    if not window.open_database(db_path):  # shows its last document (or its first)
         return None
-    window.restore_document()
     if files:
         window.import_files(list(files))
     window.show()
@@ -44,8 +46,8 @@ def start_window(db_path: Path | None, files: list[Path] | None = None) -> MainW
     return window
 
 
-def run_gui(db_path: Path | None, files: list[Path]) -> int:
-    app = ensure_app()
+def run_gui(db_path: Path | None, files: list[Path], qt_args: list[str] | None = None) -> int:
+    app = ensure_app(qt_args)
     window = start_window(db_path, files)
     if window is None:
         return 2  # the window has shown why

@@ -336,3 +336,22 @@ class ReverseConflict(DeskCommand):
 
     def undo_change(self) -> Change:
         return self.ctl.reverse_conflict_now(self.conflict_id)
+
+
+class SetConflictReviewed(DeskCommand):
+    """Mark a merge conflict reviewed (or not); undo puts the old mark back.
+    Only the conflicts list changes, never a data row."""
+
+    def __init__(self, ctl, conflict_id: uuid.UUID, reviewed: bool):
+        super().__init__(ctl, "Mark conflict reviewed" if reviewed else "Mark conflict not reviewed")
+        self.conflict_id = conflict_id
+        self.new = reviewed
+        self.old = ctl.conflict(conflict_id).resolved
+
+    def do(self) -> Change:
+        self.ctl.mark_conflict_now(self.conflict_id, self.new)
+        return Change()
+
+    def undo_change(self) -> Change:
+        self.ctl.mark_conflict_now(self.conflict_id, self.old)
+        return Change()

@@ -398,6 +398,13 @@ class DeskController(QObject):
         return report
 
     def after_merge(self) -> None:
+        """Re-read everything after a merge, and forget the undo history: its
+        commands hold the values rows had before the merge, and undoing one
+        would write them back over the rows the merge just brought in (a
+        colleague's newer edit lost without a trace). The merge itself is
+        not undone from here either: its report and the conflicts list (each
+        conflict reversible) are the way back."""
+        self.undo_stack.clear()
         self.refresh()
         self.documentsChanged.emit()
 
@@ -410,7 +417,14 @@ class DeskController(QObject):
     def reverse_conflict_now(self, conflict_id: uuid.UUID) -> Change:
         return merge.reverse_conflict(self.db, conflict_id)
 
-    def set_conflict_reviewed(self, conflict_id: uuid.UUID, reviewed: bool) -> None:
+    def conflict(self, conflict_id: uuid.UUID):
+        return merge.get_conflict(self.db, conflict_id)
+
+    def set_conflict_reviewed(self, conflict_id: uuid.UUID, reviewed: bool) -> bool:
+        """Mark a conflict reviewed (or not), undoably."""
+        return self._push(commands.SetConflictReviewed(self, conflict_id, reviewed))
+
+    def mark_conflict_now(self, conflict_id: uuid.UUID, reviewed: bool) -> None:
         merge.resolve_conflict(self.db, conflict_id, reviewed)
 
     def share(self, doc_ids: list[uuid.UUID], path: Path):

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QToolButton, QWidget
 
 from ..core.grading import CREDIBILITY, RELIABILITY
+from .colours import MutedLabel
 
 
 class GradingWidget(QWidget):
@@ -30,8 +31,7 @@ class GradingWidget(QWidget):
             grid.addWidget(self._button(code, meaning, self.reliability), 0, col)
         for col, (code, meaning) in enumerate(CREDIBILITY.items(), 1):
             grid.addWidget(self._button(code, meaning, self.credibility), 1, col)
-        self.meaning = QLabel(wordWrap=True)
-        self.meaning.setStyleSheet("color: palette(mid)")
+        self.meaning = MutedLabel(wordWrap=True)  # readable in light and dark palettes
         self.meaning.setMinimumWidth(90)
         grid.addWidget(self.meaning, 0, 7, 2, 1)  # beside the buttons: one line less in the claim editor
         grid.setColumnStretch(7, 1)

@@ -14,8 +14,11 @@ runs to ``setFormat``, with one cached ``QTextCharFormat`` per combination of
 labels. The interval index (hit tests, edits) is built when first needed.
 
 Look: actor, location and other labels are translucent background fills,
-blended where they overlap so nested spans stay visible; claims are an
-underline in the claim colour (a wave where two claims overlap).
+blended where they overlap so nested spans stay visible, against the
+palette's base (re-derived when the palette changes, see :meth:`set_palette`)
+and kept readable under its text; claims are an underline in the claim
+colour (a wave where two claims overlap), and the reader draws a bar in the
+margin beside their lines from the same runs (:meth:`claim_extents`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from PySide6.QtGui import QColor, QPalette, QSyntaxHighlighter, QTextCharFormat,
 from ..core.intervals import IntervalIndex, paragraph_starts
 from ..core.model import Annotation, Label, LabelKind, SpanRow, SpanTable
 from ..core.offsets import TextMap
+from .colours import readable_fill
 
 FILL_ALPHA = 0.38
 
@@ -548,7 +552,7 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document: QTextDocument, palette: QPalette):
         super().__init__(document)
-        self._palette = palette
+        self._palette = QPalette(palette)
         self._labels: dict[uuid.UUID, Label] = {}
         self._code: dict[uuid.UUID, int] = {}  # label id -> code
         self._by_code: list[Label] = []
@@ -574,11 +578,24 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._formats.clear()
         self._fmts = []
 
-    def set_palette(self, palette: QPalette) -> None:
-        self._palette = palette
+    def set_palette(self, palette: QPalette) -> bool:
+        """Blend the fills against ``palette`` from now on and redraw (the
+        reader calls it when the palette changes, e.g. an OS switch to dark
+        mode). False, and nothing redrawn, if the colours drawn from are the same."""
+        role = QPalette.ColorRole
+        if all(palette.color(r) == self._palette.color(r) for r in (role.Base, role.Text)):
+            self._palette = QPalette(palette)
+            return False
+        self._palette = QPalette(palette)
         self._formats.clear()
         self._fmts = []
-        self.rehighlight()
+        if self.document() is not None:
+            self.rehighlight()
+        return True
+
+    @property
+    def palette(self) -> QPalette:
+        return self._palette
 
     def _label_code(self, label_id: uuid.UUID) -> int:
         code = self._code.get(label_id)
@@ -674,6 +691,32 @@ class SpanHighlighter(QSyntaxHighlighter):
                 break
             block = block.next()
 
+    def claim_extents(self, block_number: int) -> list[tuple[int, int, QColor]]:
+        """Where claims lie in block ``block_number``: merged ``(start, end,
+        colour)`` in UTF-16 units from the block's start, from the runs drawn
+        (the reader marks them with a bar in the margin)."""
+        layer = self._layer
+        if not layer.count or not self._blocks_are_paragraphs:
+            return []
+        runs = layer.runs
+        if not 0 <= block_number < len(runs):
+            return []
+        found = runs[block_number]
+        if found is None:
+            found = layer.paragraph_runs(block_number)
+        if not found:
+            return []
+        keys = layer.keys
+        spans = sorted((a, a + n, keys[k][2]) for a, n, k in found if keys[k][1])
+        out: list[list] = []
+        for a, b, code in spans:
+            if out and a <= out[-1][1]:
+                out[-1][1] = max(out[-1][1], b)
+            else:
+                out.append([a, b, code])
+        by_code = self._by_code
+        return [(a, b, QColor(by_code[c].color) if 0 <= c < len(by_code) else QColor()) for a, b, c in out]
+
     # --- drawing ------------------------------------------------------------------
 
     def _format(self, key: FormatKey) -> QTextCharFormat:
@@ -687,12 +730,14 @@ class SpanHighlighter(QSyntaxHighlighter):
                 for c in fills:
                     if c >= 0:
                         colour = blend(colour, QColor(self._by_code[c].color), FILL_ALPHA)
-                fmt.setBackground(colour)
+                # Deep nesting must not take the fill too close to the text
+                # (light text on a dark palette): kept at 4.5:1 at least.
+                fmt.setBackground(readable_fill(colour, self._palette.color(QPalette.ColorRole.Text)))
             if claims:
                 style = QTextCharFormat.UnderlineStyle
+                # The style alone (setFontUnderline(True) after it would turn a wave back into a single line).
                 fmt.setUnderlineStyle(style.WaveUnderline if claims > 1 else style.SingleUnderline)
                 fmt.setUnderlineColor(QColor(self._by_code[claim_code].color))
-                fmt.setFontUnderline(True)
             self._formats[key] = fmt
         return fmt
 

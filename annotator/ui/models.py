@@ -13,6 +13,7 @@ from ..core.model import Annotation, DocumentSummary, Label, LabelKind, SpanRow,
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 KIND_ROLE = Qt.ItemDataRole.UserRole + 3
+SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 4  # a document's source and date, under its title
 
 # Roles as plain ints for the annotation table's data(), which views call for
 # every role of every visible cell (an enum member lookup costs more than the answer).
@@ -83,8 +84,12 @@ class DocumentListModel(RowTableModel):
             return values[col]
         if role == ID_ROLE:
             return d.id
+        if role == SUBTITLE_ROLE:
+            return " · ".join(m for m in (d.source, d.published) if m) if col == 0 else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{d.title}\n{d.source} {d.published}\n{d.length:,} characters"
+            counts = f"{d.counts.get('actor', 0)} actors, {d.counts.get('claim', 0)} claims, {d.counts.get('location', 0)} locations"
+            source = " · ".join(m for m in (d.source, d.published) if m)
+            return "\n".join(x for x in (d.title, source, f"{d.length:,} characters; {counts}") if x)
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -21,6 +21,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ..core.gazetteer import Place, explain
+from .colours import MutedLabel
 
 DISMISS_KEY = "Esc"
 
@@ -67,8 +68,7 @@ class PlaceSuggestions(QFrame):
         self.rows = QVBoxLayout()
         self.rows.setContentsMargins(0, 0, 0, 0)
         self.rows.setSpacing(0)
-        self.hint = QLabel()
-        self.hint.setStyleSheet("color: palette(mid)")
+        self.hint = MutedLabel()  # readable in light and dark palettes
         self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)

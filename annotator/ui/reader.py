@@ -13,8 +13,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import regex
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut, QTextCharFormat, QTextCursor, QTextOption
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,20 +37,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.model import Direction, Document, Label
+from ..core.model import Direction, Document, Label, SpanRow
 from ..core.offsets import TextMap, utf16_units
+from .colours import muted_text
 from .highlighter import SpanHighlighter, TextShape
 
 if TYPE_CHECKING:
     from .controller import SpanLoad
 
 MAX_FIND_MARKS = 5000
+CLAIM_BAR_WIDTH = 4
+CLAIM_BAR_INSET = 6  # from the viewport's edge, inside the document margin
 
 
 class ReaderView(QPlainTextEdit):
     """Shows one document; emits what the user clicked or asked for."""
 
     spansClicked = Signal(list, QPoint)  # annotation ids under the click, global position
+    paletteApplied = Signal()  # the fills were re-derived for a new palette (a switch to or from dark mode)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -64,6 +78,9 @@ class ReaderView(QPlainTextEdit):
         self._flash: list[QTextEdit.ExtraSelection] = []
         self._flash_timer = QTimer(self, singleShot=True, interval=900, timeout=self._end_flash)
         self._press_pos: QPoint | None = None
+        # An OS switch between light and dark: Qt updates the palette (a
+        # PaletteChange follows); re-read it once the switch has settled.
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._color_scheme_changed)
 
     # --- content ---------------------------------------------------------------
 
@@ -118,6 +135,34 @@ class ReaderView(QPlainTextEdit):
     def set_labels(self, labels: list[Label]) -> None:
         self.highlighter.set_labels(labels)
         self.highlighter.rehighlight()
+
+    def show_sample(self, text: str, spans: list[SpanRow], labels: list[Label]) -> None:
+        """Show a short text with the given spans drawn (the legend's example)."""
+        self._text = text
+        hl = self.highlighter
+        hl.set_labels(labels)
+        hl.set_spans(text, spans)
+        self.setPlainText(text)
+        hl.rehighlight()
+
+    # --- palette ------------------------------------------------------------------------
+
+    def _color_scheme_changed(self, _scheme=None) -> None:
+        QTimer.singleShot(0, self, self.apply_palette)
+
+    def apply_palette(self) -> bool:
+        """Blend the fills against the current palette and redraw, if its base
+        or text colour changed (a switch to or from dark mode)."""
+        if self.highlighter.set_palette(self.palette()):
+            self.viewport().update()
+            self.paletteApplied.emit()
+            return True
+        return False
+
+    def changeEvent(self, ev) -> None:  # noqa: N802
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.PaletteChange and hasattr(self, "highlighter"):
+            self.apply_palette()
 
     # --- positions -------------------------------------------------------------------
 
@@ -192,6 +237,7 @@ class ReaderView(QPlainTextEdit):
         every.setBackground(QColor(255, 230, 0, 110))
         now = QTextCharFormat()
         now.setBackground(QColor(255, 150, 0, 200))
+        now.setForeground(QColor(0, 0, 0))  # strong orange: dark text reads on it in either palette
         marks = [self._selection(s, e, every) for i, (s, e) in enumerate(spans[:MAX_FIND_MARKS]) if i != current]
         if 0 <= current < len(spans):
             marks.append(self._selection(*spans[current], now))
@@ -203,7 +249,58 @@ class ReaderView(QPlainTextEdit):
 
     # --- events ------------------------------------------------------------------------------
 
+    def paintEvent(self, ev) -> None:  # noqa: N802
+        super().paintEvent(ev)
+        self._paint_claim_bars(ev.rect())
+
+    def claim_bars(self, clip=None) -> list[tuple[QRectF, QColor]]:
+        """The margin bars beside every line holding a claim, in viewport
+        coordinates (on the left; on the right in a right-to-left document),
+        for the blocks that are visible (within ``clip``, when given)."""
+        if not self._text:
+            return []
+        hl = self.highlighter
+        offset = self.contentOffset()
+        bottom = clip.bottom() if clip is not None else self.viewport().height()
+        top = clip.top() if clip is not None else 0
+        rtl = self.document().defaultTextOption().textDirection() == Qt.LayoutDirection.RightToLeft
+        x = self.viewport().width() - CLAIM_BAR_INSET - CLAIM_BAR_WIDTH if rtl else offset.x() + CLAIM_BAR_INSET
+        bars: list[tuple[QRectF, QColor]] = []
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geo = self.blockBoundingGeometry(block).translated(offset)
+            if geo.top() > bottom:
+                break
+            if block.isVisible() and geo.bottom() >= top:
+                extents = hl.claim_extents(block.blockNumber())
+                layout = block.layout() if extents else None
+                if layout is not None and layout.lineCount():
+                    y0 = geo.top() + layout.position().y()
+                    for a, b, colour in extents:
+                        first = layout.lineForTextPosition(a)
+                        last = layout.lineForTextPosition(max(a, b - 1))
+                        if not first.isValid() or not last.isValid():
+                            continue
+                        y1 = y0 + first.y() + 1
+                        y2 = y0 + last.y() + last.height() - 1
+                        bars.append((QRectF(x, y1, CLAIM_BAR_WIDTH, max(1.0, y2 - y1)), colour))
+            block = block.next()
+        return bars
+
+    def _paint_claim_bars(self, clip) -> None:
+        bars = self.claim_bars(clip)
+        if not bars:
+            return
+        painter = QPainter(self.viewport())
+        for rect, colour in bars:
+            painter.fillRect(rect, colour)
+        painter.end()
+
     def event(self, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.ApplicationPaletteChange and hasattr(self, "highlighter"):
+            result = super().event(ev)
+            self.apply_palette()
+            return result
         if ev.type() == QEvent.Type.ToolTip and self._text:
             pos = self.viewport().mapFromGlobal(ev.globalPos())
             spans = self.highlighter.spans_at(self.cp_at(pos))
@@ -260,9 +357,18 @@ class FindBar(QWidget):
             lay.addWidget(w)
         self.edit.textChanged.connect(self.search)
         self.edit.returnPressed.connect(self.step_forward)
-        QShortcut(QKeySequence("Shift+Return"), self.edit, self.step_back, context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence("Shift+Enter"), self.edit, self.step_back, context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close_bar, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # The context is set afterwards: PySide6 6.11 ignores QShortcut's
+        # context= keyword, which left these window-wide (Esc anywhere closed
+        # the bar and took the focus to the reader).
+        self.shortcuts = []
+        for key, widget, slot, context in (
+            ("Shift+Return", self.edit, self.step_back, Qt.ShortcutContext.WidgetShortcut),
+            ("Shift+Enter", self.edit, self.step_back, Qt.ShortcutContext.WidgetShortcut),
+            ("Esc", self, self.close_bar, Qt.ShortcutContext.WidgetWithChildrenShortcut),
+        ):
+            shortcut = QShortcut(QKeySequence(key), widget, slot)
+            shortcut.setContext(context)
+            self.shortcuts.append(shortcut)
         prev_btn.clicked.connect(self.step_back)
         next_btn.clicked.connect(self.step_forward)
         close_btn.clicked.connect(self.close_bar)
@@ -333,8 +439,19 @@ class ReaderPane(QWidget):
         lay.addWidget(self.header)
         lay.addWidget(self.reader, 1)
         lay.addWidget(self.find_bar)
+        self._doc: Document | None = None
+
+    def changeEvent(self, ev) -> None:  # noqa: N802
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.PaletteChange and hasattr(self, "_doc"):
+            self.show_header(self._doc)  # the description's colour follows the palette
+
+    def description_colour(self) -> QColor:
+        """The description's colour: secondary, yet 4.5:1 against the window."""
+        return muted_text(self.palette())  # the pane's: its children take the new palette after it
 
     def show_header(self, doc: Document | None) -> None:
+        self._doc = doc
         if doc is None:
             self.header.setText("<i>No document open — import one with File ▸ Import documents… or drop files here.</i>")
             return
@@ -342,7 +459,8 @@ class ReaderPane(QWidget):
         meta.append(f"{len(doc.text):,} characters")
         if doc.direction == Direction.RTL:
             meta.append("right-to-left")
-        desc = f"<br><span style='color:palette(mid)'>{html.escape(doc.description)}</span>" if doc.description else ""
+        colour = self.description_colour().name()
+        desc = f"<br><span style='color:{colour}'>{html.escape(doc.description)}</span>" if doc.description else ""
         self.header.setText(
             f"<span style='font-size:15pt; font-weight:600'>{html.escape(doc.title)}</span><br>"
             f"<span>{html.escape(' · '.join(meta))}</span>{desc}"

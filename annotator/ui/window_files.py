@@ -1,0 +1,364 @@
+"""The main window's files: databases (open, new, recent, reload, changes made
+elsewhere), importing documents, annotation files in and out, the Word brief
+and the REFI-QDA project, drag and drop, and the last document of each
+database. A mixin of :class:`~annotator.ui.main_window.MainWindow`: it uses
+the window's controller (``self.ctl``), settings and widgets."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from ..core.errors import AnnotatorError
+from ..io.documents import LOADERS
+from .brief_dialog import BriefDialog
+from .workers import BackgroundTask
+
+IMPORT_FILTER = "Documents ({});;All files (*)".format(" ".join(f"*{suffix}" for suffix in LOADERS))
+DB_FILTER = "Annotator databases (*.db *.sqlite);;All files (*)"
+QDPX_FILTER = "REFI-QDA projects (*.qdpx);;All files (*)"
+ANNOTATIONS_IN_FILTER = "Annotations (*.json *.jsonld *.ann);;W3C Web Annotation (*.json *.jsonld);;brat standoff (*.ann);;All files (*)"
+ANNOTATIONS_OUT_FILTER = "W3C Web Annotation (*.json);;CSV (*.csv);;brat standoff (*.ann)"
+MAX_RECENT = 8
+
+
+class WindowFiles:
+    """Databases and files for the main window (see the module's doc)."""
+
+    # --- database -----------------------------------------------------------------------
+
+    def open_database(self, path: Path | None) -> bool:
+        """Open (or create) a database and show its last document here, else
+        its first (a new database shows the seed article)."""
+        self.remember_document()  # of the database being left
+        try:
+            seeded = self.ctl.open_database(path)
+        except AnnotatorError as exc:
+            self.show_error(str(exc))
+            return False
+        self.restore_document()
+        if seeded:
+            self.statusBar().showMessage(f"New database {self.ctl.db.path}, with the seed article to start from", 8000)
+        return True
+
+    def _database_opened(self, path: Path) -> None:
+        recent = [p for p in self.settings.value("recent_dbs", [], type=list) if p != str(path)]
+        self.settings.setValue("recent_dbs", [str(path), *recent][:MAX_RECENT])
+        self.settings.setValue("last_db", str(path))
+        self._rebuild_recent()
+        self.statusBar().showMessage(f"Database {path}", 5000)
+
+    def _rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        paths = self.settings.value("recent_dbs", [], type=list)
+        for p in paths:
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _c=False, p=p: self.open_database(Path(p)))
+        self.recent_menu.setEnabled(bool(paths))
+
+    def new_database(self, path: Path | None = None) -> bool:
+        """Create a database (asking where, without ``path``) and open it.
+        An existing file is never replaced."""
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, "New database", str(Path.home() / "annotations.db"), DB_FILTER)
+            if not chosen:
+                return False
+            path = Path(chosen)
+        path = Path(path)
+        if path.exists():
+            self.show_error(f"{path} already exists: File ▸ Open database… opens it (a new database is never written over a file)")
+            return False
+        return self.open_database(path)
+
+    def choose_database(self, path: Path | None = None) -> bool:
+        """Open a database (asking which, without ``path``)."""
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Open database", str(Path.home()), DB_FILTER)
+            if not chosen:
+                return False
+            path = Path(chosen)
+        return self.open_database(Path(path))
+
+    def reload(self) -> None:
+        """Re-read the database: shows edits made by another window or the CLI."""
+        if self.ctl.db is None:
+            return
+        doc = self.ctl.document
+        selected = self.details.ann.id if self.details.ann is not None else None
+        self.ctl.refresh()
+        self._refresh_documents()
+        if doc is not None:
+            self.ctl.document = None
+            self.open_document(doc.id, keep_scroll=True)
+            if selected is not None and self.annotations.model.row_of(selected) >= 0:
+                self.select_annotation(selected)
+        self._marker = self.ctl.db.change_marker()
+
+    def changeEvent(self, ev) -> None:  # noqa: N802
+        """On leaving the window remember the file's state; on coming back,
+        reload if another window or the CLI changed it meanwhile."""
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.ActivationChange and self.ctl.db is not None:
+            if self.isActiveWindow():
+                self.check_external_changes()
+            else:
+                self._marker = self.ctl.db.change_marker()
+
+    def check_external_changes(self) -> bool:
+        marker = self.ctl.db.change_marker()
+        changed = self._marker is not None and marker != self._marker
+        self._marker = marker
+        if changed:
+            self.reload()
+            self.statusBar().showMessage("Updated with changes made elsewhere (another window, the command line or a merge)", 6000)
+        return changed
+
+
+    # --- documents ------------------------------------------------------------------------
+
+    def choose_imports(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", str(Path.home()), IMPORT_FILTER)
+        if paths:
+            self.import_files([Path(p) for p in paths])
+
+    def import_files(self, paths: list[Path], *, wait: bool = False) -> None:
+        """Import in the background with progress; open the first new document."""
+
+        def work(progress):
+            progress(0, len(paths), "Importing…")
+            return self.ctl.import_paths(paths)
+
+        def done(results):
+            self._refresh_documents()
+            if results:
+                self.open_document(results[0].document.id)
+                new = sum(r.created for r in results)
+                self.statusBar().showMessage(f"Imported {new} new document(s), {len(results) - new} already present", 6000)
+
+        task = BackgroundTask(self, "Importing documents", work, done, self.show_error)
+        task.start()
+        if wait:  # scripts and tests
+            task.wait()
+
+
+    # --- the brief -----------------------------------------------------------------------------------
+
+    def export_brief(self) -> None:
+        if self.ctl.db is None:
+            return
+        from ..export.brief import suggested_title  # python-docx loads on first use
+
+        folder = Path(self.settings.value("brief/folder", str(Path.home())))
+        if not folder.is_dir():
+            folder = Path.home()
+        dialog = BriefDialog(
+            self.ctl.document_summaries(), self.ctl.document.id if self.ctl.document else None, self.ctl.labels(),
+            lambda ids: suggested_title(self.ctl.repo, ids), folder, self.settings, self, user=self.ctl.user,
+        )  # fmt: skip
+        self._dialog = dialog
+        if not dialog.exec():
+            return
+        self.write_brief(dialog.options(), dialog.output_path())
+
+    def write_brief(self, options, path: Path, *, wait: bool = False) -> None:
+        """Write the brief in the background with progress; offer to open it."""
+        from ..export.brief import write_brief
+
+        self.settings.setValue("brief/folder", str(path.parent))
+        repo = self.ctl.repo
+
+        def done(written) -> None:
+            self.last_brief = Path(written)
+            self.statusBar().showMessage(f"Brief written to {written}", 10000)
+            if QApplication.platformName() == "offscreen":
+                return
+            box = QMessageBox(QMessageBox.Icon.Information, "Brief written", f"The brief was written to\n{written}", parent=self)
+            open_button = box.addButton("Open the brief", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Close)
+            box.exec()
+            if box.clickedButton() is open_button:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(written)))
+
+        def cancelled() -> None:
+            self.statusBar().showMessage(f"Brief cancelled: {path.name} was not written", 10000)
+
+        task = BackgroundTask(
+            self, "Writing the brief", lambda progress: write_brief(repo, options, path, progress), done, self.show_error, cancelled
+        )  # a cancelled brief raises in write_brief's progress call: no file is written, an old one is kept
+        self._brief_task = task
+        task.start()
+        if wait:
+            task.wait()
+
+    # --- annotation files -----------------------------------------------------------------------
+
+    def choose_annotation_import(self) -> None:
+        if self.ctl.document is None:
+            self.show_error("Open a document first: annotations are imported into the open document.")
+            return
+        folder = self.settings.value("annotations/folder", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Import annotations into this document", folder, ANNOTATIONS_IN_FILTER)
+        if path:
+            self.import_annotation_file(Path(path))
+
+    def import_annotation_file(self, path: Path, fmt: str | None = None) -> bool:
+        """Import an annotation file into the open document as one undoable
+        edit; orphans and lines left out are shown, never dropped silently."""
+        doc = self.ctl.document
+        if doc is None:
+            return False
+        self.settings.setValue("annotations/folder", str(path.parent))
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = self.ctl.import_annotation_file(doc.id, path, fmt)
+        finally:
+            QApplication.restoreOverrideCursor()
+        if result is None:
+            return False
+        self.ctl.refresh()  # labels the file brought, entities it linked
+        self.open_document(doc.id, keep_scroll=True)
+        self.statusBar().showMessage(f"{path.name}: {result.summary()}" + (" — Ctrl+Z undoes" if result.report.added else ""), 10000)
+        trouble = [f"orphan: {o.draft.source_line}: {o.reason}" for o in result.report.orphans]
+        trouble += [f"left out: {p}" for p in result.problems] + [f"problem: {p}" for p in result.report.problems]
+        if trouble:
+            self.show_report(f"Imported from {path.name}", result.summary(), trouble)
+        return True
+
+    def choose_annotation_export(self) -> None:
+        doc = self.ctl.document
+        if doc is None:
+            self.show_error("Open a document first: its annotations are exported.")
+            return
+        folder = Path(self.settings.value("annotations/folder", str(Path.home())))
+        if not folder.is_dir():
+            folder = Path.home()
+        path, chosen = QFileDialog.getSaveFileName(self, "Export this document's annotations", str(folder / f"{doc.title[:60]}.json"),
+                                                   ANNOTATIONS_OUT_FILTER)  # fmt: skip
+        if not path:
+            return
+        path = Path(path)
+        if not path.suffix:
+            path = path.with_suffix({"CSV": ".csv", "brat": ".ann"}.get(chosen.split(" ")[0], ".json"))
+        self.export_annotation_file(path)
+
+    def export_annotation_file(self, path: Path, *, wait: bool = False) -> None:
+        """Write the open document's annotations (by the file's suffix) in the background."""
+        from ..io.interchange import export_annotation_file
+
+        self.settings.setValue("annotations/folder", str(path.parent))
+        repo, doc = self.ctl.repo, self.ctl.document
+
+        def done(result) -> None:
+            written, problems = result
+            self.last_export = written
+            self.statusBar().showMessage(f"Annotations written to {', '.join(str(p) for p in written)}", 10000)
+            if problems:
+                self.show_report("Exported with omissions", f"{len(problems)} item(s) could not be written", problems)
+
+        task = BackgroundTask(self, "Exporting annotations", lambda progress: export_annotation_file(repo, doc, path), done, self.show_error)
+        task.start()
+        if wait:
+            task.wait()
+
+    def show_report(self, title: str, summary: str, lines: list[str]) -> None:
+        """A message with the full list behind "Show Details…" (offscreen: the status bar only)."""
+        self.last_report = lines
+        if QApplication.platformName() == "offscreen":
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, title, summary, parent=self)
+        box.setDetailedText("\n".join(lines))
+        box.exec()
+
+    # --- REFI-QDA project --------------------------------------------------------------------------
+
+    def export_qdpx(self) -> None:
+        """Ask where, then write every document as a REFI-QDA project."""
+        if self.ctl.db is None:
+            return
+        ids = [d.id for d in self.ctl.document_summaries()]
+        if not ids:
+            self.show_error("There are no documents to export.")
+            return
+        folder = Path(self.settings.value("qdpx/folder", str(Path.home())))
+        if not folder.is_dir():
+            folder = Path.home()
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export a REFI-QDA project", str(folder / f"{self.ctl.db.path.stem}.qdpx"), QDPX_FILTER)
+        if not chosen:
+            return
+        path = Path(chosen)
+        self.write_qdpx(ids, path if path.suffix else path.with_suffix(".qdpx"))
+
+    def write_qdpx(self, doc_ids: list, path: Path, *, wait: bool = False) -> None:
+        """Write the project in the background (replaced atomically: a failure leaves the old file)."""
+        from ..io.qdpx import write_qdpx
+
+        self.settings.setValue("qdpx/folder", str(path.parent))
+        repo, user = self.ctl.repo, self.ctl.user
+
+        def done(written) -> None:
+            self.last_qdpx = Path(written)
+            self.statusBar().showMessage(f"REFI-QDA project of {len(doc_ids)} document(s) written to {written}", 10000)
+
+        def work(progress):
+            return write_qdpx(repo, doc_ids, path, user=user, progress=progress)
+
+        task = BackgroundTask(self, "Writing the REFI-QDA project", work, done, self.show_error)
+        task.start()
+        if wait:
+            task.wait()
+
+    # --- drag and drop ------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, ev) -> None:  # noqa: N802
+        if ev.mimeData().hasUrls() and all(u.isLocalFile() for u in ev.mimeData().urls()):
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev) -> None:  # noqa: N802
+        paths = [Path(u.toLocalFile()) for u in ev.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            ev.acceptProposedAction()
+            self.import_files(paths)
+
+    # --- the last document of each database ---------------------------------------------------
+
+    def _db_key(self, path: Path | None = None) -> str | None:
+        """The settings group of a database: its resolved path, hashed (a path is no key)."""
+        path = path if path is not None else (self.ctl.db.path if self.ctl.db is not None else None)
+        if path is None:
+            return None
+        return "databases/" + hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:20]
+
+    def remember_document(self, *, scroll: bool = True) -> None:
+        """Note the open document (and where the reader is) for this database."""
+        key = self._db_key()
+        if key is None or self.ctl.document is None:
+            return
+        s = self.settings
+        s.setValue(f"{key}/path", str(self.ctl.db.path))
+        s.setValue(f"{key}/last_doc", str(self.ctl.document.id))
+        s.setValue("last_doc", str(self.ctl.document.id))
+        if scroll:
+            cp = self.reader.first_visible_cp()
+            s.setValue(f"{key}/last_scroll_cp", cp)
+            s.setValue("last_scroll_cp", cp)
+
+    def restore_document(self) -> None:
+        """Open this database's last document at its scroll position, else its first one."""
+        key = self._db_key()
+        s = self.settings
+        last = s.value(f"{key}/last_doc", "") if key else ""
+        scroll_key = f"{key}/last_scroll_cp"
+        if not last:  # remembered before documents were remembered per database
+            last, scroll_key = s.value("last_doc", ""), "last_scroll_cp"
+        ids = {str(d.id): d.id for d in self.ctl.document_summaries()}
+        doc_id = ids.get(last) or next(iter(ids.values()), None)
+        if doc_id is None:
+            return
+        self.open_document(doc_id)
+        if str(doc_id) == last:
+            cp = s.value(scroll_key, 0, type=int)
+            QTimer.singleShot(0, self, lambda: self.reader.scroll_to_cp(cp, top=True))
