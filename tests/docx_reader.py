@@ -93,7 +93,7 @@ def _link_of(run) -> str | None:
 
 @dataclass
 class Article:
-    ref: str  # "D1"
+    ref: str  # "Doc 1"
     paragraphs: list = field(default_factory=list)  # w:p elements
     text: str = ""
     runs: list[Run] = field(default_factory=list)
@@ -104,7 +104,7 @@ class Article:
 
 
 def articles(document) -> dict[str, Article]:
-    """The annotated texts, by document number ("D1"), read into offsets."""
+    """The annotated texts, by document number ("Doc 1"), read into offsets."""
     found: dict[str, Article] = {}
     current = None
     for p in document.element.body.iter(W + "p"):
@@ -112,7 +112,7 @@ def articles(document) -> dict[str, Article]:
         if st in ("Heading2", "Heading1"):
             text = para_text(p)
             ref = text.split(" · ", 1)[0]
-            if ref.startswith("D") and ref[1:].isdigit():
+            if ref.startswith("Doc ") and ref[4:].isdigit():
                 current = found.setdefault(ref, Article(ref))
         elif st == "ArticleText" and current is not None:
             current.paragraphs.append(p)

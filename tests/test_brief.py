@@ -119,8 +119,8 @@ def test_every_annotation_is_marked_at_its_place(db, world, tmp_path):
     styles = mark_styles(document)
     labels = {lb.id: lb for lb in db.repo.labels()}
     arts = articles(document)
-    assert sorted(arts) == ["D1", "D2"]
-    for ref, doc in (("D1", d1), ("D2", d2)):
+    assert sorted(arts) == ["Doc 1", "Doc 2"]
+    for ref, doc in (("Doc 1", d1), ("Doc 2", d2)):
         art = arts[ref]
         assert art.text == doc.text.removesuffix("\n")  # emoji, Arabic, tab, & and < intact
         for ann in live(db, doc):
@@ -144,7 +144,7 @@ def test_nesting_and_overlap_show(db, world, tmp_path):
     d1 = world["docs"][0]
     document, _ = brief(db, tmp_path, [d1])
     styles = mark_styles(document)
-    art = articles(document)["D1"]
+    art = articles(document)["Doc 1"]
     a = world["anns"]
 
     def style_at(exact):
@@ -171,7 +171,7 @@ def test_comments_are_anchored_on_their_annotation(db, world, tmp_path):
     for doc in (d1, d2):
         graded |= set(db.repo.claims_for_document(doc.id))
     expected = {}
-    for ref, doc in (("D1", d1), ("D2", d2)):
+    for ref, doc in (("Doc 1", d1), ("Doc 2", d2)):
         for ann in live(db, doc):
             if ann.note or ann.id in graded:
                 expected[(ref, ann.start, ann.end)] = ann
@@ -189,9 +189,9 @@ def test_comments_are_anchored_on_their_annotation(db, world, tmp_path):
             assert ann.note in body
         if ann.id in graded:
             assert "·" in body and ("Grading" in body)
-    c1 = texts[anchored[("D1", *at(d1.text, world["anns"]["c1"].exact))]]
+    c1 = texts[anchored[("Doc 1", *at(d1.text, world["anns"]["c1"].exact))]]
     assert c1.startswith("Claim 1 · B2 · Asserted · Likely")  # "Claim 1", never "C1" (an Admiralty code)
-    assert "Source: Syrian officials (D1 ¶1)" in c1
+    assert "Source: Syrian officials (Doc 1 ¶1)" in c1
     assert "Contradicted by claim 3" in c1
     authors = {c.author for c in document.comments}
     assert authors == {"ana"}
@@ -207,7 +207,7 @@ def test_a_discontinuous_annotation_marks_its_fragments(db, world, tmp_path):
         db.repo.update_annotation(replace(db.repo.get_annotation(source.id), fragments=[(a, b), (c, e)]))
     document, _ = brief(db, tmp_path, [d1])
     styles = mark_styles(document)
-    art = articles(document)["D1"]
+    art = articles(document)["Doc 1"]
     for s0, e0 in ((a, b), (c, e)):
         assert all(styles[r.style].fill for r in runs_over(art, s0, e0))
     gap = runs_over(art, b, c)
@@ -218,7 +218,7 @@ def test_a_discontinuous_annotation_marks_its_fragments(db, world, tmp_path):
 def test_claim_numbers_link_to_bookmarks_on_the_claim(db, world, tmp_path):
     d1 = world["docs"][0]
     document, _ = brief(db, tmp_path, [d1])
-    art = articles(document)["D1"]
+    art = articles(document)["Doc 1"]
     claims = [a for a in live(db, d1) if a.label_id == world["labels"][LabelKind.CLAIM].id]
     assert len(art.bookmarks) == len(claims)
     for n, ann in enumerate(sorted(claims, key=lambda a: (a.start, -a.end)), 1):
@@ -249,7 +249,7 @@ def test_claim_numbers_link_to_bookmarks_on_the_claim(db, world, tmp_path):
     assert styles["ClaimNumber"].find(W + "rPr").find(W + "vertAlign").get(W + "val") == "superscript"
     # without key claims the numbers stay, unlinked
     document, _ = brief(db, tmp_path, [d1], include_key_claims=False)
-    art = articles(document)["D1"]
+    art = articles(document)["Doc 1"]
     assert [(x.pos, x.text) for x in art.numbers] == [(p, t) for p, t, _a in expected]
     assert all(x.anchor is None for x in art.numbers)
 
@@ -264,9 +264,9 @@ def test_right_to_left(db, world, tmp_path):
         return ppr is not None and ppr.find(W + "bidi") is not None
 
     # in a left-to-right document only the Arabic line is set right to left
-    assert [bidi(p) for p in arts["D1"].paragraphs] == [False, False, True, False]
+    assert [bidi(p) for p in arts["Doc 1"].paragraphs] == [False, False, True, False]
     # in a right-to-left document too, each line takes the direction of its first letter
-    assert [bidi(p) for p in arts["D2"].paragraphs] == [True, False]
+    assert [bidi(p) for p in arts["Doc 2"].paragraphs] == [True, False]
     for art in arts.values():
         for run in art.runs:
             piece = art.text[run.start : run.end]
@@ -297,7 +297,7 @@ def test_cover_and_marking_on_every_page(db, world, tmp_path):
     assert document.core_properties.title == "Border brief" and document.core_properties.author == "Ana Lyst"
     assert "Ana Lyst" in "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     docs_table = tables(document)["#|Title|Source|Published|Annotations"]
-    assert [[plain(c) for c in r[:4]] for r in docs_table] == [["D1", "Border report", "The National", "2025-06"], ["D2", "تقرير الحدود", "Al Araby", "undated"]]
+    assert [[plain(c) for c in r[:4]] for r in docs_table] == [["Doc\u00a01", "Border report", "The National", "2025-06"], ["Doc\u00a02", "تقرير الحدود", "Al Araby", "undated"]]  # no-break: "Doc 1" never wraps
     assert "Left out" not in text
 
 
@@ -319,9 +319,9 @@ def test_tables_match_the_database(db, world, tmp_path):
     expected = mentions(LabelKind.ACTOR)
     assert {plain(row[0]): int(row[3]) for row in actors} == {db.repo.get_entity(e).name: n for e, n in expected.items()}
     first = {plain(row[0]): row[4] for row in actors}
-    assert first["Syrian officials"] == "“Syrian officials” — D1 ¶1"
-    assert first["الحشد الشعبي"] == "“\u2068الحشد الشعبي\u2069” — D2 ¶1"  # the Arabic isolated: "— D2 ¶1" stays outside it
-    assert plain(first["الحشد الشعبي"]) == "“الحشد الشعبي” — D2 ¶1"
+    assert first["Syrian officials"] == "“Syrian officials” — Doc 1 ¶1"
+    assert first["الحشد الشعبي"] == "“\u2068الحشد الشعبي\u2069” — Doc 2 ¶1"  # the Arabic isolated: "— Doc 2 ¶1" stays outside it
+    assert plain(first["الحشد الشعبي"]) == "“الحشد الشعبي” — Doc 2 ¶1"
 
     locations = {plain(row[0]): row for row in t["Name|Type|Country|Coordinates|Mentions"]}
     assert set(locations) == {db.repo.get_entity(e).name for e in mentions(LabelKind.LOCATION)}
@@ -354,7 +354,7 @@ def test_key_claims_entries_and_order(db, world, tmp_path):
     quotes = [para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimQuote"]
     assert "Syrian officials said 3,000 troops were sent to the border with Iraq near Al Bukamal." in quotes
     details = "\n".join(para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimDetail")
-    assert "Source: Syrian officials (D1 ¶1) — reported by The National, 2025-06" in details
+    assert "Source: Syrian officials (Doc 1 ¶1) — reported by The National, 2025-06" in details
     assert "Contradicts claim 1" in details and "Contradicted by claim 3" in details and "Corroborated by claim 5" in details
     assert "Corroborated by “A document left out of the brief.” (not in this brief)" in details
     assert "About: Iraq, Syrian officials" in details or "About: Syrian officials, Iraq" in details
@@ -424,14 +424,14 @@ def test_right_to_left_quotes_are_isolated_in_left_to_right_lines(db, world, tmp
 
     # the actors table: the first mention's quote and its place in separate runs
     cell = next(c for t in document.tables for row in t.rows for c in row.cells if c.text.startswith("“\u2068الحشد"))
-    assert runs(cell.paragraphs[0]._p) == [("“", False), ("\u2068الحشد الشعبي\u2069", True), ("”", False), (" — D2 ¶1", False)]
+    assert runs(cell.paragraphs[0]._p) == [("“", False), ("\u2068الحشد الشعبي\u2069", True), ("”", False), (" — Doc 2 ¶1", False)]
     # the key claims' source line
-    source = next(p for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimDetail" and "(D2 ¶1)" in para_text(p))
-    assert para_text(source) == "Source: \u2068الحشد الشعبي\u2069 (D2 ¶1) — reported by Al Araby"
-    assert ("\u2068الحشد الشعبي\u2069", True) in runs(source) and (" (D2 ¶1)", False) in runs(source)
+    source = next(p for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimDetail" and "(Doc 2 ¶1)" in para_text(p))
+    assert para_text(source) == "Source: \u2068الحشد الشعبي\u2069 (Doc 2 ¶1) — reported by Al Araby"
+    assert ("\u2068الحشد الشعبي\u2069", True) in runs(source) and (" (Doc 2 ¶1)", False) in runs(source)
     # comments too
     c5 = next(t for t in comments(document).values() if t.startswith("Claim 5 "))
-    assert "Source: \u2068الحشد الشعبي\u2069 (D2 ¶1)" in c5
+    assert "Source: \u2068الحشد الشعبي\u2069 (Doc 2 ¶1)" in c5
     # every left-to-right line the brief writes (not the document's own text) isolates its right-to-left text
     paras = list(document.element.body.iter(W + "p")) + [p._p for c in document.comments for p in c.paragraphs]
     for p in paras:
@@ -546,7 +546,7 @@ def test_emoji_runs_name_a_font_that_draws_them(db, world, tmp_path):
                 assert fonts is None
     assert seen >= 5  # the flag and the family in the texts, the key claim, the tables
     styles = mark_styles(document)
-    art = articles(document)["D1"]
+    art = articles(document)["Doc 1"]
     s, e = at(d1.text, "🇸🇾")
     [run] = runs_over(art, s, e)
     assert styles[run.style].fill  # the flag keeps its location mark
@@ -559,7 +559,7 @@ def test_a_claim_ending_with_its_line_is_numbered_at_the_end_of_that_line(db, wo
     desk.add_annotation(doc.id, lb[LabelKind.CLAIM].id, 0, 12)  # "First line.\n"
     desk.add_annotation(doc.id, lb[LabelKind.CLAIM].id, 6, 24)  # "line.\nSecond line."
     document, _ = brief(db, tmp_path, [doc])
-    art = articles(document)["D1"]
+    art = articles(document)["Doc 1"]
     assert art.text == "First line.\nSecond line."
     assert [(x.pos, x.text) for x in art.numbers] == [(11, "1"), (24, "2")]
     first_line = art.paragraphs[0]
@@ -574,14 +574,14 @@ def test_without_text_comments_or_tables(db, world, tmp_path):
     document, _ = brief(db, tmp_path, [d1], include_text=False)
     assert articles(document) == {}
     details = [para_text(p) for p in document.element.body.iter(W + "p") if style_of(p) == "ClaimDetail"]
-    assert "Source: Syrian officials (¶1) — reported by The National, 2025-06" in details  # one document: no D1
+    assert "Source: Syrian officials (¶1) — reported by The National, 2025-06" in details  # one document: no Doc 1
     assert len(document.comments) == 0
     assert not list(document.element.body.iter(W + "hyperlink"))  # nothing to link to
     assert "Claims|" in "\n".join(tables(document)) or "#|Quote|Source|Grading|Stance|Likelihood" in tables(document)
 
     document, _ = brief(db, tmp_path, [d1], include_comments=False)
     assert len(document.comments) == 0 and not list(document.element.body.iter(W + "commentRangeStart"))
-    assert articles(document)["D1"].text == LTR_TEXT.removesuffix("\n")
+    assert articles(document)["Doc 1"].text == LTR_TEXT.removesuffix("\n")
 
     document, _ = brief(db, tmp_path, [d1], include_tables=False)
     kept = {k for k in tables(document) if not k.startswith("Date|")}  # the cover's date and analyst
@@ -592,7 +592,7 @@ def test_label_filter(db, world, tmp_path):
     d1 = world["docs"][0]
     document, _ = brief(db, tmp_path, [d1], labels=["actor", "Claim"])
     styles = mark_styles(document)
-    art = articles(document)["D1"]
+    art = articles(document)["Doc 1"]
     assert art.text == LTR_TEXT.removesuffix("\n")
     used = {styles[r.style].name for r in art.runs if r.style}
     assert used and not any("Location" in name for name in used)
@@ -649,7 +649,7 @@ def test_house_template_styles_win(db, world, tmp_path):
     again, _ = brief(db, tmp_path, [d1], name="again.docx", template=tmp_path / "house.docx", tlp="red")
     assert str(again.styles["Heading 1"].font.color.rgb) == "800000"
     assert "TLP:RED" in again.sections[0].header.paragraphs[0].text
-    assert articles(again)["D1"].text == LTR_TEXT.removesuffix("\n")  # the template's old body is gone
+    assert articles(again)["Doc 1"].text == LTR_TEXT.removesuffix("\n")  # the template's old body is gone
     assert len([p for p in again.paragraphs if p.text == "Key claims"]) == 1
     (tmp_path / "bad.docx").write_text("not a zip")
     with pytest.raises(InputError, match="not a Word template"):
@@ -709,7 +709,7 @@ def test_headless_run_default_writes_the_seed_brief(tmp_path, capsys):
         text = seed.repo.get_document(doc_id).text
     finally:
         seed.close()
-    assert articles(document)["D1"].text == text.removesuffix("\n")
+    assert articles(document)["Doc 1"].text == text.removesuffix("\n")
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
@@ -726,3 +726,17 @@ def test_libreoffice_converts_the_brief_to_pdf(db, world, tmp_path):
     data = pdf.read_bytes()
     pages = re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data)  # page objects, not the /Pages tree
     assert data.startswith(b"%PDF") and len(pages) >= 2
+
+
+def test_the_seed_brief_reads_the_same_from_every_copy(tmp_path, capsys):
+    """Two analysts who loaded the same seed get the same brief, word for word
+    (nothing in it depends on row order or on UUIDs made at import)."""
+    texts = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        assert cli.main(["--db", str(folder / "seed.db"), "--user", "Ana", "run-default"]) == 0
+        document = open_docx(folder / "seed-brief.docx")
+        texts.append([para_text(p) for p in document.element.body.iter(W + "p")])
+    capsys.readouterr()
+    assert texts[0] == texts[1] and len(texts[0]) > 100

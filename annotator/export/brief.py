@@ -227,9 +227,9 @@ def fit_widths(total: float, weights: Sequence[float], header: Sequence[str], ce
     widths = [total * w / wsum for w in weights]
     need = []
     for i, head in enumerate(header):
-        words = [(wd, True) for wd in head.split()]
+        words = [(wd, True) for wd in head.split(" ")]
         for cell in cells[i] if cells is not None else ():
-            words.extend((wd, False) for wd in str(cell).split())
+            words.extend((wd, False) for wd in re.split(r"[ \t\n]+", str(cell)))  # a no-break space holds words together
         longest = max((T.word_width_cm(wd, TABLE_PT, bold) for wd, bold in words), default=0.0)
         need.append(min(total / 3, longest + T.CELL_PADDING_CM))
     short = sum(max(0.0, n - w) for n, w in zip(need, widths, strict=True))
@@ -465,7 +465,7 @@ class _Writer:
         for info in d.docs:
             doc = info.doc
             title = isolate(doc.title) + (f"\x1e{doc.url}" if doc.url else "")
-            rows.append([info.ref, title, isolate(doc.source) or "—", _when(doc.published), str(len(info.spans))])
+            rows.append([info.ref.replace(" ", "\u00a0"), title, isolate(doc.source) or "—", _when(doc.published), str(len(info.spans))])
         self.table(["#", "Title", "Source", "Published", "Annotations"], rows, [0.9, 8.0, 3.4, 2.2, 2.5])
         how = (
             "Claims are numbered claim 1, claim 2… in document and text order"

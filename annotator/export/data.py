@@ -2,7 +2,7 @@
 
 Everything the brief prints comes from here: documents, the labels chosen,
 their annotations, claims with their grading, source, subjects and links,
-and the entities mentioned. Nothing is typed twice: numbers (D1; claim 1,
+and the entities mentioned. Nothing is typed twice: numbers (Doc 1; claim 1,
 claim 2…) are given here and used by every part of the brief. Claims are
 numbered plainly, never "C1": C1–C6 are Admiralty gradings.
 """
@@ -22,7 +22,7 @@ from ..core.ports import Repository
 
 @dataclass
 class DocInfo:
-    number: int  # 1-based; shown as D1, D2…
+    number: int  # 1-based; shown as Doc 1, Doc 2…
     doc: Document
     spans: list[SpanRow]  # the annotations shown (labels chosen), in text order
     line_starts: list[int]
@@ -31,7 +31,7 @@ class DocInfo:
 
     @property
     def ref(self) -> str:
-        return f"D{self.number}"
+        return f"Doc {self.number}"  # never "D1", which reads as an Admiralty grading
 
     def place(self, offset: int) -> str:
         """Where an offset is, as a reader finds it: "¶3", or "D2 ¶3" when the brief has several documents."""
@@ -60,7 +60,7 @@ class ClaimInfo:
     label: Label
     claim: Claim | None  # None: not graded yet
     source: str = ""  # who made the claim, as the brief prints it
-    source_where: str = ""  # where the source is mentioned (¶3, D1 ¶3), if tagged
+    source_where: str = ""  # where the source is mentioned (¶3, Doc 1 ¶3), if tagged
     subjects: list[Entity] = field(default_factory=list)
     links: list[LinkInfo] = field(default_factory=list)
 
@@ -112,7 +112,7 @@ class EntityInfo:
 
     @property
     def first_place(self) -> str:
-        """Where the first mention is: "¶2", "D1 ¶2" ("" when unmentioned)."""
+        """Where the first mention is: "¶2", "Doc 1 ¶2" ("" when unmentioned)."""
         return self.first[0].place(self.first[1].start) if self.first is not None else ""
 
 
@@ -270,6 +270,7 @@ def gather(repo: Repository, document_ids: Sequence[uuid.UUID], labels: Collecti
             e = entity(subject.entity_id)
             if e is not None and e not in c.subjects:
                 c.subjects.append(e)
+        c.subjects.sort(key=lambda e: (e.name.casefold(), str(e.id)))  # the same brief from every copy of the data
         for link in links.get(c.span.id, []):
             other_exact = annotation_exact(link.other_id)
             if other_exact is not None:
