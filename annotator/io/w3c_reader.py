@@ -455,28 +455,15 @@ class _Reader:
         """:meth:`bodies` for bodies of the plain shape, each one checked as
         :meth:`check_body` would (see :func:`_plain_body`); False at the first
         that is not plain (the draft is then thrown away)."""
-        tags: list[str] = []
-        notes: list[str] = []
+        texts: list[tuple[str, str | None]] = []
         for body in bodies:
             if not _plain_body(body):
                 return False
             if body["type"] != "TextualBody":  # an identifying SpecificResource
                 self.identifying(body, motivation, draft)  # (any other purpose: not text, nothing to read)
                 continue
-            value = body["value"]
-            purpose = body.get("purpose", motivation)
-            if purpose == "tagging":
-                if value.strip():
-                    tags.append(value.strip())
-            elif purpose == "identifying":
-                draft.entity_name = draft.entity_name or value.strip()
-            elif value:
-                notes.append(value)
-        if tags:
-            draft.label = tags[0]
-        if len(tags) > 1:
-            notes.append("Also tagged: " + ", ".join(tags[1:]))
-        draft.note = "\n\n".join(notes)
+            texts.append((body["value"], body.get("purpose", motivation)))
+        _take_texts(draft, texts)
         return True
 
     # checks: what the Web Annotation Data Model forbids ----------------------------------
@@ -763,26 +750,14 @@ class _Reader:
         bodies = list(raw) if isinstance(raw, list) else [raw]
         if isinstance(item.get("bodyValue"), str):
             bodies.append({"type": "TextualBody", "value": item["bodyValue"]})
-        tags: list[str] = []
-        notes: list[str] = []
+        texts: list[tuple[str, str | None]] = []
         for body in _flat_bodies(bodies):
             if self.identifying(body, motivation, draft):
                 continue
             value, purpose = self.textual(body, motivation)
-            if value is None:
-                continue
-            if purpose == "tagging":
-                if value.strip():
-                    tags.append(value.strip())
-            elif purpose == "identifying":
-                draft.entity_name = draft.entity_name or value.strip()
-            elif value:
-                notes.append(value)
-        if tags:
-            draft.label = tags[0]
-        if len(tags) > 1:  # keep the extra tags visible rather than dropping them
-            notes.append("Also tagged: " + ", ".join(tags[1:]))
-        draft.note = "\n\n".join(notes)
+            if value is not None:
+                texts.append((value, purpose))
+        _take_texts(draft, texts)
 
     @staticmethod
     def purpose(body: dict, motivation: str | None) -> str | None:
@@ -1101,6 +1076,27 @@ def _refine(outer: _Selection, inner: _Selection) -> _Selection | str:
     if n == 0:
         return "its refinement selects nothing (an empty span)"
     return _Selection(None, None, Quote(full[at : at + n], full[max(0, at - CONTEXT * 2) : at], full[at + n : at + n + CONTEXT * 2]), problem)
+
+
+def _take_texts(draft: AnnotationDraft, texts: list[tuple[str, str | None]]) -> None:
+    """What the textual bodies say, as (value, purpose): the first tagging
+    value is the label (further ones are kept in the note, never dropped), an
+    identifying value names the entity, any other value is part of the note."""
+    tags: list[str] = []
+    notes: list[str] = []
+    for value, purpose in texts:
+        if purpose == "tagging":
+            if value.strip():
+                tags.append(value.strip())
+        elif purpose == "identifying":
+            draft.entity_name = draft.entity_name or value.strip()
+        elif value:
+            notes.append(value)
+    if tags:
+        draft.label = tags[0]
+    if len(tags) > 1:
+        notes.append("Also tagged: " + ", ".join(tags[1:]))
+    draft.note = "\n\n".join(notes)
 
 
 def _flat_bodies(bodies: list) -> list:
