@@ -44,6 +44,7 @@ from annotator.core.model import Claim
 from annotator.core.services import AnnotationDraft, Desk
 from annotator.store.database import open_database
 from tests.bench.synth import synth_document
+from tests.merge_helpers import raw_dump
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261201
@@ -62,16 +63,6 @@ _STAMP = re.compile(r"\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d
 
 
 # --- canonical dumps -----------------------------------------------------------------------
-
-
-def raw_dump(path: Path) -> dict[str, list[str]]:
-    """Every row of every table (sorted), as stored."""
-    con = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"'))) for t in tables}
-    finally:
-        con.close()
 
 
 def uuids_in(dump: dict[str, list[str]]) -> set[str]:

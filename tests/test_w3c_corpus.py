@@ -15,7 +15,6 @@ into tests/data/w3c-examples/, see tests/data/SOURCES.md).
 
 import json
 import re
-import sqlite3
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from annotator.core.errors import InputError
 from annotator.core.services import Desk
 from annotator.io.w3c import UNTAGGED, parse_w3c, read_w3c_file
 from annotator.store.database import open_database
+from tests.merge_helpers import raw_dump
 
 EXAMPLES = Path(__file__).parent / "data" / "w3c-examples"
 CORRECT = sorted(p.name[4:-5] for p in EXAMPLES.glob("w3c-*.json") if not p.name.startswith("w3c-incorrect-"))
@@ -367,15 +367,6 @@ def cli_db(tmp_path_factory):
     return db_path, str(doc.id)
 
 
-def _dump(path: Path) -> dict:
-    con = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"').fetchall())) for t in tables}
-    finally:
-        con.close()
-
-
 @pytest.mark.parametrize(
     "path",
     [incorrect(n) for n in sorted(INCORRECT, key=lambda n: int(n[4:]))] + [correct(n) for n in sorted(NO_TEXT)][:5],
@@ -383,12 +374,12 @@ def _dump(path: Path) -> dict:
 )
 def test_the_command_line_refuses_them_and_changes_nothing(cli_db, path, capsys):
     db_path, doc_id = cli_db
-    before = _dump(db_path)
+    before = raw_dump(db_path)
     code = cli.main(["--db", str(db_path), "annotations", "import", doc_id, str(path)])
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err.startswith(f"annotator: {path}: ") and err.count("\n") == 1
-    assert _dump(db_path) == before
+    assert raw_dump(db_path) == before
 
 
 def test_the_command_line_imports_the_text_samples(cli_db, capsys):

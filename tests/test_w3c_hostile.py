@@ -27,7 +27,6 @@ cut a quote or its context in the middle of a surrogate pair. What happens:
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -40,10 +39,18 @@ from hypothesis import strategies as st
 
 from annotator import cli
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.offsets import Quote, TextMap, is_grapheme_aligned, make_quote, resolve_quote, utf16_reading
+from annotator.core.offsets import (
+    Quote,
+    TextMap,
+    is_grapheme_aligned,
+    make_quote,
+    resolve_quote,
+    utf16_reading,
+)
 from annotator.core.services import AnnotationDraft, Desk, anchor_draft
 from annotator.io.w3c import parse_w3c
 from annotator.store.database import open_database
+from tests.merge_helpers import raw_dump
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 TEXT = "Officials said 🇸🇾 troops moved. 👨‍👩‍👧 fled to البوكمال. cafe\u0301 𝐁old said said!\n"
@@ -70,15 +77,6 @@ def anno(*selectors, label="Other", **extra) -> dict:
 
 
 GOOD = anno(quote("Officials"))
-
-
-def dump(path: Path) -> dict:
-    con = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"').fetchall())) for t in tables}
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -230,12 +228,12 @@ REFUSED = [
 @pytest.mark.parametrize("content, message", [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
 def test_refused_files_change_nothing(env, content, message):
     path = env.write("bad.json", content)
-    before = dump(env.db)
+    before = raw_dump(env.db)
     code, out, err = env.run("annotations", "import", env.doc, path)
     assert code == 2 and out == ""
     assert err.startswith(f"annotator: {path}: ") and message in err, err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert dump(env.db) == before
+    assert raw_dump(env.db) == before
 
 
 def test_in_a_real_process(env):
@@ -249,7 +247,7 @@ def test_in_a_real_process(env):
     environ = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     for name, content, status, message in cases:
         path = env.write(name, content)
-        before = dump(env.db)
+        before = raw_dump(env.db)
         r = subprocess.run(
             [sys.executable, "-m", "annotator", "--db", str(env.db), "annotations", "import", env.doc, str(path)],
             check=False, capture_output=True, text=True, encoding="utf-8", env=environ, cwd=env.folder, timeout=120,
@@ -258,7 +256,7 @@ def test_in_a_real_process(env):
         assert message in r.stderr and "Traceback" not in r.stderr
         if status == 2:
             assert r.stdout == "" and r.stderr.startswith(f"annotator: {path}: ") and r.stderr.count("\n") == 1
-            assert dump(env.db) == before
+            assert raw_dump(env.db) == before
     assert env.annotations() == [(0, 9, "Officials")]  # the orphan file's good annotation
 
 
@@ -282,13 +280,13 @@ def test_a_hundred_thousand_annotations(tmp_path, capsys):
     bad = annos[:-1] + [anno(pos(9, 3))]
     (tmp_path / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
     (tmp_path / "big.json").write_text(json.dumps(annos), encoding="utf-8")
-    before = dump(db)
+    before = raw_dump(db)
     t0 = time.perf_counter()
     code = cli.main(["--db", str(db), "annotations", "import", doc, str(tmp_path / "bad.json")])
     refused = time.perf_counter() - t0
     _out, err = capsys.readouterr()
     assert code == 2 and "item 100000: TextPositionSelector 9..3 is reversed" in err
-    assert dump(db) == before
+    assert raw_dump(db) == before
     t0 = time.perf_counter()
     code = cli.main(["--db", str(db), "annotations", "import", doc, str(tmp_path / "big.json")])
     imported = time.perf_counter() - t0
