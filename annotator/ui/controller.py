@@ -38,9 +38,10 @@ from .claim_editor import ClaimContext
 
 
 # The spans of a document can be read in parts by position, each drawn as the
-# next is read; on the 2-core test machine one part measured fastest (every
-# read holds the database's write lock, and the parts' hand-overs cost more
-# than drawing beside the read saves).
+# next is read; on the 2-core test machine one part still measured fastest
+# (open_ratio 1.13-1.23 with one part, 1.25-1.31 with two, measured after reads
+# stopped taking the write lock): the parts' hand-overs cost more than drawing
+# beside the read saves.
 SPAN_PARTS = 1
 _READ_DONE = object()
 
