@@ -66,7 +66,9 @@ def test_title_falls_back_to_h1_then_file_name(tmp_path):
 
 def test_broken_markup_is_read_forgivingly():
     got = html_to_text("<head><title>T</title><p>no </head> or </body>, <div>unclosed <b>bold")
-    assert got.text == "no or ,\nunclosed bold"
+    # libxml2 closes the open <p> at the stray </body> (a browser would carry on in it), so the text after it
+    # starts a paragraph of its own: the same words, one break more.
+    assert got.text == "no or\n\n,\nunclosed bold"
     assert got.title == "T"
     assert html_to_text("<script>never closed <p>x</p>").text == ""
 
