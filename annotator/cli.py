@@ -3,7 +3,10 @@
 ``annotator [--db DB] [FILE...]`` opens the desk (importing FILEs);
 ``annotator COMMAND ...`` runs a command without Qt (see ``--help``).
 Exit status: 0 success, 1 ``check`` found problems, 2 error (one line on
-stderr, database unchanged), 3 some annotations could not be anchored.
+stderr, database unchanged), 3 some annotations could not be anchored, 141
+the output was closed early (``annotator docs | head``: quietly, as ``ls``).
+Everything printed goes through :func:`_print`, which escapes what came from
+outside (control characters, bidi overrides, bytes of a name not UTF-8).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from . import __version__
 from .core.canonical import canonical_from_string, sha256
 from .core.docref import resolve_document_ref
 from .core.errors import AnnotatorError, InputError
+from .core.names import printable, printable_json
 from .core.services import Desk
 from .core.user import current_user
 from .io.documents import import_documents, load_document_file
@@ -31,12 +35,24 @@ from .store.database import CURRENT_VERSION, Database, default_db_path, describe
 EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
 EXIT_ORPHANS = 3
+EXIT_PIPE_CLOSED = 128 + 13  # what a shell reports for `ls | head` (killed by SIGPIPE)
 COMMANDS = ("run-default", "import", "docs", "annotations", "check", "brief", "merge", "share", "agreement", "conflicts", "qdpx")
 HEADLESS = "No display found: running the headless path (import the seed article, list documents)."
 KINDS = ("actor", "claim", "location", "other")
 
 
 # --- plumbing -------------------------------------------------------------------------
+
+
+def _print(*values: object, file=None) -> None:
+    """``print``, with every control character but tab and newline, every
+    bidi override and every lone surrogate escaped: a file name, a title or
+    a label may hold an ANSI escape that would clear or retitle the terminal."""
+    print(printable(" ".join(map(str, values)), keep_lines=True), file=file or sys.stdout)
+
+
+def _print_json(value: object) -> None:
+    print(printable_json(json.dumps(value, ensure_ascii=False, indent=2)))
 
 
 @contextmanager
@@ -98,16 +114,17 @@ def split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
 def _print_docs_table(desk: Desk) -> None:
     docs = desk.repo.document_summaries()
     if not docs:
-        print("No documents yet. Import one with: annotator import FILE")
+        _print("No documents yet. Import one with: annotator import FILE")
         return
     rows = [("ID", "TITLE", "LENGTH", *(k.upper() for k in KINDS))]
     for d in docs:
-        title = d.title if len(d.title) <= 60 else d.title[:59] + "…"
+        title = printable(d.title)  # one cell: a tab or newline escaped too
+        title = title if len(title) <= 60 else title[:59] + "…"
         rows.append((str(d.id), title, str(d.length), *(str(d.counts.get(k, 0)) for k in KINDS)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1])] + [c.rjust(w) for c, w in zip(r[2:], widths[2:], strict=True)]
-        print("  ".join(cells).rstrip())
+        _print("  ".join(cells).rstrip())
 
 
 # --- commands -----------------------------------------------------------------------
@@ -130,14 +147,14 @@ def _write_seed_brief(desk: Desk, folder: Path) -> Path | None:
 def cmd_run_default(args: argparse.Namespace) -> int:
     if _has_display():
         return _gui(args, [])
-    print(HEADLESS)
+    _print(HEADLESS)
     with _desk(args, create=True) as (desk, db):
         seed_if_empty(desk)
         _print_docs_table(desk)
         brief = _write_seed_brief(desk, db.path.parent)
         if brief is not None:
-            print(f"Brief of the seed article: {brief}")
-        print(f"Database: {db.path}")
+            _print(f"Brief of the seed article: {brief}")
+        _print(f"Database: {db.path}")
     return 0
 
 
@@ -146,9 +163,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     with _desk(args, create=True) as (desk, _db):
         imports = import_documents(desk, loaded)
     for doc, imp in zip(loaded, imports, strict=True):
-        print(f"{imp.document.id}\t{imp.document.title}")
+        _print(f"{imp.document.id}\t{printable(imp.document.title)}")  # one line, one tab
         if not imp.created:  # stdout stays "<id>\t<title>" for scripts; the news goes to stderr
-            print(f"{doc.filename}: already imported as {imp.document.id}; nothing added", file=sys.stderr)
+            _print(f"{doc.filename}: already imported as {imp.document.id}; nothing added", file=sys.stderr)
     return 0
 
 
@@ -170,7 +187,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         }
         for d in docs
     ]
-    print(json.dumps(out, ensure_ascii=False, indent=2))
+    _print_json(out)
     return 0
 
 
@@ -181,17 +198,17 @@ def cmd_annotations_import(args: argparse.Namespace) -> int:
     with _desk(args, create=False) as (desk, _db):
         doc_id = resolve_document_ref(args.doc, desk.repo.document_ids())
         result = import_annotation_file(desk, doc_id, args.file, args.format)
-    print(result.summary())
+    _print(result.summary())
     report = result.report
     for problem in result.problems:  # brat lines Annotator cannot hold, reported one by one
-        print(f"left out: {problem}", file=sys.stderr)
+        _print(f"left out: {problem}", file=sys.stderr)
     for name in report.labels_added:
-        print(f"new label: {name}", file=sys.stderr)
+        _print(f"new label: {name}", file=sys.stderr)
     for orphan in report.orphans:
-        print(f"orphan: {orphan.draft.source_line}: {orphan.reason}", file=sys.stderr)
+        _print(f"orphan: {orphan.draft.source_line}: {orphan.reason}", file=sys.stderr)
     for problem in report.problems:  # claim links or source mentions whose annotation is missing
-        print(f"problem: {problem}", file=sys.stderr)
-    return EXIT_ORPHANS if report.orphans else 0
+        _print(f"problem: {problem}", file=sys.stderr)
+    return EXIT_ORPHANS if report.orphans or result.elsewhere else 0
 
 
 def cmd_annotations_export(args: argparse.Namespace) -> int:
@@ -202,10 +219,10 @@ def cmd_annotations_export(args: argparse.Namespace) -> int:
         doc = desk.repo.get_document(resolve_document_ref(args.doc, desk.repo.document_ids()))
         written, problems = export_annotation_file(desk.repo, doc, args.output, args.format)
     for problem in problems:
-        print(f"left out: {problem}", file=sys.stderr)
+        _print(f"left out: {problem}", file=sys.stderr)
     if len(written) > 1:  # brat: the .ann and the .txt beside it
         for path in written:
-            print(path)
+            _print(path)
     return 0
 
 
@@ -232,7 +249,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
             template=args.template,
         )
         written = write_brief(desk.repo, options, out)
-    print(written.resolve())
+    _print(written.resolve())
     return 0
 
 
@@ -241,12 +258,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         problems = db.integrity_problems()
         version = db.version
     if problems:
-        print(f"integrity: {len(problems)} problem(s)")
+        _print(f"integrity: {len(problems)} problem(s)")
         for p in problems:
-            print(f"  {p}")
+            _print(f"  {p}")
     else:
-        print("integrity: ok")
-    print(f"schema version: {version} (this Annotator reads up to {CURRENT_VERSION})")
+        _print("integrity: ok")
+    _print(f"schema version: {version} (this Annotator reads up to {CURRENT_VERSION})")
     return EXIT_PROBLEMS if problems else 0
 
 
@@ -255,13 +272,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     with _desk(args, create=not args.dry_run) as (desk, db):
         result = plan_merge(db, args.file) if args.dry_run else apply_merge(db, args.file, user=desk.user)
-    print(f"dry run, nothing written: merging {args.file} would change" if args.dry_run else f"merged {args.file}")
+    _print(f"dry run, nothing written: merging {args.file} would change" if args.dry_run else f"merged {args.file}")
     for line in result.lines():
-        print(f"  {line}")
+        _print(f"  {line}")
     n = result.total.conflicts
     if n:
         what = "would be recorded" if args.dry_run else "recorded; review them with: annotator conflicts"
-        print(f"{n} conflict(s) {what}")
+        _print(f"{n} conflict(s) {what}")
     return 0
 
 
@@ -272,9 +289,9 @@ def cmd_share(args: argparse.Namespace) -> int:
         ids = desk.repo.document_ids()
         docs = [resolve_document_ref(ref, ids) for ref in args.docs]
         report = share(db, docs, args.output, overwrite=args.force)
-    print(report.path)
+    _print(report.path)
     c = report.counts
-    print(f"{c['document']} document(s), {c['annotation']} annotation(s), {c['entity']} entities, "
+    _print(f"{c['document']} document(s), {c['annotation']} annotation(s), {c['entity']} entities, "
           f"{c['label']} label(s), {c['claim']} claim(s)", file=sys.stderr)  # fmt: skip
     return 0
 
@@ -289,7 +306,7 @@ def cmd_qdpx(args: argparse.Namespace) -> int:
         else:  # every live document, oldest first
             docs = [d.id for d in desk.repo.document_summaries()]
         written = write_qdpx(desk.repo, docs, args.output, user=desk.user, name=args.name or "")
-    print(written)
+    _print(written)
     return 0
 
 
@@ -304,9 +321,9 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         doc_id = resolve_document_ref(args.doc, desk.repo.document_ids())
         report = document_agreement(desk.repo, doc_id, tuple(args.between) if args.between else None)
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        _print_json(report.as_dict())
         return 0
-    print(f"{report.analyst_b} against {report.analyst_a} (reference), {report.tokens} tokens")
+    _print(f"{report.analyst_b} against {report.analyst_a} (reference), {report.tokens} tokens")
     rows = [("LABEL", "A", "B", "MATCHED", "PRECISION", "RECALL", "F1", "KAPPA")]
     for lb in report.labels:
         rows.append((lb.label, str(lb.a_spans), str(lb.b_spans), str(lb.matched), _ratio(lb.precision),
@@ -315,14 +332,14 @@ def cmd_agreement(args: argparse.Namespace) -> int:
                  str(sum(lb.matched for lb in report.labels)), "", "", _ratio(report.f1), _ratio(report.kappa)))  # fmt: skip
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        print("  ".join([r[0].ljust(widths[0]), *(v.rjust(w) for v, w in zip(r[1:], widths[1:], strict=True))]).rstrip())
-    print(f"disagreements: {len(report.disagreements)}")
+        _print("  ".join([r[0].ljust(widths[0]), *(v.rjust(w) for v, w in zip(r[1:], widths[1:], strict=True))]).rstrip())
+    _print(f"disagreements: {len(report.disagreements)}")
     who = {"only_a": f"only {report.analyst_a}", "only_b": f"only {report.analyst_b}", "label": "label"}
     for d in report.disagreements:
         quote = " ".join(d.exact.split())
         quote = quote if len(quote) <= 50 else quote[:49] + "…"
         labels = d.label_a or d.label_b if d.kind != "label" else f"{d.label_a} / {d.label_b}"
-        print(f"  {who[d.kind]:<14} {d.start}..{d.end}  {labels}  “{quote}”")
+        _print(f"  {who[d.kind]:<14} {d.start}..{d.end}  {labels}  “{quote}”")
     return 0
 
 
@@ -349,16 +366,16 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
              "merged_by": c.merged_by, "resolved": c.resolved, "swapped": c.swapped}
             for c in items
         ]  # fmt: skip
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        _print_json(out)
         return 0
     if not items:
-        print("No conflicts." if args.all else "No unresolved conflicts.")
+        _print("No conflicts." if args.all else "No unresolved conflicts.")
         return 0
     for c in items:
         diffs = "; ".join(f"{col}: {kept!r} (kept, {c.kept_side}) vs {other!r}" for col, kept, other in c.differences())
         flags = "".join([" [resolved]" if c.resolved else "", " [reversed]" if c.swapped else ""])
-        print(f"{str(c.id)[:8]}  {c.table} {str(c.row_id)[:8]}  from {c.source} {c.merged_at:%Y-%m-%d %H:%M}{flags}")
-        print(f"          {diffs}")
+        _print(f"{str(c.id)[:8]}  {c.table} {str(c.row_id)[:8]}  from {c.source} {c.merged_at:%Y-%m-%d %H:%M}{flags}")
+        _print(f"          {diffs}")
     return 0
 
 
@@ -369,10 +386,10 @@ def cmd_conflicts_change(args: argparse.Namespace) -> int:
         c = _conflict_ref(args.id, conflicts(db))
         if args.action == "reverse":
             reverse_conflict(db, c.id)
-            print(f"{c.id}: the {c.table} row now holds the version from {c.other_side}")
+            _print(f"{c.id}: the {c.table} row now holds the version from {c.other_side}")
         else:
             resolve_conflict(db, c.id, resolved=args.action == "resolve")
-            print(f"{c.id}: {'resolved' if args.action == 'resolve' else 'unresolved'}")
+            _print(f"{c.id}: {'resolved' if args.action == 'resolve' else 'unresolved'}")
     return 0
 
 
@@ -392,7 +409,8 @@ def _command_parser() -> argparse.ArgumentParser:
         prog="annotator",
         description="Offline annotation desk. Without a COMMAND, `annotator [--db PATH] [FILE ...]` "
         "opens the desk window, importing any FILEs.",
-        epilog="Exit status: 0 ok, 1 check found problems, 2 error, 3 some annotations could not be anchored.",
+        epilog="Exit status: 0 ok, 1 check found problems, 2 error, 3 some annotations could not be anchored, "
+        "141 the output was closed early.",
     )
     _globals(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -522,19 +540,41 @@ def _message(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _stdout_closed() -> int:
+    """The reader of our output went away: say nothing (it cannot be heard)
+    and point stdout at the null device, so the flush at exit is quiet too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind sys.stdout
+        pass
+    return EXIT_PIPE_CLOSED
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = _run(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()  # a closed pipe shows here rather than at exit
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
+
+
+def _run(argv: list[str]) -> int:
     try:
         args = _parse(argv)
     except SystemExit as exc:  # --help, --version and usage errors (argparse printed them)
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     try:
         return (args.func or _open_gui)(args)
+    except BrokenPipeError:
+        raise
     except (AnnotatorError, OSError) as exc:
-        print(f"annotator: {_message(exc)}", file=sys.stderr)
+        _print(f"annotator: {_message(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except DBAPIError as exc:  # locked past the busy timeout, disk full, read-only file…
-        print(f"annotator: {describe_error(exc, args.db or default_db_path())}", file=sys.stderr)
+        _print(f"annotator: {describe_error(exc, args.db or default_db_path())}", file=sys.stderr)
         return EXIT_ERROR
 
 

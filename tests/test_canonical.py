@@ -5,8 +5,9 @@ import unicodedata
 
 import pytest
 
-from annotator.core.canonical import canonical_from_string, decode, detect_direction, read_text_file, sha256
+from annotator.core.canonical import canonical_from_string, decode, detect_direction, sha256
 from annotator.core.errors import InputError
+from annotator.io.limits import read_text_limited
 
 SAMPLE = "Syria 🇸🇾 — قال مسؤول\nمی\u200cخواهم 𝐀𝐁\n"
 
@@ -26,7 +27,7 @@ def test_decodes_utf8_and_boms(data, tmp_path):
     assert decode(data) == SAMPLE
     path = tmp_path / "doc.txt"
     path.write_bytes(data)
-    assert read_text_file(path) == SAMPLE
+    assert read_text_limited(path) == SAMPLE
 
 
 def test_crlf_and_cr_become_lf():
@@ -46,7 +47,7 @@ def test_latin1_bytes_name_the_file(tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
     with pytest.raises(InputError) as exc:
-        read_text_file(path)
+        read_text_limited(path)
     msg = str(exc.value)
     assert str(path) in msg and "UTF-8" in msg and "\n" not in msg
 
@@ -60,7 +61,7 @@ def test_binary_is_refused(tmp_path, data):
     path = tmp_path / "image.txt"
     path.write_bytes(data)
     with pytest.raises(InputError, match="looks like a binary file") as exc:
-        read_text_file(path)
+        read_text_limited(path)
     assert str(path) in str(exc.value)
 
 
@@ -68,11 +69,11 @@ def test_empty_and_missing_files(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"  \n")
     with pytest.raises(InputError, match="empty"):
-        read_text_file(empty)
+        read_text_limited(empty)
     with pytest.raises(InputError, match="no such file"):
-        read_text_file(tmp_path / "nope.txt")
+        read_text_limited(tmp_path / "nope.txt")
     with pytest.raises(InputError, match="folder"):
-        read_text_file(tmp_path)
+        read_text_limited(tmp_path)
 
 
 def test_bad_utf16_names_the_encoding():

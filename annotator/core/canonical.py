@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import unicodedata
-from pathlib import Path
 
 from .errors import InputError
 
@@ -58,27 +57,6 @@ def canonical_from_string(text: str) -> str:
     and any more U+FEFF right after it: a file saved twice with a BOM has two,
     and canonical text must stay canonical when canonicalised again)."""
     return normalise_newlines(text.lstrip("\ufeff"))
-
-
-def read_text_file(path: Path | str, max_bytes: int = 64 * 1024 * 1024) -> str:
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"{path}: {size // (1024 * 1024)} MB is larger than the {max_bytes // (1024 * 1024)} MB limit")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    if not data.strip():
-        raise InputError(f"{path}: the file is empty")
-    text = decode(data, str(path))
-    if not text.strip():  # a BOM, or white space in UTF-16
-        raise InputError(f"{path}: the file is empty")
-    return text
 
 
 def sha256(text: str) -> str:

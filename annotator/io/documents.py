@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.canonical import read_text_file
 from ..core.errors import InputError
+from ..core.names import display_name
 from ..core.services import Desk, DocumentImport
+from .limits import read_text_limited
 
 
 @dataclass
@@ -43,15 +44,19 @@ def title_from_stem(stem: str) -> str:
 _MD_HEADING = re.compile(r"^[ ]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 
 
+def _stem_title(path: Path) -> str:
+    return title_from_stem(display_name(path.stem))  # a name that is not UTF-8 still makes a title
+
+
 def _load_txt(path: Path) -> LoadedDocument:
-    return LoadedDocument(text=read_text_file(path), title=title_from_stem(path.stem), filename=path.name)
+    return LoadedDocument(text=read_text_limited(path), title=_stem_title(path), filename=display_name(path.name))
 
 
 def _load_md(path: Path) -> LoadedDocument:
-    text = read_text_file(path)
+    text = read_text_limited(path)
     m = _MD_HEADING.search(text)
-    title = m.group(1).strip() if m else title_from_stem(path.stem)
-    return LoadedDocument(text=text, title=title, filename=path.name)
+    title = m.group(1).strip() if m else _stem_title(path)
+    return LoadedDocument(text=text, title=title, filename=display_name(path.name))
 
 
 def _load_docx(path: Path) -> LoadedDocument:
@@ -59,7 +64,7 @@ def _load_docx(path: Path) -> LoadedDocument:
 
     found = read_docx(path)
     return LoadedDocument(
-        text=found.text, title=found.title or title_from_stem(path.stem), filename=path.name, language=found.language
+        text=found.text, title=found.title or _stem_title(path), filename=display_name(path.name), language=found.language
     )
 
 
@@ -68,7 +73,7 @@ def _load_html(path: Path) -> LoadedDocument:
 
     found = read_html(path)
     return LoadedDocument(
-        text=found.text, title=found.title or title_from_stem(path.stem), filename=path.name, language=found.language
+        text=found.text, title=found.title or _stem_title(path), filename=display_name(path.name), language=found.language
     )
 
 
@@ -88,7 +93,7 @@ def load_document_file(path: Path | str) -> LoadedDocument:
     if loader is None:
         supported = ", ".join(LOADERS)
         kind = path.suffix or "(no suffix)"
-        raise InputError(f"{path}: unsupported file type {kind} (supported: {supported})")
+        raise InputError(f"{display_name(path)}: unsupported file type {display_name(kind)} (supported: {supported})")
     return loader(path)
 
 

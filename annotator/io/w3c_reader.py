@@ -16,14 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from ..core.bulk import paused_gc
-from ..core.canonical import canonical_from_string, decode, normalise_newlines, read_text_file
+from ..core.canonical import canonical_from_string, decode, normalise_newlines
 from ..core.entities import check_place
 from ..core.errors import InputError
 from ..core.grading import RELATIONS, validate_claim_fields
+from ..core.label_names import control_problem
 from ..core.model import Entity, LabelKind
 from ..core.offsets import CONTEXT, Quote
 from ..core.services import AnnotationDraft, ClaimDraft, EntityRef, LinkDraft
-from .w3c_terms import ANNO_CONTEXT, CLAIM_KEY, ENTITY_KEY, UNTAGGED
+from .limits import read_text_limited
+from .w3c_plain import ONE_TAG, PLAIN_KEYS, plain_body, plain_target
+from .w3c_terms import ANNO_CONTEXT, CLAIM_KEY, ENTITY_KEY, MOTIVATIONS, UNTAGGED
+from .w3c_terms import NOT_IRI as _NOT_IRI
 from .w3c_terms import URN_UUID as _URN
 
 _MAX_PAGES = 10_000
@@ -33,16 +37,10 @@ _MAX_PROBLEMS = 4
 """Problems named in one message about one annotation (the rest are summed up)."""
 
 ANNO_CONTEXTS = frozenset({ANNO_CONTEXT, "https://www.w3.org/ns/anno.jsonld"})
-MOTIVATIONS = frozenset({
-    "assessing", "bookmarking", "classifying", "commenting", "describing", "editing", "highlighting",
-    "identifying", "linking", "moderating", "questioning", "replying", "tagging",
-})  # fmt: skip
-"""The W3C motivations (and purposes); others must be IRIs or prefixed names (``ex:citing``)."""
 _SETS = ("Choice", "Composite", "List", "Independents")
 _TEXT_OR_CHOICE = frozenset({"TextPositionSelector", "TextQuoteSelector", "Choice"})
 _DIRECTIONS = ("ltr", "rtl", "auto")
 _ANNOTATION_TYPES = frozenset({"Annotation", "oa:Annotation", "http://www.w3.org/ns/oa#Annotation"})
-_NOT_IRI = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
@@ -56,7 +54,8 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 # kind, a TextualBody without one text value, a bad motivation or purpose,
 # dates that are not one ISO 8601 date-time, negative or reversed positions, a
 # FragmentSelector without one value, selectors refined more than 16 deep —
-# half a UTF-16 surrogate pair in any text but a quote, and a file in which
+# half a UTF-16 surrogate pair in any text but a quote, a control character in
+# a label (a tagging body's value: core.label_names), and a file in which
 # nothing targets text (images, whole pages, CSS, XPath or SVG selections only;
 # a collection or page that links to pages it does not include).
 # An orphan (reported, the rest imported): what Annotator can read but not
@@ -73,7 +72,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 def read_w3c_file(path: Path | str) -> list[AnnotationDraft]:
     path = Path(path)
-    return parse_w3c(read_text_file(path), str(path))
+    return parse_w3c(read_text_limited(path), str(path))
 
 
 def parse_w3c(data: bytes | str, name: str) -> list[AnnotationDraft]:
@@ -118,6 +117,8 @@ def _parse_w3c(data: bytes | str, name: str) -> list[AnnotationDraft]:
         key = draft.id if draft.id is not None else reader.raw_id
         if key is not None and ids.setdefault(key, i) != i:
             raise InputError(f"{name}: item {i} has the same id as item {ids[key]} ({reader.raw_id})")
+        if bad_label := control_problem(draft.label):
+            raise InputError(f"{name}: {draft.source_line}: {bad_label}")
         texty = texty or reader.texty
         any_context = any_context or reader.has_context
         drafts.append(draft)
@@ -245,87 +246,6 @@ def _page_items(page: dict, name: str, context: bool) -> list[tuple[Any, bool]]:
     raise InputError(f"{name}: more than {_MAX_PAGES} annotation pages")
 
 
-_PLAIN_KEYS = frozenset({"@context", "id", "type", "motivation", "creator", "created", "modified", "body", "target", CLAIM_KEY})
-"""The keys of an annotation :meth:`_Reader.plain` reads (any other: the full reader)."""
-_PLAIN_TEXTUAL = frozenset({"type", "value", "purpose", "format", "language"})
-_PLAIN_IDENTIFYING = frozenset({"type", "purpose", "source", "name", ENTITY_KEY})
-_PLAIN_TARGET = frozenset({"type", "source", "selector"})
-_ONE_TAG = frozenset({"type", "purpose", "value"})
-_PLAIN_POSITION = frozenset({"type", "start", "end"})
-_PLAIN_QUOTE = frozenset({"type", "exact", "prefix", "suffix"})
-
-
-def _plain_purpose(value: Any) -> bool:
-    """A purpose :meth:`_Reader.check_purposes` accepts, given as one text."""
-    return type(value) is str and (value in MOTIVATIONS or ":" in value)
-
-
-def _plain_body(body: Any) -> bool:
-    """A body of the plain shape that breaks no rule of :meth:`_Reader.check_body`:
-    a TextualBody with one text value (a format and language as texts), or an
-    identifying-style SpecificResource whose source is an IRI."""
-    if type(body) is not dict:
-        return False
-    kind = body.get("type")
-    if kind == "TextualBody":
-        if not body.keys() <= _PLAIN_TEXTUAL or type(body.get("value")) is not str:
-            return False
-        for key in ("format", "language"):
-            if key in body and not (type(body[key]) is str and body[key].strip()):
-                return False
-    elif kind == "SpecificResource":
-        source = body.get("source")
-        if not body.keys() <= _PLAIN_IDENTIFYING or type(source) is not str or not source or _NOT_IRI.search(source):
-            return False
-    else:
-        return False
-    return "purpose" not in body or _plain_purpose(body["purpose"])
-
-
-def _plain_target(target: dict) -> tuple[int | None, int | None, Quote | None] | None:
-    """(start, end, quote) of a target of the plain shape that breaks no rule
-    of :meth:`_Reader.check_target` — one object, a SpecificResource or
-    untyped, with an IRI source or none, whose selectors (at least one) are
-    TextPositionSelectors and TextQuoteSelectors without refinements — as
-    :meth:`_Reader.first_selection` reads it: the first position and the
-    first quote. None for any other target."""
-    if not target.keys() <= _PLAIN_TARGET:
-        return None
-    if "type" in target and (target["type"] != "SpecificResource" or "source" not in target):
-        return None
-    if "source" in target:
-        source = target["source"]
-        if type(source) is not str or not source or _NOT_IRI.search(source):
-            return None
-    selectors = target.get("selector")
-    if type(selectors) is dict:
-        selectors = [selectors]
-    elif type(selectors) is not list or not selectors:
-        return None
-    start = end = quote = None
-    for sel in selectors:
-        if type(sel) is not dict:
-            return None
-        kind = sel.get("type")
-        if kind == "TextPositionSelector":
-            s, e = sel.get("start"), sel.get("end")
-            if not sel.keys() <= _PLAIN_POSITION or type(s) is not int or type(e) is not int or not 0 <= s <= e:
-                return None
-            if start is None:
-                start, end = s, e
-        elif kind == "TextQuoteSelector":
-            exact, prefix, suffix = sel.get("exact"), sel.get("prefix", ""), sel.get("suffix", "")
-            if not sel.keys() <= _PLAIN_QUOTE or type(exact) is not str or not exact or type(prefix) is not str or type(suffix) is not str:
-                return None
-            if quote is None:
-                if "\r" in exact or "\r" in prefix or "\r" in suffix:
-                    exact, prefix, suffix = normalise_newlines(exact), normalise_newlines(prefix), normalise_newlines(suffix)
-                quote = Quote(exact, prefix, suffix)
-        else:
-            return None
-    return start, end, quote
-
-
 class _Reader:
     """Turns one annotation object into a draft; errors name the file and item."""
 
@@ -365,7 +285,7 @@ class _Reader:
         """The draft of an annotation of the plain shape nearly every file is
         made of, or None for anything else, which :meth:`draft` reads.
 
-        Plain: only the keys of :data:`_PLAIN_KEYS`, each of one simple kind —
+        Plain: only the keys of :data:`.w3c_plain.PLAIN_KEYS`, each of one simple kind —
         one ``type`` string, one motivation, a creator given as a name or an
         object, times, TextualBody bodies (or identifying SpecificResources)
         with one text value, and one target object (optionally a
@@ -379,7 +299,7 @@ class _Reader:
         reader's state changes unless a draft is returned. The file must have
         no surrogate escapes (the caller checks; see :meth:`check_surrogates`).
         """
-        if not item.keys() <= _PLAIN_KEYS:
+        if not item.keys() <= PLAIN_KEYS:
             return None
         get = item.get
         if "@context" in item:
@@ -408,7 +328,7 @@ class _Reader:
             if type(modified) is str:
                 return None
         target = get("target")
-        selection = _plain_target(target) if type(target) is dict else None
+        selection = plain_target(target) if type(target) is dict else None
         if selection is None:
             return None
         start, end, quote = selection
@@ -433,7 +353,7 @@ class _Reader:
         )
         if "body" in item:
             body = item["body"]
-            if type(body) is list and len(body) == 1 and type(body[0]) is dict and body[0].keys() == _ONE_TAG:
+            if type(body) is list and len(body) == 1 and type(body[0]) is dict and body[0].keys() == ONE_TAG:
                 body = body[0]  # the commonest of all: one tag (checked and read as plain_bodies does)
                 value = body["value"]
                 if body["type"] != "TextualBody" or body["purpose"] != "tagging" or type(value) is not str:
@@ -453,11 +373,11 @@ class _Reader:
 
     def plain_bodies(self, bodies: list, motivation: str | None, draft: AnnotationDraft) -> bool:
         """:meth:`bodies` for bodies of the plain shape, each one checked as
-        :meth:`check_body` would (see :func:`_plain_body`); False at the first
+        :meth:`check_body` would (see :func:`.w3c_plain.plain_body`); False at the first
         that is not plain (the draft is then thrown away)."""
         texts: list[tuple[str, str | None]] = []
         for body in bodies:
-            if not _plain_body(body):
+            if not plain_body(body):
                 return False
             if body["type"] != "TextualBody":  # an identifying SpecificResource
                 self.identifying(body, motivation, draft)  # (any other purpose: not text, nothing to read)
