@@ -1,5 +1,8 @@
-"""Storing what an imported file says about entities and claims; used by
-``Desk.import_annotations`` inside its one transaction.
+"""Storing what an imported file says about labels, entities and claims;
+used by ``Desk.import_annotations`` inside its one transaction.
+
+Labels are matched by name, ignoring case and spacing; a name the tagset
+lacks becomes a new label (see :class:`LabelFinder`).
 
 Entities are matched by UUID. One found in the database is reused as it is
 (one that was merged stands for the entity it was merged into); one missing
@@ -18,11 +21,57 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .model import Annotation, Claim, ClaimLink, ClaimSubject, Entity, LabelKind, now
+from .model import Annotation, Claim, ClaimLink, ClaimSubject, Entity, Label, LabelKind, now
 from .ports import Repository
+from .tagset import colour_for_new_label, kind_for_label_name
 
 if TYPE_CHECKING:
     from .services import AnnotationDraft, EntityRef
+
+
+def label_key(name: str) -> str:
+    """What two label names must share to be the same label: case and spacing do not count."""
+    return " ".join(name.casefold().split())
+
+
+class LabelFinder:
+    """The label a file names, or a new one (coloured and placed after the
+    last), which :meth:`store` stores with the others in one batch. The
+    tagset is indexed by :func:`label_key` once: scanning it for every name,
+    and an INSERT per new label, made a file of 50,000 new labels take minutes."""
+
+    def __init__(self, repo: Repository, user: str, labels: list[Label], added: list[str]):
+        self.repo = repo
+        self.user = user
+        self.count = len(labels)
+        self.added = added  # the names of the labels made, in order
+        self.pending: list[Label] = []
+        self.by_key: dict[str, Label] = {}
+        for label in labels:
+            self.by_key.setdefault(label_key(label.name), label)  # the first of the tagset's order wins
+
+    def __call__(self, name: str) -> Label:
+        key = label_key(name)
+        found = self.by_key.get(key)
+        if found is not None:
+            return found
+        label = Label(
+            name=name.strip(),
+            kind=kind_for_label_name(name),
+            color=colour_for_new_label(self.count),
+            position=self.count,
+            creator=self.user,
+        )
+        self.pending.append(label)
+        self.by_key[key] = label
+        self.count += 1
+        self.added.append(label.name)
+        return label
+
+    def store(self) -> None:
+        """Store the labels made so far (before any annotation that uses them)."""
+        self.repo.add_labels(self.pending)
+        self.pending = []
 
 
 def entity_records(drafts: Iterable[AnnotationDraft]) -> dict[uuid.UUID, Entity]:

@@ -20,7 +20,7 @@ from .errors import InputError, NotFound
 from .matching import match_key
 from .model import Annotation, Claim, Direction, Document, Entity, Label, LabelKind, now
 from .ports import Repository
-from .tagset import colour_for_new_label, default_labels, kind_for_label_name
+from .tagset import default_labels
 
 
 @dataclass
@@ -129,8 +129,7 @@ class AnnotationImport:
     problems: list[str] = field(default_factory=list)  # one line each: what was left out and why
 
 
-def _key(name: str) -> str:
-    return " ".join(name.casefold().split())
+_key = importing.label_key
 
 
 class Desk:
@@ -221,23 +220,6 @@ class Desk:
     def label_named(self, name: str) -> Label | None:
         key = _key(name)
         return next((lb for lb in self.repo.labels() if _key(lb.name) == key), None)
-
-    def _ensure_label(self, name: str, labels: list[Label], added: list[str]) -> Label:
-        key = _key(name)
-        for label in labels:
-            if _key(label.name) == key:
-                return label
-        label = Label(
-            name=name.strip(),
-            kind=kind_for_label_name(name),
-            color=colour_for_new_label(len(labels)),
-            position=len(labels),
-            creator=self.user,
-        )
-        self.repo.add_label(label)
-        labels.append(label)
-        added.append(label.name)
-        return label
 
     def find_entity(self, kind: LabelKind, name: str) -> Entity | None:
         """The entity of ``kind`` whose name or an alias is ``name`` (ignoring
@@ -414,7 +396,7 @@ class Desk:
         imported_at = now()  # the time of rows the file gives none (one import, one moment)
         with paused_gc(), self.repo.transaction():  # thousands of rows, no cycles (see .bulk)
             stored = self.repo.existing_annotation_ids(d.id for d in drafts if d.id is not None)
-            labels = self.repo.labels()
+            labels = importing.LabelFinder(self.repo, self.user, self.repo.labels(), report.labels_added)
             label_for: dict[str, tuple[Label, bool]] = {}  # by the name as the file spells it; whether it names entities
             entities = self._entity_index()
             # New entities wait here and are stored in one batch before the
@@ -460,7 +442,7 @@ class Desk:
                 start, end = (pieces[0][0], pieces[-1][1]) if isinstance(pieces, list) else pieces
                 found = label_for.get(draft.label)
                 if found is None:
-                    label = self._ensure_label(draft.label, labels, report.labels_added)
+                    label = labels(draft.label)
                     found = label_for[draft.label] = (label, label.kind.has_entity)
                 label, has_entity = found
                 exact, prefix, suffix = offsets.quote_parts(text, start, end)
@@ -493,6 +475,7 @@ class Desk:
                     with_claims.append((ann, draft))
             self.repo.add_entities(pending)
             pending = None
+            labels.store()
             self.repo.add_annotations(rows)
             for ann, draft in with_claims:
                 importing.store_claim(self.repo, ann, draft, resolver, seen, report.problems)

@@ -1,4 +1,4 @@
-"""brat standoff (``.ann`` beside a ``.txt``): read and write.
+"""brat standoff (``.ann`` beside a ``.txt``): read here, written by :mod:`.brat_write`.
 
 brat counts offsets in Unicode code points of the ``.txt`` file's text as it
 decodes it (UTF-8, nothing dropped: a BOM counts as one character and CRLF
@@ -25,6 +25,17 @@ Where each line goes:
 * The brat ids of a ``T`` and its ``#`` lines are kept too (an extra of kind
   ``source_id``, name ``brat``), so writing reproduces the numbering;
   annotations made in Annotator get ids after the largest one used.
+* That ``source_id`` extra also keeps where the lines that hang on the
+  ``T`` were (``lines``: brat id -> line number, for the ``T``, its notes,
+  the relations from it and their notes, its attributes and
+  normalisations) and what followed an ``R`` or ``A`` line's fields
+  (``tails``: brat writes ``R`` lines with a trailing tab, other tools
+  none), so writing puts every line back where it was, as it was: a file
+  imported and written again is the same file but for the lines reported
+  as left out. Lines of annotations made in Annotator come after them.
+* A type holding a control character cannot be a label (nor a relation,
+  attribute or note type): a ``T`` line with one is an orphan, another line
+  is left out, each reported.
 * ``E`` (events) and ``*`` (equivalences) have no place in Annotator, nor do
   attributes, notes and normalisations on them: each such line is reported,
   never dropped silently (an event's trigger is a ``T`` line and is imported).
@@ -43,18 +54,17 @@ from pathlib import Path
 
 from ..core.canonical import canonical_from_string, decode
 from ..core.errors import InputError
-from ..core.model import AnnotationExtra, Document, now
+from ..core.label_names import control_problem
+from ..core.model import AnnotationExtra, now
 from ..core.offsets import Quote
-from ..core.ports import Repository
 from ..core.services import AnnotationDraft, AnnotationImport, Desk
-from .atomic import atomic_write
+from .brat_terms import BRAT_ID as _ID
+from .brat_terms import SCHEME
+from .brat_terms import flat as _flat
+from .brat_write import brat_ann, write_brat  # noqa: F401  (the writing half, re-exported)
 from .limits import read_bytes_limited
 
-SCHEME = "brat"
-NOTE_TYPE = "AnnotatorNotes"
-_ID = re.compile(r"^(?:[TRAMNE]\w*|#\w*|\*)$")
 _SPAN = re.compile(r"^(\d{1,12}) (\d{1,12})$")
-_NAME = re.compile(r"^[^\s]+$")
 _MAX_FRAGMENTS = 1000
 
 
@@ -77,6 +87,7 @@ class Relation:
     type: str
     args: list[tuple[str, str]]  # (role, target id), in file order
     line: int
+    tail: str = ""  # what followed the fields, as it came (brat writes a tab)
 
 
 @dataclass
@@ -87,6 +98,7 @@ class Attribute:
     value: str | bool  # True for a binary attribute
     line: int
     prefix: str = "A"  # "A", or "M" (brat's older name for attributes)
+    tail: str = ""  # what followed the fields, as it came
 
 
 @dataclass
@@ -187,10 +199,12 @@ def _parse_line(out: BratFile, ann_id: str, fields: list[str], n: int) -> str:
         return f"equivalence ({' '.join(head)}) cannot be held in Annotator; left out"
     if len(fields) < 2 or not head or not head[0]:
         return f"{ann_id}: malformed line (no type); left out"
+    bad_type = control_problem(head[0], "type")
+    tail = "\t" + "\t".join(fields[2:]) if len(fields) > 2 else ""
     if kind == "T":  # an annotation whose offsets cannot be read is an orphan, like one that cannot be anchored
         text = "\t".join(fields[2:]) if len(fields) > 2 else ""
         spans: list[tuple[int, int]] = []
-        problem = "malformed text-bound line (no offsets)" if len(head) < 3 else ""
+        problem = bad_type or ("malformed text-bound line (no offsets)" if len(head) < 3 else "")
         for part in " ".join(head[1:]).split(";") if not problem else ():
             m = _SPAN.match(part.strip())
             if m is None:
@@ -200,6 +214,8 @@ def _parse_line(out: BratFile, ann_id: str, fields: list[str], n: int) -> str:
         if len(spans) > _MAX_FRAGMENTS:
             problem = f"more than {_MAX_FRAGMENTS} fragments"
         out.textbounds.append(TextBound(ann_id, head[0], [] if problem else spans, text, n, problem))
+    elif bad_type:
+        return f"{ann_id}: {bad_type}; left out"
     elif kind == "R":
         args = []
         for arg in head[1:]:
@@ -209,12 +225,12 @@ def _parse_line(out: BratFile, ann_id: str, fields: list[str], n: int) -> str:
             args.append((role, target))
         if len(args) != 2:
             return f"{ann_id}: a relation needs two arguments (found {len(args)}); left out"
-        out.relations.append(Relation(ann_id, head[0], args, n))
+        out.relations.append(Relation(ann_id, head[0], args, n, tail))
     elif kind in "AM":
         if len(head) not in (2, 3):
             return f"{ann_id}: malformed attribute line; left out"
         value: str | bool = head[2] if len(head) == 3 else True
-        out.attributes.append(Attribute(ann_id, head[0], head[1], value, n, kind))
+        out.attributes.append(Attribute(ann_id, head[0], head[1], value, n, kind, tail))
     elif kind == "N":
         if len(head) != 3:
             return f"{ann_id}: malformed normalisation line; left out"
@@ -251,10 +267,6 @@ class BratImport:
     unchanged: int = 0  # T lines already annotated in the document
     extras_added: int = 0
     problems: list[str] = field(default_factory=list)  # everything left out or moved, one line each
-
-
-def _flat(s: str) -> str:
-    return s.replace("\n", " ").replace("\t", " ")
 
 
 def _pieces(text: str, lengths: list[int]) -> list[str] | None:
@@ -392,6 +404,7 @@ def _extras(
     relations = {r.id for r in parsed.relations}
     out: list[AnnotationExtra] = []
     stamp = now()
+    layout = _layout(parsed, notes)
 
     def held(target: str, line: int, what: str) -> uuid.UUID | None:
         ann_id = ids.get(target)
@@ -413,6 +426,7 @@ def _extras(
         tb_notes = notes.get(tb.id, [])
         if tb_notes:
             value["notes"] = [[n.id, n.type] for n in tb_notes]
+        value.update(layout.get(tb.id, {}))
         out.append(AnnotationExtra(annotation_id=ann_id, kind="source_id", name=SCHEME, value=value, created=stamp, modified=stamp))
     kept_relations: set[str] = set()
     for rel in parsed.relations:
@@ -452,129 +466,19 @@ def _extras(
     return out
 
 
-# --- writing ---------------------------------------------------------------------------------
-
-
-def _number(brat_id: str) -> int:
-    m = re.search(r"(\d+)$", brat_id)
-    return int(m.group(1)) if m else 0
-
-
-class _Ids:
-    """Hands out ids of one prefix: the stored one when free, else a fresh one."""
-
-    def __init__(self, prefix: str):
-        self.prefix = prefix
-        self.used: set[str] = set()
-        self.next = 1
-
-    def reserve(self, wanted: Iterable[str]) -> None:
-        for w in wanted:
-            if w.startswith(self.prefix):
-                self.next = max(self.next, _number(w) + 1)
-
-    def take(self, wanted: str | None) -> str:
-        if wanted and wanted.startswith(self.prefix) and wanted not in self.used and _ID.match(wanted):
-            self.used.add(wanted)
-            return wanted
-        while f"{self.prefix}{self.next}" in self.used:
-            self.next += 1
-        fresh = f"{self.prefix}{self.next}"
-        self.used.add(fresh)
-        self.next += 1
-        return fresh
-
-
-def _type_name(name: str) -> str:
-    """A label name as a brat type: no white space (brat types cannot hold it)."""
-    return "_".join(name.split()) or "Untagged"
-
-
-def _value_text(value) -> str:
-    return " ".join(str(value).split())
-
-
-def brat_ann(repo: Repository, doc: Document) -> tuple[str, list[str]]:
-    """The document's live annotations as a ``.ann`` (offsets into ``doc.text``),
-    and what could not be written, one line each."""
-    labels = {lb.id: lb for lb in repo.labels(include_deleted=True)}
-    annotations = list(repo.annotations(doc.id))
-    live = {a.id for a in annotations}
-    extras: dict[uuid.UUID, list[AnnotationExtra]] = {}
-    for x in repo.annotation_extras(doc.id):
-        extras.setdefault(x.annotation_id, []).append(x)
-    source = {a: next((x.value for x in xs if x.kind == "source_id" and x.name == SCHEME), {}) for a, xs in extras.items()}
-    gens = {p: _Ids(p) for p in ("T", "R", "A", "M", "N", "#")}
-    stored_ids: list[str] = []
-    for a, xs in extras.items():
-        for x in xs:
-            stored_ids.append(str(x.value.get("id", "")))
-            stored_ids += [str(n[0]) for n in x.value.get("notes", []) if isinstance(n, list) and n]
-    for g in gens.values():
-        g.reserve(stored_ids)
-    problems: list[str] = []
-    tids: dict[uuid.UUID, str] = {}
-    lines: list[tuple[str, int, str]] = []  # (prefix, number, line)
-    text = doc.text
-    for ann in sorted(annotations, key=lambda a: (_number(str(source.get(a.id, {}).get("id", ""))) or 10**12, a.start, a.end)):
-        meta = source.get(ann.id, {})
-        tid = gens["T"].take(str(meta.get("id", "")) or None)
-        tids[ann.id] = tid
-        label = labels[ann.label_id].name
-        stored_type = str(meta.get("type", ""))
-        btype = stored_type if stored_type and stored_type.casefold() == label.casefold() and _NAME.match(stored_type) else _type_name(label)
-        pieces = ann.pieces()
-        spans = ";".join(f"{s} {e}" for s, e in pieces)
-        surface = _flat(" ".join(text[s:e] for s, e in pieces))
-        lines.append(("T", _number(tid), f"{tid}\t{btype} {spans}\t{surface}"))
-        if ann.note:
-            note_ids = [n[0] for n in meta.get("notes", []) if isinstance(n, list) and n]
-            note_types = [n[1] if len(n) > 1 else NOTE_TYPE for n in meta.get("notes", []) if isinstance(n, list) and n]
-            for i, part in enumerate(ann.note.split("\n")):
-                nid = gens["#"].take(note_ids[i] if i < len(note_ids) else None)
-                ntype = note_types[i] if i < len(note_types) and _NAME.match(str(note_types[i])) else NOTE_TYPE
-                lines.append(("#", _number(nid), f"{nid}\t{ntype} {tid}\t{part.replace(chr(9), ' ')}"))
-    for ann in annotations:
-        for x in extras.get(ann.id, []):
-            v = x.value
-            if x.kind == "relation":
-                try:
-                    target = uuid.UUID(str(v.get("target")))
-                except ValueError:
-                    target = None
-                if target not in live or target not in tids:
-                    problems.append(f"relation {x.name} from {tids[ann.id]}: its target annotation is deleted or in another document; left out")
-                    continue
-                roles = v.get("roles") or ["Arg1", "Arg2"]
-                rid = gens["R"].take(str(v.get("id", "")) or None)
-                lines.append(("R", _number(rid), f"{rid}\t{_type_name(x.name)} {roles[0]}:{tids[ann.id]} {roles[1]}:{tids[target]}\t"))
-                for n in v.get("notes", []):
-                    if isinstance(n, list) and len(n) >= 3:
-                        nid = gens["#"].take(str(n[0]))
-                        lines.append(("#", _number(nid), f"{nid}\t{n[1]} {rid}\t{_flat(str(n[2]))}"))
-            elif x.kind == "attribute":
-                prefix = "M" if v.get("prefix") == "M" else "A"
-                aid = gens[prefix].take(str(v.get("id", "")) or None)
-                value = v.get("value", True)
-                tail = "" if value is True else f" {_value_text(value)}"
-                lines.append((prefix, _number(aid), f"{aid}\t{_type_name(x.name)} {tids[ann.id]}{tail}"))
-            elif x.kind == "normalisation":
-                nid = gens["N"].take(str(v.get("id", "")) or None)
-                lines.append(("N", _number(nid), f"{nid}\t{_type_name(x.name)} {tids[ann.id]} {_value_text(v.get('ref', ''))}\t{_flat(str(v.get('text', '')))}"))
-    order = {"T": 0, "R": 1, "A": 2, "M": 2, "N": 3, "#": 4}
-    lines.sort(key=lambda t: (order[t[0]], t[1]))
-    return "".join(line + "\n" for _p, _n, line in lines), problems
-
-
-def write_brat(repo: Repository, doc: Document, ann_path: Path | str) -> tuple[Path, Path, list[str]]:
-    """Write ``FILE.ann`` and the canonical text as ``FILE.txt`` beside it."""
-    ann_path = Path(ann_path)
-    if ann_path.suffix.lower() == ".txt":
-        raise InputError(f"{ann_path}: give the .ann file to write (the .txt is written beside it)")
-    txt_path = ann_path.with_suffix(".txt")
-    ann, problems = brat_ann(repo, doc)
-    with atomic_write(txt_path, newline="\n") as fh:
-        fh.write(doc.text)
-    with atomic_write(ann_path, newline="\n") as fh:
-        fh.write(ann)
-    return ann_path, txt_path, problems
+def _layout(parsed: BratFile, notes: dict[str, list[Note]]) -> dict[str, dict]:
+    """By ``T`` id: where the lines that hang on it were (``lines``: brat id ->
+    line number) and what followed the fields of its ``R`` and ``A`` lines
+    (``tails``), for its ``source_id`` extra; :func:`brat_ann` writes them back so."""
+    lines: dict[str, dict[str, int]] = {tb.id: {tb.id: tb.line} for tb in parsed.textbounds}
+    tails: dict[str, dict[str, str]] = {}
+    hanging: list[tuple[str, Relation | Attribute | Normalisation | Note]] = [(r.args[0][1], r) for r in parsed.relations]
+    hanging += [(n.target, n) for n in parsed.notes]
+    hanging += [(r.args[0][1], n) for r in parsed.relations for n in notes.get(r.id, [])]
+    hanging += [(x.target, x) for x in (*parsed.attributes, *parsed.normalisations)]
+    for tid, item in hanging:
+        if tid in lines:
+            lines[tid].setdefault(item.id, item.line)
+            if getattr(item, "tail", ""):
+                tails.setdefault(tid, {})[item.id] = item.tail  # type: ignore[union-attr]
+    return {tid: {"lines": found, **({"tails": tails[tid]} if tid in tails else {})} for tid, found in lines.items()}

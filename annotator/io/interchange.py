@@ -18,6 +18,7 @@ from ..core.model import Document
 from ..core.ports import Repository
 from ..core.services import AnnotationImport, Desk
 from .atomic import atomic_write
+from .w3c_terms import URN_UUID
 
 FORMATS_IN = ("w3c", "brat")
 FORMATS_OUT = ("w3c", "csv", "brat")
@@ -40,10 +41,13 @@ class FileImport:
     report: AnnotationImport
     unchanged: int = 0  # annotations already in the document
     extras: int | None = None  # brat relations, attributes and normalisations stored (None: not brat)
-    problems: list[str] = field(default_factory=list)  # lines left out, one each (brat)
+    problems: list[str] = field(default_factory=list)  # what was left out, one line each
+    elsewhere: list[uuid.UUID] = field(default_factory=list)  # W3C ids another document's annotations have
 
     def summary(self) -> str:
         line = f"imported {len(self.report.added)}, unchanged {self.unchanged}, orphans {len(self.report.orphans)}"
+        if self.elsewhere:
+            line += f", in other documents {len(self.elsewhere)}"
         if self.extras is not None:
             line += f", relations/attributes/normalisations {self.extras}"
         return line
@@ -65,7 +69,34 @@ def import_annotation_file(desk: Desk, doc_id: uuid.UUID, path: Path | str, fmt:
     with desk.repo.transaction():
         desk.ensure_tagset()
         report = desk.import_annotations(doc_id, drafts)
-    return FileImport(report, len(report.unchanged))
+    result = FileImport(report, len(report.unchanged))
+    if report.unchanged:
+        _find_elsewhere(desk.repo, doc_id, drafts, result)
+    return result
+
+
+def _find_elsewhere(repo: Repository, doc_id: uuid.UUID, drafts: list, result: FileImport) -> None:
+    """Name the annotations left unchanged because their id is another
+    document's annotation's: nothing of them lands here, and that is said."""
+    here = {row.id for row in repo.annotation_spans(doc_id)}
+    where = {d.id: d.source_line for d in drafts if d.id is not None}
+    docs: dict[uuid.UUID, Document] = {}
+    for ann_id in result.report.unchanged:
+        if ann_id in here:
+            continue
+        ann = repo.get_annotation(ann_id)  # deleted here, or another document's
+        if ann.document_id == doc_id:
+            continue
+        doc = docs.get(ann.document_id)
+        if doc is None:
+            doc = docs[ann.document_id] = repo.get_document(ann.document_id)
+        what = f"{where.get(ann_id) or URN_UUID + str(ann_id)}: not imported: it already belongs to document {doc.id} {doc.title!r}"
+        if ann.deleted:
+            result.problems.append(f"{what} (deleted there); remove its id to import it here as new")
+        else:
+            result.problems.append(f"{what}; import it there, or remove its id to import it here as new")
+        result.elsewhere.append(ann_id)
+    result.unchanged -= len(result.elsewhere)
 
 
 def export_annotation_file(repo: Repository, doc: Document, path: Path | str, fmt: str | None = None) -> tuple[list[Path], list[str]]:
@@ -74,7 +105,7 @@ def export_annotation_file(repo: Repository, doc: Document, path: Path | str, fm
     path = Path(path)
     fmt = format_for(path, fmt, writing=True)
     if fmt == "brat":
-        from .brat import write_brat
+        from .brat_write import write_brat
 
         ann_path, txt_path, problems = write_brat(repo, doc, path)
         return [ann_path, txt_path], problems
@@ -84,9 +115,8 @@ def export_annotation_file(repo: Repository, doc: Document, path: Path | str, fm
         with atomic_write(path, newline="") as fh:
             export_csv(repo, doc, fh)
     else:
-        from .w3c import w3c_json
+        from .w3c import write_w3c
 
-        text = w3c_json(repo, doc)
         with atomic_write(path) as fh:
-            fh.write(text)
+            write_w3c(repo, doc, fh)
     return [path], []

@@ -418,6 +418,10 @@ class SqlRepository:
     def add_label(self, label: Label) -> None:
         self._write(L.insert().values(**_values(label)))
 
+    def add_labels(self, labels: Iterable[Label]) -> None:
+        """Insert new labels in one executemany (an import's new labels, before their annotations)."""
+        self._insert_many(L, list(labels))
+
     # --- entities ---------------------------------------------------------------------
 
     def add_entity(self, entity: Entity) -> None:
@@ -613,6 +617,14 @@ class SqlRepository:
         with self._conn() as conn:
             rows = conn.execute(stmt).all()
         return iter([_annotation(r) for r in rows])
+
+    def stream_annotations(self, doc_id: uuid.UUID) -> Iterator[Annotation]:
+        """The live ones of :meth:`annotations`, in its order, fetched a batch at a time as the loop goes."""
+        stmt = select(A).where(A.c.document_id == doc_id).order_by(A.c.start, A.c.end).where(A.c.deleted.is_(False))
+        with self._conn() as conn:
+            result = conn.execute(stmt)
+            while rows := result.fetchmany(1000):
+                yield from map(_annotation, rows)
 
     # --- claims ---------------------------------------------------------------------------
 
