@@ -4,8 +4,12 @@ neither their file nor ours changes."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import random
+import resource
+import signal
 import sqlite3
 import tempfile
 import uuid
@@ -181,7 +185,7 @@ def test_truncated_to_the_first_page(good):
 def test_a_foreign_sqlite_file(tmp_path):
     path = tmp_path / "shop.db"
     sql(path, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
-    refused(path, "not an Annotator database .it has no schema_info")
+    refused(path, "not an Annotator database .it has other tables and no schema_info")
 
 
 def test_another_applications_schema_info(good):
@@ -426,3 +430,94 @@ def test_merging_our_own_open_database_into_itself_changes_nothing(mine):
     report = apply_merge(mine.db, mine.path)
     assert report.total.changes() == 0 and report.total.unchanged > 0
     assert raw_dump(mine.path) == before
+
+
+# --- sizes: checked before anything is copied, and what is copied is what SQLite reads -----------------
+
+MB = 1024 * 1024
+CAP = 16 * MB
+
+
+@contextlib.contextmanager
+def capped_writes():
+    """Any file this process writes past 16 MB fails (EFBIG) instead of filling the disk."""
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (CAP, limit[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+def on_disk(folder: Path) -> int:
+    return sum(p.stat().st_blocks * 512 for p in folder.rglob("*") if p.is_file())
+
+
+def test_a_sparse_4_gb_file_is_refused_before_anything_is_copied(good, tmp_path):
+    os.truncate(good, 4096 * MB)  # a real database's header, then 4 GB that take no room on their disk
+    private = tmp_path / "private"
+    private.mkdir()
+    with capped_writes(), pytest.raises(StoreError) as exc:
+        read_untrusted(good, tmp_dir=private)
+    assert str(exc.value) == (
+        f"{good}: refused: the file is 4096 MB, more than the 1024 MB limit for a database to merge "
+        "(nothing was copied); ask its sender to share fewer documents (annotator share)"
+    )
+    assert list(private.iterdir()) == [] and good.stat().st_blocks * 512 < MB
+
+
+def test_only_the_pages_sqlite_reads_are_copied(good, tmp_path):
+    pages = sql(good, "PRAGMA page_count")[0][0] * sql(good, "PRAGMA page_size")[0][0]
+    os.truncate(good, 300 * MB)  # SQLite reads the pages its header counts, not what follows
+    private = tmp_path / "private"
+    private.mkdir()
+    with capped_writes(), open_untrusted(good, tmp_dir=private) as db:
+        [copy] = private.glob("*/theirs.db")
+        assert copy.stat().st_size == pages and on_disk(private) < 2 * MB
+        theirs = db.read()
+    assert len(theirs.rows["annotation"]) == 5
+
+
+def test_a_sparse_wal_is_refused_before_it_is_copied(good, tmp_path):
+    wal = Path(f"{good}-wal")
+    wal.touch()
+    os.truncate(wal, 2048 * MB)
+    private = tmp_path / "private"
+    private.mkdir()
+    with capped_writes(), pytest.raises(StoreError, match=r"refused: with its -wal, it holds 20\d\d MB, more than the 1024 MB limit"):
+        read_untrusted(good, tmp_dir=private)
+    assert list(private.iterdir()) == []
+
+
+def test_a_header_whose_page_count_is_stale_is_read_by_the_file_size(good):
+    data = bytearray(good.read_bytes())
+    data[92:96] = (int.from_bytes(data[24:28], "big") + 1).to_bytes(4, "big")  # version-valid-for != change counter
+    data[28:32] = (1).to_bytes(4, "big")  # so this page count is not to be believed
+    good.write_bytes(bytes(data))
+    assert len(read_untrusted(good).rows["annotation"]) == 5
+
+
+def test_a_document_over_the_import_limit_is_refused(good, tmp_path):
+    text = "a" * (65 * MB)
+    stamp = "2025-06-21 08:15:00.000000"
+    sql(good, "INSERT INTO document (id, creator, created, modified, deleted, title, text, sha256, source, url, published,"
+              " language, direction, filename, description) VALUES (?, 'bo', ?, ?, 0, 'Huge', ?, ?, '', '', '', '', 'ltr', '', '')",
+        uuid.uuid4().hex, stamp, stamp, text, hashlib.sha256(text.encode()).hexdigest())  # fmt: skip
+    try:
+        with pytest.raises(StoreError, match=r": refused: document '[0-9a-f]{32}' holds 65 MB of text, more than the "
+                                             r"64 MB limit of an imported document"):  # fmt: skip
+            read_untrusted(good, tmp_dir=tmp_path)
+        assert [p for p in tmp_path.iterdir() if p.name.startswith("annotator-merge-")] == []
+    finally:
+        good.unlink()  # 65 MB: not left for pytest to keep
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [("Act\x00or", "a NUL character"), ("Act\x1b]0;pwned\x07or", r"a control character \(U\+001B\)"), ("Actor\n", r"a control character \(U\+000A\)")],
+)
+def test_a_label_name_with_a_control_character_is_refused(good, name, what):
+    sql(good, "UPDATE label SET name = ? WHERE name = 'Actor'", name)
+    refused(good, rf"damaged Annotator database: label [0-9a-f-]{{36}}: name .+ contains {what}")

@@ -392,7 +392,7 @@ class _Writer:
         if self.comments:
             comments = self.doc.part._comments_part.element  # created on first use
             for el in X.parse_children("".join(self.comments)):
-                comments.append(el)
+                X.graft(el, comments.append)
 
     def properties(self) -> None:
         cp = self.doc.core_properties

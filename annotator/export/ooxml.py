@@ -9,13 +9,13 @@ its classes and the document stays a normal python-docx document).
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from docx.oxml.ns import nsdecls
 from docx.oxml.parser import parse_xml
+from lxml import etree
 
 NS = nsdecls("w", "r")
 
@@ -136,15 +136,44 @@ def append_blocks(body, xml: str) -> None:
     """Append the block elements in ``xml`` to a document body, before its ``w:sectPr``."""
     sect = body.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sectPr")
     for child in parse_children(xml):
-        if len(child) > 64:
-            # A copy owns its namespace declarations, so lxml moves it in linear
-            # time; moving a parsed child is quadratic in its size (2.5 s for a
-            # 1,700-row table). Small elements move faster as they are.
-            child = copy.deepcopy(child)
         if sect is None:
-            body.append(child)
+            graft(child, body.append)
         else:
-            sect.addprevious(child)
+            graft(child, sect.addprevious)
+
+
+# A subtree of up to this many nodes moves at once; a bigger one in parts (see graft).
+_MOVE_AT_ONCE = 512
+_size = etree.XPath("count(descendant::node())")
+_big_children = etree.XPath(f"*[count(descendant::node()) > {_MOVE_AT_ONCE}]")
+_TEXT = etree._Element.text  # the node's own text (python-docx's CT_P.text is the paragraph's)
+
+
+def graft(el, attach) -> None:
+    """Move ``el`` into another document with ``attach(el)``, in time linear in its size.
+
+    lxml re-points each moved node's namespaces through a cache it searches
+    from the start, and a node whose namespace is declared outside the moved
+    subtree (here on the parsed ``w:body``, and always for ``xml:space``)
+    adds an entry without ever hitting one: one move (or removal) costs the
+    square of the subtree's size (17 s for a paragraph of 32,000 runs). So a
+    big element is attached as an empty copy of itself and its children
+    follow straight from the parsed tree, the big ones split again.
+    """
+    if _size(el) <= _MOVE_AT_ONCE:
+        attach(el)
+        return
+    big = set(_big_children(el))
+    shell = el.makeelement(el.tag, el.attrib, nsmap=el.nsmap)
+    if _TEXT.__get__(el):  # (WordprocessingML puts no text between elements, but keep any)
+        _TEXT.__set__(shell, _TEXT.__get__(el))
+    shell.tail = el.tail
+    attach(shell)
+    for kid in list(el):
+        if kid in big:
+            graft(kid, shell.append)
+        else:
+            shell.append(kid)
 
 
 # --- tables ---------------------------------------------------------------------------------

@@ -96,8 +96,13 @@ def segment(text: str, spans: Sequence[Span]) -> list[Paragraph]:
     cuts.add(n)
     order = sorted(cuts)
 
-    fills: list[int] = []  # active spans, outermost first (start asc, end desc)
+    # Open spans in opening order (outermost first: start asc, end desc). A
+    # span that ends is only flagged and leaves its list once it is on top, so
+    # an end costs O(1) however many spans are open (nested by the thousand).
+    fills: list[int] = []
     claims: list[int] = []
+    closed = bytearray(len(spans))
+    open_claims = 0
     paragraphs: list[Paragraph] = []
     items: list = []
     pstart = 0
@@ -108,7 +113,9 @@ def segment(text: str, spans: Sequence[Span]) -> list[Paragraph]:
         ending = closes.get(pos)
         if ending:
             for i in ending:
-                (claims if spans[i].claim else fills).remove(i)
+                closed[i] = 1
+                if spans[i].claim:
+                    open_claims -= 1
                 items.append((END, spans[i].key))
             dirty = True
         starting = opens.get(pos)
@@ -116,7 +123,11 @@ def segment(text: str, spans: Sequence[Span]) -> list[Paragraph]:
             if len(starting) > 1:
                 starting = sorted(starting, key=lambda i: -spans[i].end)
             for i in starting:
-                (claims if spans[i].claim else fills).append(i)
+                if spans[i].claim:
+                    claims.append(i)
+                    open_claims += 1
+                else:
+                    fills.append(i)
                 items.append((START, spans[i].key))
             dirty = True
         if ci == last:
@@ -128,17 +139,30 @@ def segment(text: str, spans: Sequence[Span]) -> list[Paragraph]:
             continue
         if dirty:
             dirty = False
+            _drop_closed(claims, closed)
+            _drop_closed(fills, closed)
             if fills or claims:
-                fill = spans[fills[-1]].label if fills else None
-                outer = spans[fills[-2]].label if len(fills) > 1 else None
+                fill = outer = None
+                if fills:
+                    inner = fills.pop()
+                    _drop_closed(fills, closed)
+                    fill = spans[inner].label
+                    outer = spans[fills[-1]].label if fills else None
+                    fills.append(inner)
                 claim = spans[claims[-1]].label if claims else None
-                mark = Mark(fill, outer, claim, len(claims))
+                mark = Mark(fill, outer, claim, open_claims)
             else:
                 mark = None
         items.append((RUN, pos, order[ci + 1], mark))
     if items or pstart < n or not paragraphs:
         paragraphs.append(Paragraph(pstart, n, items))
     return paragraphs
+
+
+def _drop_closed(stack: list[int], closed: bytearray) -> None:
+    """Pop the closed spans off the top of ``stack`` (each leaves once)."""
+    while stack and closed[stack[-1]]:
+        stack.pop()
 
 
 def render_paragraph(
@@ -171,6 +195,7 @@ def render_paragraph(
     para_has_rtl = rtl or has_rtl(line)
     emoji = bool(emoji_fonts) and EMOJI.search(line) is not None
     items = para.items
+    count = len(items)
     first = True
     for n, item in enumerate(items):
         tag = item[0]
@@ -192,11 +217,11 @@ def render_paragraph(
                 append(on_start(item[1]))
         else:
             if before_ends is not None and (n == 0 or items[n - 1][0] != END):
-                group = []
-                for later in items[n:]:
-                    if later[0] != END:
-                        break
-                    group.append(later[1])
+                group = []  # this run of ends, read in place: each item is read once here
+                j = n
+                while j < count and items[j][0] == END:
+                    group.append(items[j][1])
+                    j += 1
                 append(before_ends(group, first))
             if on_end is not None:
                 append(on_end(item[1]))

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import OrderedDict
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from ..core.grading import grading_code
 from ..core.model import Claim, ClaimLink, ClaimSubject, Document, Entity
@@ -86,26 +88,50 @@ def entity_json(e: Entity) -> dict:
 
 
 class _Writer:
-    """Reads what one document's export needs, a query per kind of row."""
+    """Reads what one document's export needs, a query per kind of row; the
+    annotations themselves are read as they are written (:meth:`rows`)."""
+
+    ENTITY_CACHE = 4096  # entities kept at once, the most recently used (a mention repeats nearby)
 
     def __init__(self, repo: Repository, doc: Document):
         self.repo = repo
         self.doc = doc
         self.labels = {lb.id: lb for lb in repo.labels(include_deleted=True)}
-        self.annotations = list(repo.annotations(doc.id))
-        self.identified = {a.entity_id for a in self.annotations if a.entity_id is not None}
         self.claims = repo.claims_for_document(doc.id)
         self.subjects = repo.claim_subjects_for_document(doc.id)
         self.links: dict[uuid.UUID, list[ClaimLink]] = {}
         for link in repo.claim_links_for_document(doc.id):
             self.links.setdefault(link.from_annotation_id, []).append(link)
-        self._entities: dict[uuid.UUID, Entity] = {}
-        self._live: dict[uuid.UUID, bool] = {a.id: True for a in self.annotations}
+        self._entities: OrderedDict[uuid.UUID, Entity] = OrderedDict()
+        # Of the entities the claims name, those an annotation here identifies (the
+        # others carry their record), and which link targets are live annotations
+        # here: one pass over the annotations, keeping none of them.
+        named = {c.source_entity_id for c in self.claims.values() if c.source_entity_id is not None}
+        named.update(s.entity_id for subjects in self.subjects.values() for s in subjects)
+        targets = {ln.to_annotation_id for links in self.links.values() for ln in links}
+        self.identified: set[uuid.UUID] = set()
+        self._live: dict[uuid.UUID, bool] = {}
+        if named or targets:
+            for a in self.rows():
+                if a.entity_id in named:
+                    self.identified.add(a.entity_id)
+                if a.id in targets:
+                    self._live[a.id] = True
+
+    def rows(self) -> Iterator:
+        """The document's live annotations in text order, read a batch at a time."""
+        return self.repo.stream_annotations(self.doc.id)
 
     def entity(self, entity_id: uuid.UUID) -> Entity:
-        if entity_id not in self._entities:
-            self._entities[entity_id] = self.repo.get_entity(entity_id)
-        return self._entities[entity_id]
+        cache = self._entities
+        found = cache.get(entity_id)
+        if found is None:
+            found = cache[entity_id] = self.repo.get_entity(entity_id)
+            if len(cache) > self.ENTITY_CACHE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(entity_id)
+        return found
 
     def live(self, ann_id: uuid.UUID) -> bool:
         if ann_id not in self._live:
@@ -194,9 +220,26 @@ class _Writer:
 def export_w3c(repo: Repository, doc: Document) -> list[dict]:
     """The document's live annotations as W3C annotations (a JSON-ready list)."""
     writer = _Writer(repo, doc)
-    return [writer.annotation_json(ann) for ann in writer.annotations]
+    return [writer.annotation_json(ann) for ann in writer.rows()]
 
 
 def w3c_json(repo: Repository, doc: Document) -> str:
     """:func:`export_w3c` as UTF-8-ready JSON text (non-ASCII kept as is)."""
     return json.dumps(export_w3c(repo, doc), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_w3c(repo: Repository, doc: Document, fh: TextIO) -> None:
+    """Write :func:`w3c_json`'s text to ``fh``, one annotation at a time.
+
+    The same characters, without the annotations, the list and its JSON in
+    memory at once (400,000 annotations make a 600 MB file). ``json.dumps``
+    indents an array's items two spaces deeper than an item alone, and JSON
+    text has no line break but the indentation's (a string's is ``\\n``), so
+    each item is dumped alone and its lines shifted."""
+    writer = _Writer(repo, doc)
+    separator = "[\n  "
+    for ann in writer.rows():
+        fh.write(separator)
+        fh.write(json.dumps(writer.annotation_json(ann), ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        separator = ",\n  "
+    fh.write("[]\n" if separator.startswith("[") else "\n]\n")

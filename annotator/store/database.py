@@ -20,6 +20,7 @@ from ..core.errors import StoreError
 from . import sqlite
 from .migrations import CURRENT_VERSION, stored_version, upgrade
 from .repository import SqlRepository
+from .sqlite.schema_check import check_for_work
 from .tables import DATA_TABLES
 
 APP_NAME = "Annotator"
@@ -90,7 +91,10 @@ def _damaged(path: Path, problems: list[str]) -> str:
 def open_database(path: Path | str | None = None, *, create: bool = True, verify: bool = True) -> Database:
     """Open (creating if allowed) and migrate an Annotator database.
 
-    A file that is not ours, is newer, or (unless ``verify`` is false) fails
+    A file that is not ours, is newer, has a schema that is not exactly ours
+    (a trigger, a view, another table, an altered CREATE statement: checked
+    read-only before the file is opened for writing, see
+    :mod:`.sqlite.schema_check`), or (unless ``verify`` is false) fails
     SQLite's quick check is refused with :class:`StoreError` and left exactly
     as it was (WAL mode is switched on only after these checks)."""
     path = Path(path).expanduser() if path else default_db_path()
@@ -103,6 +107,14 @@ def open_database(path: Path | str | None = None, *, create: bool = True, verify
         raise StoreError(f"{path}: no such database")
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.stat().st_size:
+        try:  # before a read-write connection exists: a trigger in the file would run on our next write
+            check_for_work(path)
+        except StoreError as exc:
+            message = str(exc)
+            raise StoreError(message if message.startswith(f"{path}: ") else f"{path}: {message}") from None
+        except (OperationalError, DatabaseError) as exc:
+            raise StoreError(_describe(exc, path)) from None
     engine = sqlite.make_engine(path)
     try:
         with engine.begin() as conn:

@@ -1,9 +1,12 @@
 """SQLite-specific code — the ONE package with SQLite-only SQL.
 
 Everything else in the store speaks portable SQLAlchemy, so the same store
-can later run on PostgreSQL. Here the engine settings; in
-:mod:`.untrusted`, the checks of a database file from someone else (which
-are about the SQLite file format itself). The settings:
+can later run on PostgreSQL. Here the engine settings; the checks of a
+file that may come from someone else, which are about the SQLite file
+format itself: :mod:`.schema_check` (is the schema exactly ours? asked of
+every file opened, and of every file merged), :mod:`.file_header` (how
+big a file says it is), :mod:`.untrusted` and :mod:`.untrusted_values`
+(a colleague's file read for a merge). The settings:
 - WAL journal (readers never block the writer; a crash loses nothing committed),
   switched on once the file is known to be ours (:func:`enable_wal`),
 - ``synchronous=NORMAL`` (durable at checkpoints in WAL mode, fast commits),
