@@ -42,7 +42,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from ...core.errors import StoreError
-from ..migrations import APPLICATION, CURRENT_VERSION, MIGRATIONS, _set_version
+from ..migrations import APPLICATION, CURRENT_VERSION, MIGRATIONS
 from .file_header import read_header
 
 BUSY_TIMEOUT_S = 15
@@ -237,7 +237,6 @@ def expected_catalogue(version: int) -> dict[str, dict]:
             for target, _what, step in MIGRATIONS:
                 if target <= version:
                     step(conn)
-            _set_version(conn, version)
             raw = conn.connection.driver_connection  # the PRAGMAs without SQLAlchemy's cost per statement
             return catalogue(lambda sql: raw.execute(sql).fetchall())
     finally:
