@@ -486,7 +486,8 @@ def test_a_sparse_wal_is_refused_before_it_is_copied(good, tmp_path):
     os.truncate(wal, 2048 * MB)
     private = tmp_path / "private"
     private.mkdir()
-    with capped_writes(), pytest.raises(StoreError, match=r"refused: with its -wal, it holds 20\d\d MB, more than the 1024 MB limit"):
+    wording = r"refused: with its -wal, it holds 20\d\d MB, more than the 1024 MB limit"
+    with capped_writes(), pytest.raises(StoreError, match=wording):
         read_untrusted(good, tmp_dir=private)
     assert list(private.iterdir()) == []
 
@@ -516,7 +517,11 @@ def test_a_document_over_the_import_limit_is_refused(good, tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "what"),
-    [("Act\x00or", "a NUL character"), ("Act\x1b]0;pwned\x07or", r"a control character \(U\+001B\)"), ("Actor\n", r"a control character \(U\+000A\)")],
+    [
+        ("Act\x00or", "a NUL character"),
+        ("Act\x1b]0;pwned\x07or", r"a control character \(U\+001B\)"),  # an escape that retitles a terminal
+        ("Actor\n", r"a control character \(U\+000A\)"),
+    ],
 )
 def test_a_label_name_with_a_control_character_is_refused(good, name, what):
     sql(good, "UPDATE label SET name = ? WHERE name = 'Actor'", name)

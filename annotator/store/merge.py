@@ -1,8 +1,8 @@
 """Merging a colleague's database into ours: exact, safe and explainable.
 
 The file is read through :mod:`annotator.store.sqlite.untrusted` (a checked private
-copy; a damaged, foreign, altered or newer file is refused before any of it
-is used). :func:`plan_merge` says what a merge would do; :func:`apply_merge`
+copy; a too large, damaged, foreign, altered or newer file is refused before
+any of it is used, and so is a document larger than an import may be). :func:`plan_merge` says what a merge would do; :func:`apply_merge`
 does it in ONE transaction on our side — if anything fails, our database is
 exactly as it was.
 
