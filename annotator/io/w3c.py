@@ -237,9 +237,10 @@ def write_w3c(repo: Repository, doc: Document, fh: TextIO) -> None:
     text has no line break but the indentation's (a string's is ``\\n``), so
     each item is dumped alone and its lines shifted."""
     writer = _Writer(repo, doc)
+    encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode  # what json.dumps makes per call
     separator = "[\n  "
     for ann in writer.rows():
         fh.write(separator)
-        fh.write(json.dumps(writer.annotation_json(ann), ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        fh.write(encode(writer.annotation_json(ann)).replace("\n", "\n  "))
         separator = ",\n  "
     fh.write("[]\n" if separator.startswith("[") else "\n]\n")
