@@ -1,6 +1,6 @@
 """Names that point at something other than a file are refused at once.
 
-Every input (.txt, .md, .html, W3C .json, brat .ann) is opened without
+Every input (.txt, .md, .html, .docx, W3C .json, brat .ann) is opened without
 blocking, checked on the descriptor to be a regular file and read no further
 than its limit: a FIFO would block the reader forever, ``/dev/zero`` would
 fill the memory. The command line runs in a subprocess with a timeout (a
@@ -57,7 +57,7 @@ def one_line_refusal(proc: subprocess.CompletedProcess[bytes], name: str, kind: 
 
 @pytest.mark.timeout(CLI_TIMEOUT * 2)
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("suffix", [".txt", ".md", ".html"])
+@pytest.mark.parametrize("suffix", [".txt", ".md", ".html", ".docx"])
 def test_import_refuses_a_fifo_or_a_device(tmp_path, kind, suffix):
     hostile(tmp_path, f"x{suffix}", kind)
     proc = annotator(tmp_path, "import", f"x{suffix}")

@@ -45,6 +45,7 @@ code serves both namespaces.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import zipfile
@@ -55,6 +56,7 @@ from lxml import etree
 
 from ..core.canonical import canonical_from_string
 from ..core.errors import InputError
+from .limits import open_regular
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -105,26 +107,25 @@ class _Package:
         self.names = {info.filename.lower(): info.filename for info in self.zip.infolist()}
 
     def _open(self, path: Path) -> zipfile.ZipFile:
+        fd, size = open_regular(path, str(path))  # a FIFO or a device is refused, never read
+        self._file = os.fdopen(fd, "rb")  # ZipFile leaves a file it was handed open: close() closes it
         try:
-            size = path.stat().st_size
-            with path.open("rb") as fh:
-                head = fh.read(8)
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{path}: is a folder, not a file") from None
-        except PermissionError:
-            raise InputError(f"{path}: permission denied") from None
+            return self._zip(path, self._file, size)
+        except BaseException:
+            self._file.close()
+            raise
+
+    def _zip(self, path: Path, fh, size: int) -> zipfile.ZipFile:
         if size > MAX_FILE_BYTES:
             raise InputError(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
         if size == 0:
             raise InputError(f"{path}: the file is empty")
-        if head == _OLE_MAGIC:
+        if fh.read(8) == _OLE_MAGIC:
             raise InputError(f"{path}: an old Word .doc or a password-protected file, not a .docx; save it as .docx")
-        if not zipfile.is_zipfile(path):
+        if not zipfile.is_zipfile(fh):
             raise InputError(f"{path}: not a Word .docx file (a .docx is a zip archive, and this is not one)")
         try:
-            zf = zipfile.ZipFile(path)
+            zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, OSError) as exc:
             raise InputError(f"{path}: a damaged zip archive ({exc})") from None
         infos = zf.infolist()
@@ -150,6 +151,7 @@ class _Package:
 
     def close(self) -> None:
         self.zip.close()
+        self._file.close()
 
     def has(self, name: str) -> bool:
         return name.lower() in self.names

@@ -1,5 +1,5 @@
 """Reading a user's file with a size limit, the one place every importer reads
-bytes from (Word files aside: a zip is opened by its own reader).
+bytes from (a Word file is opened here too, then read by its zip reader).
 
 A name can point at anything: ``/dev/zero`` never ends, a FIFO blocks until
 someone writes to it, a 200 MB file would be read whole. So the file is
@@ -21,7 +21,7 @@ from ..core.errors import InputError
 from ..core.limits import MAX_TEXT_BYTES  # the one limit (.txt, .md, .html, .json, .ann; merged texts too)
 from ..core.names import display_name
 
-__all__ = ["MAX_TEXT_BYTES", "read_bytes_limited", "read_text_limited"]
+__all__ = ["MAX_TEXT_BYTES", "open_regular", "read_bytes_limited", "read_text_limited"]
 
 _OPEN_FLAGS = os.O_RDONLY
 for _flag in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC", "O_BINARY"):  # a FIFO opens at once; no flag exists everywhere
@@ -44,7 +44,7 @@ def _mb(n: int) -> int:
     return n // (1024 * 1024)
 
 
-def _open_regular(path: Path, name: str) -> tuple[int, int]:
+def open_regular(path: Path, name: str) -> tuple[int, int]:
     """A descriptor open on ``path`` and the file's size; :class:`InputError`
     unless it is a regular file that may be read."""
     try:
@@ -94,7 +94,7 @@ def read_bytes_limited(path: Path | str, max_bytes: int = MAX_TEXT_BYTES) -> byt
     folder): the size is taken from the open file before anything is read."""
     path = Path(path)
     name = display_name(path)
-    fd, size = _open_regular(path, name)
+    fd, size = open_regular(path, name)
     try:
         if size > max_bytes:
             raise InputError(f"{name}: {_mb(size)} MB is larger than the {_mb(max_bytes)} MB limit")
