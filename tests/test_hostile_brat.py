@@ -19,18 +19,11 @@ from pathlib import Path
 import pytest
 
 from annotator import cli
+from tests.merge_helpers import raw_dump
 
 TEXT = "Syria sent troops. 😀 قال e\u0301 🇸🇾 end\n"
 N = len(TEXT)
-TABLES = ("document", "label", "entity", "annotation", "annotation_extra")
 
-
-def dump(db: Path) -> dict[str, list]:
-    con = sqlite3.connect(db)
-    try:
-        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}"))) for t in TABLES}
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -79,23 +72,23 @@ ORPHANS = [
 def test_a_bad_t_line_is_an_orphan_and_the_rest_is_imported(env, line, reason):
     start = TEXT.index("troops")
     path = ann(env, f"T1\tLocation {start} {start + 6}\ttroops\n{line.replace('T1', 'T2', 1)}\n")
-    before = dump(env.db)
+    before = raw_dump(env.db)
     code, out, err = env("annotations", "import", env.doc, path)
     assert code == cli.EXIT_ORPHANS, err
     assert out.startswith("imported 1, unchanged 0, orphans 1")
     orphans = [x for x in err.splitlines() if x.startswith("orphan: ")]
     assert len(orphans) == 1 and orphans[0].startswith(f"orphan: {path}:2 T2: ") and reason in orphans[0], orphans
-    after = dump(env.db)
+    after = raw_dump(env.db)
     assert len(after["annotation"]) == len(before["annotation"]) + 1  # troops, and nothing for the bad line
 
 
 def test_only_bad_lines_change_nothing(env):
     path = ann(env, "T1\tActor 0 999\tx\nT2\tActor -1 4\tSyri\nT3\tActor 9 2\tx\n")
-    before = dump(env.db)
+    before = raw_dump(env.db)
     code, out, err = env("annotations", "import", env.doc, path)
     assert code == cli.EXIT_ORPHANS and out.startswith("imported 0, unchanged 0, orphans 3")
     assert len([x for x in err.splitlines() if x.startswith("orphan: ")]) == 3
-    assert dump(env.db) == before
+    assert raw_dump(env.db) == before
 
 
 def test_past_the_end_of_the_txt_beside(env):
@@ -121,11 +114,11 @@ REFUSED = [
 @pytest.mark.parametrize("content, message", [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
 def test_a_file_that_is_not_brat_is_refused_and_nothing_is_written(env, content, message):
     path = ann(env, content)
-    before = dump(env.db)
+    before = raw_dump(env.db)
     code, out, err = env("annotations", "import", env.doc, path)
     assert code == cli.EXIT_ERROR and out == ""
     assert err.startswith(f"annotator: {env.folder}/{message}") and err.count("\n") == 1, err
-    assert dump(env.db) == before
+    assert raw_dump(env.db) == before
 
 
 @pytest.mark.parametrize(
@@ -137,10 +130,10 @@ def test_a_file_that_is_not_brat_is_refused_and_nothing_is_written(env, content,
 def test_a_txt_beside_that_cannot_be_read_is_refused(env, txt, message):
     ann(env, txt, "x.txt")
     path = ann(env, "T1\tActor 6 10\tsent\n")
-    before = dump(env.db)
+    before = raw_dump(env.db)
     code, out, err = env("annotations", "import", env.doc, path)
     assert (code, out) == (cli.EXIT_ERROR, "") and err == f"annotator: {env.folder}/{message}\n"
-    assert dump(env.db) == before
+    assert raw_dump(env.db) == before
 
 
 def test_a_txt_beside_that_differs_anchors_by_text_and_says_so(env):
