@@ -18,6 +18,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from ..core.errors import StoreError
 from . import sqlite
+from .sqlite.file_header import is_sqlite
 from .migrations import CURRENT_VERSION, stored_version, upgrade
 from .repository import SqlRepository
 from .sqlite.schema_check import check_for_work
@@ -101,7 +102,7 @@ def open_database(path: Path | str | None = None, *, create: bool = True, verify
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not a database file")
     if path.exists():
-        if path.stat().st_size and not sqlite.is_sqlite_file(path):
+        if path.stat().st_size and not is_sqlite(path):
             raise StoreError(f"{path}: not an Annotator database (not an SQLite file)")
     elif not create:
         raise StoreError(f"{path}: no such database")

@@ -98,10 +98,5 @@ def checkpoint(engine: Engine) -> None:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def is_sqlite_file(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(16) == b"SQLite format 3\x00"
-
-
 def read_only_copy_engine(path: Path) -> Engine:
     return make_engine(path, readonly=True)

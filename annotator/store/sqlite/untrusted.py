@@ -65,6 +65,7 @@ from pathlib import Path
 from sqlmodel import SQLModel
 
 from ...core.errors import StoreError
+from ...core.label_names import first_control
 from ...core.limits import MAX_DATABASE_BYTES, MAX_TEXT_BYTES
 from ...core.model import EXTRA_KINDS, Direction, LabelKind
 from .file_header import copy_prefix, is_sqlite, read_header
@@ -75,7 +76,6 @@ DATA_TABLE_NAMES = ("document", "label", "entity", "annotation", "annotation_ext
 """The tables a merge reads, in an order where every reference points backwards."""
 
 _SHA = re.compile(r"[0-9a-f]{64}")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _MB = 1024 * 1024
 
 
@@ -187,9 +187,9 @@ class UntrustedDb:
         for lb in rows["label"]:
             if lb["kind"] not in kinds:
                 raise self._damaged(f"label {lb['id']}: kind {show(lb['kind'])} is unknown")
-            bad = _CONTROL.search(lb["name"])
+            bad = first_control(lb["name"])
             if bad is not None:
-                what = "a NUL character" if bad.group() == "\0" else f"a control character (U+{ord(bad.group()):04X})"
+                what = "a NUL character" if bad == "\0" else f"a control character (U+{ord(bad):04X})"
                 raise self._damaged(f"label {lb['id']}: name {show(lb['name'])} contains {what}")
             labels.add(lb["id"])
         entities = set()
