@@ -12,7 +12,7 @@ import pytest
 from annotator import cli
 from annotator.core.errors import InputError
 from annotator.core.services import Desk
-from annotator.io import docx_import
+from annotator.io import docx_package
 from annotator.io.documents import import_files, load_document_file
 from annotator.store.database import open_database
 
@@ -94,7 +94,7 @@ def test_a_zip_bomb_is_refused_before_inflating(tmp_path):
 
 
 def test_contents_past_the_total_limit_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(docx_import, "MAX_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(docx_package, "MAX_UNCOMPRESSED", 1000)
     path = _docx_with(tmp_path / "big.docx", f"<w:document {W}><w:body/></w:document>", {"word/a.xml": "x" * 2000})
     with pytest.raises(InputError, match=r"big\.docx: refused as a zip bomb: its contents would inflate past"):
         load_document_file(path)

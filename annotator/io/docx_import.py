@@ -23,18 +23,9 @@ comments (they are annotations, not text), images and charts.
 The title is the core properties' title, else the first heading (or Title
 paragraph), else the file name. The language is the core properties' one.
 
-Safety, before anything is parsed: the file must be at most
-:data:`MAX_FILE_BYTES`, be a zip (an OLE file is called an old .doc or an
-encrypted file), hold at most :data:`MAX_MEMBERS` members whose declared
-sizes add up to at most :data:`MAX_UNCOMPRESSED` bytes, none of them over
-:data:`RATIO_LIMIT` times compressed once past 1 MB (a zip bomb), and hold a
-main document part. The sizes checked are the ones the zip declares; Python's
-``zipfile`` never inflates a member past its declared size (a member that
-lies fails its CRC check), so they bound what is read. Each XML part is read
-whole (at most :data:`MAX_PART_BYTES`) and parsed by lxml with a parser that
-resolves no entities, loads no DTD, never uses the network and keeps lxml's
-default limits on huge documents (``huge_tree=False``); a part with a DOCTYPE
-is refused (OPC packages may not carry DTDs).
+How the package is read, and what is checked before anything is parsed
+(declared sizes, compression methods, bytes actually inflated, DTDs), is in
+:mod:`annotator.io.docx_package`.
 
 We read the package with ``zipfile`` and lxml rather than python-docx: it
 also reads ISO 29500 *Strict* files (other namespaces, which python-docx
@@ -45,32 +36,16 @@ code serves both namespaces.
 
 from __future__ import annotations
 
-import os
-import posixpath
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lxml import etree
-
 from ..core.canonical import canonical_from_string
 from ..core.errors import InputError
-from .limits import open_regular
+from .docx_package import Package
+from .docx_package import local_name as _local
 
-MAX_FILE_BYTES = 100 * 1024 * 1024
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_PART_BYTES = 64 * 1024 * 1024
-MAX_MEMBERS = 10_000
-RATIO_LIMIT = 100
-_RATIO_FLOOR = 1024 * 1024  # small members may compress well (blank XML); only large ones are judged
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SEP = " | "
-
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False, remove_pis=True
-)
 
 
 @dataclass
@@ -80,125 +55,12 @@ class DocxText:
     language: str = ""
 
 
-# --- the package -------------------------------------------------------------------
-
-
-def _local(el) -> str:
-    tag = el.tag
-    if not isinstance(tag, str):
-        return ""  # comments, processing instructions
-    return tag.rsplit("}", 1)[-1]
-
-
 def _attr(el, name: str) -> str | None:
     """Attribute by local name, whatever its namespace (w:val, val, …)."""
     for key, value in el.attrib.items():
         if key.rsplit("}", 1)[-1] == name:
             return value
     return None
-
-
-class _Package:
-    """The zip, checked, and the few parts we read."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.zip = self._open(path)
-        self.names = {info.filename.lower(): info.filename for info in self.zip.infolist()}
-
-    def _open(self, path: Path) -> zipfile.ZipFile:
-        fd, size = open_regular(path, str(path))  # a FIFO or a device is refused, never read
-        self._file = os.fdopen(fd, "rb")  # ZipFile leaves a file it was handed open: close() closes it
-        try:
-            return self._zip(path, self._file, size)
-        except BaseException:
-            self._file.close()
-            raise
-
-    def _zip(self, path: Path, fh, size: int) -> zipfile.ZipFile:
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
-        if size == 0:
-            raise InputError(f"{path}: the file is empty")
-        if fh.read(8) == _OLE_MAGIC:
-            raise InputError(f"{path}: an old Word .doc or a password-protected file, not a .docx; save it as .docx")
-        if not zipfile.is_zipfile(fh):
-            raise InputError(f"{path}: not a Word .docx file (a .docx is a zip archive, and this is not one)")
-        try:
-            zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise InputError(f"{path}: a damaged zip archive ({exc})") from None
-        infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            zf.close()
-            raise InputError(f"{path}: {len(infos)} files inside; more than the {MAX_MEMBERS} a Word file could need")
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if info.file_size > _RATIO_FLOOR and info.file_size > RATIO_LIMIT * max(info.compress_size, 1):
-                zf.close()
-                raise InputError(
-                    f"{path}: refused as a zip bomb: {info.filename} would inflate "
-                    f"{info.file_size // max(info.compress_size, 1)} times (limit {RATIO_LIMIT})"
-                )
-            if total > MAX_UNCOMPRESSED:
-                zf.close()
-                raise InputError(
-                    f"{path}: refused as a zip bomb: its contents would inflate past "
-                    f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB"
-                )
-        return zf
-
-    def close(self) -> None:
-        self.zip.close()
-        self._file.close()
-
-    def has(self, name: str) -> bool:
-        return name.lower() in self.names
-
-    def xml(self, name: str):
-        """The parsed part ``name`` (a path inside the zip, no leading slash)."""
-        real = self.names.get(name.lower())
-        if real is None:
-            raise InputError(f"{self.path}: not a Word document ({name} is missing)")
-        info = self.zip.getinfo(real)
-        if info.file_size > MAX_PART_BYTES:
-            raise InputError(f"{self.path}: {name} is larger than the {MAX_PART_BYTES // (1024 * 1024)} MB limit")
-        try:
-            data = self.zip.read(real)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-            raise InputError(f"{self.path}: cannot read {name} inside the file ({exc})") from None
-        try:
-            tree = etree.fromstring(data, _PARSER).getroottree()
-        except etree.XMLSyntaxError as exc:
-            raise InputError(f"{self.path}: {name} is not well-formed XML ({exc.msg})") from None
-        if tree.docinfo.doctype:
-            raise InputError(f"{self.path}: {name} declares a DTD, which Word files never do; refused")
-        return tree.getroot()
-
-    def rels(self, source: str) -> dict[str, tuple[str, str]]:
-        """Relationships of part ``source`` ("" for the package): id -> (type, part name)."""
-        folder, base = posixpath.split(source)
-        rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
-        if not self.has(rels_name):
-            return {}
-        out: dict[str, tuple[str, str]] = {}
-        for rel in self.xml(rels_name):
-            if _local(rel) != "Relationship" or (rel.get("TargetMode") or "").lower() == "external":
-                continue
-            target = rel.get("Target") or ""
-            if target.startswith("/"):
-                part = target.lstrip("/")
-            else:
-                part = posixpath.normpath(posixpath.join(folder, target))
-            out[rel.get("Id") or ""] = (rel.get("Type") or "", part)
-        return out
-
-    def by_type(self, source: str, suffix: str) -> str | None:
-        for rtype, part in self.rels(source).values():
-            if rtype.endswith("/" + suffix) and self.has(part):
-                return part
-        return None
 
 
 # --- the text ------------------------------------------------------------------------
@@ -232,7 +94,7 @@ class _Walker:
     headings: set[str]  # style ids of headings and the Title style
     lists: set[str]  # style ids that number their paragraphs
     notes: dict[str, dict[str, object]]  # "footnote"/"endnote" -> id -> element
-    order: dict[str, list[str]] = field(default_factory=lambda: {"footnote": [], "endnote": []})
+    order: dict[str, dict[str, int]] = field(default_factory=lambda: {"footnote": {}, "endnote": {}})  # id -> number
     in_note: bool = False
 
     # inline ------------------------------------------------------------------
@@ -255,7 +117,7 @@ class _Walker:
                 kind = name[:-9]
                 out.append(self.note_marker(kind, _attr(child, "id") or ""))
             elif name in _BOXES:
-                boxes.extend(child.iter("{*}txbxContent"))
+                boxes.extend(_outer_boxes(child))
             elif name == "AlternateContent":
                 self.inline(_alternative(child), out, boxes)
             elif name == "txbxContent":
@@ -266,10 +128,7 @@ class _Walker:
     def note_marker(self, kind: str, note_id: str) -> str:
         if self.in_note or note_id not in self.notes.get(kind, {}):
             return ""
-        order = self.order[kind]
-        if note_id not in order:
-            order.append(note_id)
-        n = order.index(note_id) + 1
+        n = self.order[kind].setdefault(note_id, len(self.order[kind]) + 1)
         return f"[{n}]" if kind == "footnote" else f"[{_roman(n)}]"
 
     def paragraph(self, p) -> tuple[str, list]:
@@ -360,6 +219,28 @@ def _children(el, name: str):
             yield from _children(child, name)
 
 
+def _outer_boxes(el) -> list:
+    """The text boxes in a drawing, outermost only: a box inside a box is
+    reached when the outer box's paragraphs are walked, so each box's text
+    appears once (collecting every descendant box at every level multiplied
+    nested boxes: 564 bytes became 8.4 million characters)."""
+    found: list = []
+    stack = [iter(el)]  # iterators, not recursion: document order, any depth
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        name = _local(child)
+        if name == "txbxContent":
+            found.append(child)
+        elif name == "AlternateContent":
+            stack.append(iter(_alternative(child)))
+        elif name:
+            stack.append(iter(child))
+    return found
+
+
 def _alternative(ac):
     """The first mc:Choice of an mc:AlternateContent (else its Fallback), never both."""
     for c in ac:
@@ -383,7 +264,7 @@ def _join(blocks: list[_Block]) -> str:
     return "".join(out)
 
 
-def _styles(pkg: _Package, main: str) -> tuple[set[str], set[str]]:
+def _styles(pkg: Package, main: str) -> tuple[set[str], set[str]]:
     """Ids of the paragraph styles that are headings (or the Title), and of
     those that number their paragraphs (list styles)."""
     part = pkg.by_type(main, "styles")
@@ -404,7 +285,7 @@ def _styles(pkg: _Package, main: str) -> tuple[set[str], set[str]]:
     return headings, lists
 
 
-def _notes(pkg: _Package, main: str, kind: str) -> dict[str, object]:
+def _notes(pkg: Package, main: str, kind: str) -> dict[str, object]:
     part = pkg.by_type(main, kind + "s")
     if part is None:
         return {}
@@ -418,7 +299,7 @@ def _notes(pkg: _Package, main: str, kind: str) -> dict[str, object]:
     return notes
 
 
-def _core(pkg: _Package) -> tuple[str, str]:
+def _core(pkg: Package) -> tuple[str, str]:
     part = pkg.by_type("", "core-properties") or ("docProps/core.xml" if pkg.has("docProps/core.xml") else None)
     if part is None:
         return "", ""
@@ -436,7 +317,7 @@ def read_docx(path: Path | str) -> DocxText:
     """The canonical text of a .docx, with its title and language; raises
     :class:`InputError` naming the file for anything it cannot read."""
     path = Path(path)
-    pkg = _Package(path)
+    pkg = Package(path)
     try:
         main = pkg.by_type("", "officeDocument") or ("word/document.xml" if pkg.has("word/document.xml") else None)
         if main is None:
