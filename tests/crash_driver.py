@@ -44,7 +44,7 @@ def main() -> int:
         QTest.keyClick(reader, rnd.choice(keys))
         if stack.index() == before:  # nothing tagged (e.g. the selection held only spaces)
             continue
-        print(f"committed {stack.command(stack.index() - 1).ann_id}", flush=True)
+        print(f"committed {stack.command(stack.index() - 1).change.added[0]}", flush=True)
         if rnd.random() < 0.15:
             window.act_undo.trigger()
             print("undone", flush=True)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 
 from .errors import InputError, NotFound
 from .grading import RELATIONS, grading_code, validate_claim_fields
-from .matching import match_key
 from .model import Annotation, Claim, ClaimLink, ClaimSubject, Entity, LabelKind, now
 from .ports import Repository
-from .services import Change
+from .change import Change, Op
+from .entity_index import EntityIndex
 
 FIELDS = ("source_entity_id", "source_annotation_id", "reliability", "credibility", "likelihood", "stance", "likelihood_note")
 
@@ -39,9 +39,10 @@ class ClaimDetails:
 
 
 class Claims:
-    def __init__(self, repo: Repository, user: str):
+    def __init__(self, repo: Repository, user: str, index: EntityIndex | None = None):
         self.repo = repo
         self.user = user
+        self.index = index or EntityIndex(repo)
 
     # --- checks ----------------------------------------------------------------------------
 
@@ -97,11 +98,13 @@ class Claims:
             fields.get("reliability"), fields.get("credibility"), fields.get("likelihood"), fields.get("stance")
         )
         with self.repo.transaction():
-            ann = self._put_details(ann_id, fields)
-        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)])
+            ann, old, new = self._put_details(ann_id, fields)
+        undo = Op("set_claim_fields", {"ann_id": ann_id, "fields": {k: getattr(old, k) for k in fields}})
+        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], rows=[new], inverse=undo)
 
-    def _put_details(self, ann_id: uuid.UUID, fields: dict) -> Annotation:
-        """:meth:`set_details` inside the caller's transaction (fields validated)."""
+    def _put_details(self, ann_id: uuid.UUID, fields: dict) -> tuple[Annotation, Claim, Claim]:
+        """:meth:`set_details` inside the caller's transaction (fields
+        validated): the claim annotation, the claim before, the claim written."""
         ann = self._claim_annotation(ann_id)
         if fields.get("source_entity_id") is not None:
             self._entity(fields["source_entity_id"], (LabelKind.ACTOR,), "the source")
@@ -116,8 +119,9 @@ class Claims:
             fields["likelihood_note"] = ""
         if "likelihood" in fields and fields["likelihood"] is None:
             fields["likelihood"] = ""
-        self.repo.put_claim(replace(old, **fields, modified=now()))
-        return ann
+        new = replace(old, **fields, modified=now())
+        self.repo.put_claim(new)
+        return ann, old, new
 
     def set_subjects(self, ann_id: uuid.UUID, entity_ids: Sequence[uuid.UUID]) -> Change:
         """Make the claim about exactly these actors and locations: new ones
@@ -130,6 +134,7 @@ class Claims:
                 self._entity(entity_id, (LabelKind.ACTOR, LabelKind.LOCATION), "what a claim is about")
             rows = self.repo.claim_subjects(ann_id, include_deleted=True)
             live = {r.entity_id for r in rows if not r.deleted}
+            before = [r.entity_id for r in rows if not r.deleted]
             for row in rows:
                 if not row.deleted and row.entity_id not in wanted:
                     self.repo.put_claim_subject(replace(row, deleted=True, modified=stamp))
@@ -143,7 +148,8 @@ class Claims:
                     self.repo.put_claim_subject(
                         ClaimSubject(claim_annotation_id=ann_id, entity_id=entity_id, creator=self.user)
                     )
-        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)])
+        undo = Op("set_claim_subjects", {"ann_id": ann_id, "entity_ids": before})
+        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], inverse=undo)
 
     def link(self, from_ann: uuid.UUID, to_ann: uuid.UUID, relation: str) -> tuple[uuid.UUID, Change]:
         """Record that one claim corroborates or contradicts another.
@@ -165,15 +171,21 @@ class Claims:
                     raise InputError(f"these claims are already linked ({existing.relation}); remove that link first")
             link = ClaimLink(from_annotation_id=from_ann, to_annotation_id=to_ann, relation=relation, creator=self.user)
             self.repo.put_claim_link(link)
-        return link.id, _two(first, second)
+        change = _two(first, second)
+        change.rows.append(link)
+        change.inverse = Op("unlink_claims", {"link_id": link.id})
+        return link.id, change
 
     def _set_link_deleted(self, link_id: uuid.UUID, deleted: bool) -> Change:
         with self.repo.transaction():
-            link = self.repo.get_claim_link(link_id)
-            self.repo.put_claim_link(replace(link, deleted=deleted, modified=now()))
+            link = replace(self.repo.get_claim_link(link_id), deleted=deleted, modified=now())
+            self.repo.put_claim_link(link)
             first = self.repo.get_annotation(link.from_annotation_id)
             second = self.repo.get_annotation(link.to_annotation_id)
-        return _two(first, second)
+        change = _two(first, second)
+        change.rows.append(link)
+        change.inverse = Op("relink_claims" if deleted else "unlink_claims", {"link_id": link_id})
+        return change
 
     def unlink(self, link_id: uuid.UUID) -> Change:
         """Tombstone the link (:meth:`relink` restores it)."""
@@ -187,15 +199,19 @@ class Claims:
         spacing and hyphens (:func:`.matching.match_key`); created when there
         is none. The bool says it was created."""
         with self.repo.transaction():
-            return self._source_entity(name)
+            entity, created = self._source_entity(name)
+        if created:
+            self.index.put(entity)
+        return entity, created
 
     def _source_entity(self, name: str) -> tuple[Entity, bool]:
+        """Inside the caller's transaction; the caller tells the index of a
+        created one once committed."""
         if not isinstance(name, str) or not name.split():
             raise InputError("a claim's source needs a name")
-        key = match_key(name)
-        for entity in self.repo.entities(LabelKind.ACTOR):
-            if any(match_key(n) == key for n in entity.names()):
-                return entity, False
+        found = self.index.find(LabelKind.ACTOR, name)
+        if found is not None:
+            return found, False
         entity = Entity(kind=LabelKind.ACTOR, name=" ".join(name.split()), creator=self.user)
         self.repo.add_entity(entity)
         return entity, True
@@ -207,10 +223,15 @@ class Claims:
         undo (:meth:`reset_source`) can tombstone it."""
         with self.repo.transaction():
             entity, created = self._source_entity(name)
-            ann = self._put_details(ann_id, {"source_entity_id": entity.id})
-        change = Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], entities_changed=True)
+            ann, old, new = self._put_details(ann_id, {"source_entity_id": entity.id})
+        change = Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], rows=[new],
+                        entities_changed=created)  # fmt: skip
         if created:
+            self.index.put(entity)
+            change.rows.append(entity)
             change.entities_added.append(entity.id)
+        change.inverse = Op("reset_claim_source", {"ann_id": ann_id, "source_id": old.source_entity_id,
+                                                   "drop": entity.id if created else None})  # fmt: skip
         return entity, change
 
     def reset_source(
@@ -226,17 +247,24 @@ class Claims:
         tombstoned unless something else refers to it by now (a mention, a
         claim, a subject). ``revive``: that actor restored first (redo)."""
         stamp = now()
+        touched: list[Entity] = []
         with self.repo.transaction():
             if revive is not None:
                 entity = self.repo.get_entity(revive)
                 if entity.deleted and entity.merged_into is None:
-                    self.repo.update_entity(replace(entity, deleted=False, modified=stamp))
-            ann = self._put_details(ann_id, {"source_entity_id": source_id})
+                    touched.append(replace(entity, deleted=False, modified=stamp))
+                    self.repo.update_entity(touched[-1])
+            ann, old, new = self._put_details(ann_id, {"source_entity_id": source_id})
             if drop is not None and drop != source_id and not self._referenced(drop):
                 entity = self.repo.get_entity(drop)
                 if not entity.deleted:
-                    self.repo.update_entity(replace(entity, deleted=True, modified=stamp))
-        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], entities_changed=True)
+                    touched.append(replace(entity, deleted=True, modified=stamp))
+                    self.repo.update_entity(touched[-1])
+        for entity in touched:
+            self.index.put(entity)
+        undo = Op("reset_claim_source", {"ann_id": ann_id, "source_id": old.source_entity_id, "drop": revive, "revive": drop})
+        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], rows=[new, *touched],
+                      entities_changed=bool(touched), inverse=undo)  # fmt: skip
 
     def _referenced(self, entity_id: uuid.UUID) -> bool:
         return bool(

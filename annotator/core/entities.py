@@ -20,7 +20,8 @@ from .grading import entity_types
 from .matching import NameFinder, name_key
 from .model import Annotation, Document, Entity, LabelKind, now
 from .ports import Repository
-from .services import Change
+from .change import Change, Op
+from .entity_index import EntityIndex
 
 CONTEXT = 40
 """Code points of text shown before and after a mention or an occurrence."""
@@ -146,9 +147,10 @@ def context(text: str, start: int, end: int) -> tuple[str, str]:
 
 
 class Entities:
-    def __init__(self, repo: Repository, user: str):
+    def __init__(self, repo: Repository, user: str, index: EntityIndex | None = None):
         self.repo = repo
         self.user = user
+        self.index = index or EntityIndex(repo)
 
     def _live(self, entity_id: uuid.UUID) -> Entity:
         entity = self.repo.get_entity(entity_id)
@@ -189,7 +191,8 @@ class Entities:
         )
         with self.repo.transaction():
             self.repo.add_entity(entity)
-        return entity, Change(entities_changed=True)
+        self.index.put(entity)
+        return entity, Change(entities_changed=True, entities_added=[entity.id], rows=[entity])
 
     def update(self, entity_id: uuid.UUID, **fields) -> Change:
         """Change any of :data:`EDITABLE`; the result is validated as a whole
@@ -214,7 +217,9 @@ class Entities:
         )
         with self.repo.transaction():
             self.repo.update_entity(new)
-        return Change(entities_changed=True)
+        self.index.put(new)
+        undo = Op("update_entity", {"entity_id": entity_id, "fields": {k: getattr(entity, k) for k in fields}})
+        return Change(entities_changed=True, rows=[new], inverse=undo)
 
     def merge(self, target_id: uuid.UUID, source_ids: Sequence[uuid.UUID]) -> EntityMerge:
         """Fold the sources into the target, in one transaction: their mentions,
@@ -256,7 +261,9 @@ class Entities:
                 names += [source.name, *source.aliases]
                 self.repo.update_entity(replace(source, deleted=True, merged_into=target.id, modified=stamp))
             self.repo.update_entity(replace(target, aliases=clean_aliases(target.name, names), modified=stamp))
+        self.index.forget()
         m.change.updated = [a for ids in m.moved.values() for a in ids]
+        m.change.inverse = Op("unmerge_entities", {"merge": m})
         return m
 
     def unmerge(self, m: EntityMerge) -> Change:
@@ -284,7 +291,9 @@ class Entities:
                 for row_id in m.dropped_subjects.get(source_id, []):
                     self.repo.put_claim_subject(replace(subjects[row_id], deleted=False, modified=stamp))
             self.repo.update_entity(replace(target, aliases=list(m.old_target_aliases), modified=stamp))
-        return Change(updated=[a for ids in m.moved.values() for a in ids], entities_changed=True)
+        self.index.forget()
+        undo = Op("merge_entities", {"target_id": m.target_id, "source_ids": list(m.sources)})
+        return Change(updated=[a for ids in m.moved.values() for a in ids], entities_changed=True, inverse=undo)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -401,7 +410,7 @@ class Entities:
                 )
             self.repo.add_annotations(rows)
         ids = [a.id for a in rows]
-        change = Change(added=ids, entities_changed=True)
+        change = Change(added=ids, rows=rows, inverse=Op("delete_annotations", {"ann_ids": ids}))
         in_docs = {a.document_id for a in rows}
         if len(in_docs) == 1:
             change.document_id = in_docs.pop()

@@ -1,9 +1,12 @@
 """Edits, as operations. Each public method is one transaction and returns
-what changed, so the GUI can redraw only that and the CLI can report it.
+a :class:`~.change.Change`: the rows it wrote and its inverse operation
+(delete ↔ restore keeps the same UUID, so an undone and redone annotation is
+the same row, which keeps merges exact). See :mod:`.operations`.
 
-The GUI wraps each call in a ``QUndoCommand``; undo calls the inverse
-operation here (delete ↔ restore keeps the same UUID, so an undone and
-redone annotation is the same row, which keeps merges exact).
+An edit's cost does not grow with the corpus: a document's text is
+immutable, so it is read once and kept (:data:`TEXTS_KEPT` of them); labels
+are looked up by id from a kept copy; entities by name through an
+:class:`~.entity_index.EntityIndex`, never by reading them all.
 """
 
 from __future__ import annotations
@@ -13,28 +16,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from collections import OrderedDict
+
 from . import importing, offsets
 from .bulk import paused_gc
 from .canonical import canonical_from_string, detect_direction, sha256
+from .change import Change, Op
+from .entity_index import EntityIndex
 from .errors import InputError, NotFound
 from .matching import match_key
 from .model import Annotation, Claim, Direction, Document, Entity, Label, LabelKind, now
 from .ports import Repository
 from .tagset import default_labels
-
-
-@dataclass
-class Change:
-    """What an operation changed, in terms a view can redraw."""
-
-    document_id: uuid.UUID | None = None
-    added: list[uuid.UUID] = field(default_factory=list)
-    updated: list[uuid.UUID] = field(default_factory=list)
-    removed: list[uuid.UUID] = field(default_factory=list)
-    spans: list[tuple[int, int]] = field(default_factory=list)  # code point ranges to redraw
-    labels_changed: bool = False
-    entities_changed: bool = False
-    entities_added: list[uuid.UUID] = field(default_factory=list)  # entities this edit created
 
 
 DOCUMENT_FIELDS = ("title", "source", "published", "url", "language", "description")
@@ -130,14 +123,31 @@ class AnnotationImport:
 
 
 _key = importing.label_key
+TEXTS_KEPT = 4  # documents whose canonical text is kept in memory (they never change)
 
 
 class Desk:
-    """The operations an analyst performs, over a :class:`Repository`."""
+    """The operations an analyst performs, over a :class:`Repository`.
+    ``index``: the entity index shared with the other services of the same
+    database (see :func:`.operations.services_for`)."""
 
-    def __init__(self, repo: Repository, user: str):
+    def __init__(self, repo: Repository, user: str, index: EntityIndex | None = None):
         self.repo = repo
         self.user = user
+        self.index = index or EntityIndex(repo)
+        self._texts: OrderedDict[uuid.UUID, str] = OrderedDict()
+        self._labels: dict[uuid.UUID, Label] = {}
+
+    def text(self, doc_id: uuid.UUID) -> str:
+        """The document's canonical text, read once (it is immutable)."""
+        text = self._texts.get(doc_id)
+        if text is None:
+            text = self._texts[doc_id] = self.repo.get_document(doc_id).text
+            while len(self._texts) > TEXTS_KEPT:
+                self._texts.popitem(last=False)
+        else:
+            self._texts.move_to_end(doc_id)
+        return text
 
     # --- setup ------------------------------------------------------------------
 
@@ -193,9 +203,11 @@ class Desk:
 
     def set_direction(self, doc_id: uuid.UUID, direction: Direction) -> Change:
         doc = self.repo.get_document(doc_id)
+        new = replace(doc, direction=Direction(direction), modified=now())
         with self.repo.transaction():
-            self.repo.update_document(replace(doc, direction=Direction(direction), modified=now()))
-        return Change(document_id=doc_id, spans=[(0, len(doc.text))])
+            self.repo.update_document(new)
+        inverse = Op("set_direction", {"doc_id": doc_id, "direction": doc.direction})
+        return Change(document_id=doc_id, spans=[(0, len(doc.text))], rows=[new], inverse=inverse)
 
     def set_title(self, doc_id: uuid.UUID, title: str) -> Change:
         return self.update_document(doc_id, {"title": title})
@@ -211,9 +223,11 @@ class Desk:
         values = {k: " ".join(str(v).split()) if k != "description" else str(v).strip() for k, v in fields.items()}
         if "title" in values and not values["title"]:
             values["title"] = doc.title
+        new = replace(doc, **values, modified=now())
         with self.repo.transaction():
-            self.repo.update_document(replace(doc, **values, modified=now()))
-        return Change(document_id=doc_id)
+            self.repo.update_document(new)
+        inverse = Op("update_document", {"doc_id": doc_id, "fields": {k: getattr(doc, k) for k in values}})
+        return Change(document_id=doc_id, rows=[new], inverse=inverse)
 
     # --- labels and entities ----------------------------------------------------------
 
@@ -224,11 +238,7 @@ class Desk:
     def find_entity(self, kind: LabelKind, name: str) -> Entity | None:
         """The entity of ``kind`` whose name or an alias is ``name`` (ignoring
         case, spacing, hyphens and Arabic harakat: :func:`.matching.match_key`)."""
-        key = match_key(name)
-        for entity in self.repo.entities(kind):
-            if any(match_key(n) == key for n in entity.names()):
-                return entity
-        return None
+        return self.index.find(kind, name)
 
     def _entity_index(self) -> dict[tuple[LabelKind, str], Entity]:
         index: dict[tuple[LabelKind, str], Entity] = {}
@@ -278,15 +288,18 @@ class Desk:
     ) -> tuple[Annotation, Change]:
         """Tag ``[start, end)`` (code points). Actor and location mentions are
         linked to the entity of that name or alias, created if there is none."""
-        doc = self.repo.get_document(doc_id)
-        offsets.check_span(len(doc.text), start, end)
+        text = self.text(doc_id)
+        offsets.check_span(len(text), start, end)
         label = self._label(label_id)
-        quote = offsets.make_quote(doc.text, start, end)
-        change = Change(document_id=doc_id, spans=[(start, end)])
+        quote = offsets.make_quote(text, start, end)
+        created: Entity | None = None
         with self.repo.transaction():
             if entity_id is None and label.kind.has_entity:
-                entity_id = self._link_entity(label.kind, quote.exact, self._entity_index(), created=change.entities_added).id
-                change.entities_changed = True
+                entity_id = self.index.find_id(label.kind, quote.exact)
+                if entity_id is None:
+                    created = Entity(kind=label.kind, name=" ".join(quote.exact.split()), creator=self.user)
+                    self.repo.add_entity(created)
+                    entity_id = created.id
             ann = Annotation(
                 id=ann_id or uuid.uuid4(),
                 document_id=doc_id,
@@ -301,56 +314,87 @@ class Desk:
                 creator=self.user,
             )
             self.repo.add_annotations([ann])
-        change.added.append(ann.id)
+        change = Change(document_id=doc_id, spans=[(start, end)], added=[ann.id], rows=[ann],
+                        inverse=Op("delete_annotations", {"ann_ids": [ann.id]}))  # fmt: skip
+        if created is not None:  # the index learns of it once it is committed; undo takes it away again
+            self.index.put(created)
+            change.rows.append(created)
+            change.entities_added.append(created.id)
+            change.entities_changed = True
+            change.inverse = Op("delete_annotations", {"ann_ids": [ann.id], "entities": [created.id]})
         return ann, change
 
     def _label(self, label_id: uuid.UUID) -> Label:
-        for label in self.repo.labels(include_deleted=True):
-            if label.id == label_id:
-                return label
-        raise NotFound(f"no label {label_id}")
-
-    def _set_deleted(self, ann_id: uuid.UUID, deleted: bool) -> Change:
-        ann = self.repo.get_annotation(ann_id)
-        with self.repo.transaction():
-            self.repo.update_annotation(replace(ann, deleted=deleted, modified=now()))
-        change = Change(document_id=ann.document_id, spans=[(ann.start, ann.end)])
-        (change.removed if deleted else change.added).append(ann_id)
-        return change
+        """The label (its id and kind never change, so a kept copy serves)."""
+        label = self._labels.get(label_id)
+        if label is None:
+            self._labels = {lb.id: lb for lb in self.repo.labels(include_deleted=True)}
+            label = self._labels.get(label_id)
+            if label is None:
+                raise NotFound(f"no label {label_id}")
+        return label
 
     def delete_annotation(self, ann_id: uuid.UUID) -> Change:
         """Tombstone the annotation (kept for merging; undo restores it)."""
-        return self._set_deleted(ann_id, True)
+        return self._set_many_deleted([ann_id], True)
 
     def restore_annotation(self, ann_id: uuid.UUID) -> Change:
-        return self._set_deleted(ann_id, False)
+        return self._set_many_deleted([ann_id], False)
 
-    def _set_many_deleted(self, ann_ids: Sequence[uuid.UUID], deleted: bool) -> Change:
+    def _set_many_deleted(
+        self, ann_ids: Sequence[uuid.UUID], deleted: bool, entities: Sequence[uuid.UUID] = ()
+    ) -> Change:
         """One transaction for all. When they lie in one document the change
         names it and its spans; across documents ``document_id`` is None and
-        ``spans`` is empty (a view showing any of them reloads)."""
-        change = Change()
+        ``spans`` is empty (a view showing any of them reloads).
+
+        ``entities``: entities the tags made (undo of a tag): tombstoned with
+        them unless something else refers to them by then, restored with them
+        (redo)."""
+        ann_ids, entities = list(ann_ids), list(entities)
+        undo = {"ann_ids": ann_ids, "entities": entities} if entities else {"ann_ids": ann_ids}
+        change = Change(inverse=Op("restore_annotations" if deleted else "delete_annotations", undo))
         docs: set[uuid.UUID] = set()
         spans: list[tuple[int, int]] = []
         stamp = now()
+        touched: list[Entity] = []
         with self.repo.transaction():
             for ann_id in ann_ids:
-                ann = self.repo.get_annotation(ann_id)
-                self.repo.update_annotation(replace(ann, deleted=deleted, modified=stamp))
+                ann = replace(self.repo.get_annotation(ann_id), deleted=deleted, modified=stamp)
+                self.repo.update_annotation(ann)
+                change.rows.append(ann)
                 docs.add(ann.document_id)
                 spans.append((ann.start, ann.end))
                 (change.removed if deleted else change.added).append(ann_id)
+            for entity_id in entities:
+                entity = self.repo.get_entity(entity_id)
+                if entity.deleted != deleted and entity.merged_into is None and not (deleted and self._referenced(entity_id)):
+                    touched.append(replace(entity, deleted=deleted, modified=stamp))
+                    self.repo.update_entity(touched[-1])
+        for entity in touched:
+            self.index.put(entity)
+        if touched:
+            change.rows.extend(touched)
+            change.entities_changed = True
         if len(docs) == 1:
             change.document_id = docs.pop()
             change.spans = spans
         return change
 
-    def delete_annotations(self, ann_ids: Sequence[uuid.UUID]) -> Change:
-        """Tombstone several annotations in one transaction (see :meth:`_set_many_deleted`)."""
-        return self._set_many_deleted(ann_ids, True)
+    def _referenced(self, entity_id: uuid.UUID) -> bool:
+        """Whether a live mention, claim source or claim subject refers to the entity."""
+        return bool(
+            self.repo.annotations_for_entity(entity_id)
+            or self.repo.claims_by_source(entity_id)
+            or self.repo.subjects_for_entity(entity_id)
+        )
 
-    def restore_annotations(self, ann_ids: Sequence[uuid.UUID]) -> Change:
-        return self._set_many_deleted(ann_ids, False)
+    def delete_annotations(self, ann_ids: Sequence[uuid.UUID], entities: Sequence[uuid.UUID] = ()) -> Change:
+        """Tombstone several annotations in one transaction (see :meth:`_set_many_deleted`)."""
+        return self._set_many_deleted(ann_ids, True, entities)
+
+    def restore_annotations(self, ann_ids: Sequence[uuid.UUID], entities: Sequence[uuid.UUID] = ()) -> Change:
+        return self._set_many_deleted(ann_ids, False, entities)
 
     def update_annotation(
         self,
@@ -363,6 +407,7 @@ class Desk:
         ann = self.repo.get_annotation(ann_id)
         fields: dict = {"modified": now()}
         change = Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)])
+        created: Entity | None = None
         with self.repo.transaction():
             if label_id is not None and label_id != ann.label_id:
                 label = self._label(label_id)
@@ -370,15 +415,26 @@ class Desk:
                 if entity_id is ... and label.kind.has_entity:
                     old = self.repo.get_entity(ann.entity_id) if ann.entity_id else None
                     if old is None or old.kind != label.kind:
-                        fields["entity_id"] = self._link_entity(
-                            label.kind, ann.exact, self._entity_index(), created=change.entities_added
-                        ).id
-                        change.entities_changed = True
+                        found = self.index.find_id(label.kind, ann.exact)
+                        if found is None:
+                            created = Entity(kind=label.kind, name=" ".join(ann.exact.split()), creator=self.user)
+                            self.repo.add_entity(created)
+                            found = created.id
+                        fields["entity_id"] = found
             if note is not None:
                 fields["note"] = note
             if entity_id is not ...:
                 fields["entity_id"] = entity_id
-            self.repo.update_annotation(replace(ann, **fields))
+            new = replace(ann, **fields)
+            self.repo.update_annotation(new)
+        if created is not None:
+            self.index.put(created)
+            change.rows.append(created)
+            change.entities_added.append(created.id)
+            change.entities_changed = True
+        change.rows.append(new)
+        undo = {k: getattr(ann, k) for k in ("label_id", "note", "entity_id") if k in fields}
+        change.inverse = Op("update_annotation", {"ann_id": ann_id, "fields": undo})
         return change
 
     def import_annotations(self, doc_id: uuid.UUID, drafts: Sequence[AnnotationDraft]) -> AnnotationImport:
@@ -483,6 +539,7 @@ class Desk:
                 importing.store_links(self.repo, draft.id, draft, seen, report.problems)  # type: ignore[arg-type]
         report.added = [a.id for a in rows]
         report.entities_added = list(resolver.added)
+        self.index.forget()  # new entities, merged records: read again when next needed
         return report
 
     # --- claims -----------------------------------------------------------------------------
@@ -493,7 +550,7 @@ class Desk:
         claim = replace(claim, id=old.id if old else claim.id, creator=old.creator if old else self.user, modified=now())
         with self.repo.transaction():
             self.repo.put_claim(claim)
-        return Change(document_id=ann.document_id, updated=[ann.id], spans=[(ann.start, ann.end)])
+        return Change(document_id=ann.document_id, updated=[ann.id], spans=[(ann.start, ann.end)], rows=[claim])
 
 
 def anchor_draft(text: str, draft: AnnotationDraft) -> tuple[int, int] | str:

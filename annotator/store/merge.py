@@ -56,7 +56,7 @@ from sqlmodel import SQLModel
 
 from ..core.errors import InputError, NotFound
 from ..core.model import now
-from ..core.services import Change
+from ..core.change import Change
 from ..core.user import current_user
 from .database import Database
 from .tables import MergeConflictRow, UTCDateTime

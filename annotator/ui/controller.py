@@ -25,9 +25,11 @@ from ..core.errors import AnnotatorError
 from ..core import agreement
 from ..core.claims import Claims
 from ..core.entities import Entities
+from ..core.operations import Operations, services_for
 from ..core.grading import grading_code
 from ..core.model import Annotation, Direction, Document, DocumentSummary, Entity, Label, LabelKind, SpanRow, SpanTable
-from ..core.services import Change, Desk, DocumentImport
+from ..core.change import Change, Op
+from ..core.services import Desk, DocumentImport
 from ..core.user import current_user
 from ..io.documents import import_files
 from ..io.seeds import seed_if_empty
@@ -35,6 +37,20 @@ from ..store import merge, share
 from ..store.database import Database, open_database
 from . import commands
 from .claim_editor import ClaimContext
+
+
+def _warm(index) -> None:
+    """Read the entity index ahead of the first tag. A failure here (the
+    database closed meanwhile) costs nothing: the first lookup reads it."""
+    try:
+        index.warm()
+    except Exception:  # noqa: BLE001, S110
+        pass
+
+
+def _typed(fields: dict) -> bool:
+    """Fields an analyst types into (a note-like text), whose saves merge."""
+    return set(fields) <= {"likelihood_note"}
 
 
 # The spans of a document can be read in parts by position, each drawn as the
@@ -71,6 +87,7 @@ class DeskController(QObject):
         self.desk: Desk | None = None
         self.entities: Entities | None = None
         self.claims: Claims | None = None
+        self.operations: Operations | None = None
         self.undo_stack = QUndoStack(self)
         self.document: Document | None = None
         self._labels: list[Label] = []
@@ -79,6 +96,7 @@ class DeskController(QObject):
         self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotator-draw")
         self._pending: tuple[uuid.UUID, queue.SimpleQueue] | None = None  # the spans' read open_document started
         self._summaries: list[DocumentSummary] | None = None  # see document_summaries
+        self._written: dict[uuid.UUID, Annotation] = {}  # the annotations the last change wrote, as written
 
     # --- database ---------------------------------------------------------------
 
@@ -88,9 +106,12 @@ class DeskController(QObject):
         if self.db is not None:
             self.db.close()
         self.db = db
-        self.desk = Desk(db.repo, self.user)
-        self.entities = Entities(db.repo, self.user)
-        self.claims = Claims(db.repo, self.user)
+        services = services_for(db.repo, self.user)
+        self.desk, self.entities, self.claims = services.desk, services.entities, services.claims
+        self.operations = Operations(services, extra=self._conflict_operations())
+        # The entity index is read now, on its own thread (not the span loader's:
+        # the first document must not wait), so the first tag does not.
+        threading.Thread(target=_warm, args=(services.entities.index,), name="annotator-entities", daemon=True).start()
         self.undo_stack.clear()
         self.document = None
         self._pending = None
@@ -109,7 +130,9 @@ class DeskController(QObject):
     def refresh(self) -> None:
         """Re-read labels, entities and the documents' counts (after another writer changed the file)."""
         self._summaries = None
+        self._written = {}
         self._labels = self.repo.labels()
+        self.entities.index.forget()
         self._reload_entities()
         self.labelsChanged.emit()
         self.entitiesChanged.emit()
@@ -120,7 +143,7 @@ class DeskController(QObject):
         if self.db is not None:
             self.db.close()
             self.db = None
-            self.desk = self.entities = self.claims = None
+            self.desk = self.entities = self.claims = self.operations = None
 
     @property
     def repo(self):
@@ -187,6 +210,8 @@ class DeskController(QObject):
         """Adjust the kept summaries for ``change``; False if they must be read again."""
         if self._summaries is None:
             return True
+        if not (change.added or change.removed or change.updated or change.labels_changed or change.rows_of(Document)):
+            return True  # nothing counted changed (a claim's grading, a conflict's mark)
         if change.updated or change.labels_changed or not (change.added or change.removed):
             return False  # a label or a document changed: count again
         if len(change.added) + len(change.removed) > 50:
@@ -194,9 +219,10 @@ class DeskController(QObject):
         kinds = {lb.id: lb.kind.value for lb in self._labels}
         summaries = {d.id: d for d in self._summaries}
         steps: dict[uuid.UUID, dict[str, int]] = {}
+        written = {a.id: a for a in change.rows_of(Annotation)}
         for ann_ids, step in ((change.added, 1), (change.removed, -1)):
             for ann_id in ann_ids:
-                ann = self.repo.get_annotation(ann_id)
+                ann = written.get(ann_id) or self.repo.get_annotation(ann_id)
                 kind = kinds.get(ann.label_id)
                 if kind is None or ann.document_id not in summaries or ann.deleted != (step < 0):
                     return False
@@ -288,7 +314,9 @@ class DeskController(QObject):
         return self._builder.submit(build).result
 
     def annotation(self, ann_id: uuid.UUID) -> Annotation:
-        return self.repo.get_annotation(ann_id)
+        """The annotation: as the last change wrote it, else from the database."""
+        written = self._written.get(ann_id)
+        return written if written is not None else self.repo.get_annotation(ann_id)
 
     # --- documents ---------------------------------------------------------------------
 
@@ -314,78 +342,118 @@ class DeskController(QObject):
 
     # --- edits (all undoable) ------------------------------------------------------------
 
-    def _push(self, command: commands.DeskCommand) -> bool:
+    def _push(self, command: commands.OperationCommand) -> bool:
         self.undo_stack.push(command)
         if command.failure:
             self.error.emit(command.failure)
             return False
         return True
 
+    def _do(self, text: str, operation: str, merge_key: tuple | None = None, /, **args) -> bool:
+        return self._push(commands.OperationCommand(self, text, Op(operation, args, merge_key)))
+
     def tag(self, label_id: uuid.UUID, start: int, end: int) -> uuid.UUID | None:
         if self.document is None:
             return None
-        cmd = commands.AddAnnotation(self, self.document.id, label_id, start, end)
-        return cmd.ann_id if self._push(cmd) else None
+        label = self.label(label_id)
+        ann_id = uuid.uuid4()
+        done = self._do(f"Tag {label.name if label else 'span'}", "add_annotation",
+                        doc_id=self.document.id, label_id=label_id, start=start, end=end, ann_id=ann_id)  # fmt: skip
+        return ann_id if done else None
 
     def delete(self, ann_ids: list[uuid.UUID]) -> bool:
         if not ann_ids:
             return False
-        return self._push(commands.DeleteAnnotations(self, ann_ids))
+        n = len(ann_ids)
+        return self._do("Delete annotation" if n == 1 else f"Delete {n} annotations", "delete_annotations",
+                        ann_ids=list(ann_ids))  # fmt: skip
 
     def set_label(self, ann_id: uuid.UUID, label_id: uuid.UUID) -> bool:
-        return self._push(commands.UpdateAnnotation(self, ann_id, label_id=label_id))
+        return self._do("Change label", "update_annotation", ann_id=ann_id, fields={"label_id": label_id})
 
     def set_note(self, ann_id: uuid.UUID, note: str) -> bool:
-        return self._push(commands.UpdateAnnotation(self, ann_id, note=note))
+        """One undo step per note and editing session: consecutive saves of
+        the same note (typing) merge."""
+        return self._do("Edit note", "update_annotation", ("note", ann_id), ann_id=ann_id, fields={"note": note})
 
     def set_direction(self, direction: Direction) -> bool:
         if self.document is None or self.document.direction == direction:
             return False
-        return self._push(commands.SetDirection(self, self.document.id, direction))
+        text = "Right-to-left" if direction == Direction.RTL else "Left-to-right"
+        return self._do(text, "set_direction", doc_id=self.document.id, direction=direction)
 
     # --- entities and claims (all undoable) ---------------------------------------------
 
     def edit_entity(self, entity_id: uuid.UUID, fields: dict) -> bool:
-        return bool(fields) and self._push(commands.UpdateEntity(self, entity_id, fields))
+        entity = self.entity(entity_id)
+        text = f"Edit {entity.name if entity else 'entity'}"
+        return bool(fields) and self._do(text, "update_entity", entity_id=entity_id, fields=dict(fields))
 
     def merge_entities(self, entity_ids: list[uuid.UUID]) -> bool:
         if len(entity_ids) < 2:
             return False
-        return self._push(commands.MergeEntities(self, entity_ids[0], entity_ids[1:]))
+        target = self.entity(entity_ids[0])
+        text = f"Merge {len(entity_ids) - 1} into {target.name if target else 'entity'}"
+        return self._do(text, "merge_entities", target_id=entity_ids[0], source_ids=list(entity_ids[1:]))
 
     def edit_document(self, doc_id: uuid.UUID, fields: dict[str, str]) -> bool:
         """Change a document's metadata as one undoable edit (only fields that differ)."""
         doc = self.repo.get_document(doc_id)
         fields = {k: v for k, v in fields.items() if getattr(doc, k) != v}
-        return bool(fields) and self._push(commands.EditDocument(self, doc_id, fields))
+        return bool(fields) and self._do("Edit document properties", "update_document", doc_id=doc_id, fields=fields)
 
     def import_annotation_file(self, doc_id: uuid.UUID, path: Path, fmt: str | None = None):
         """Import an annotation file into a document as one undoable edit;
         returns what the import did (None if it failed: the error was emitted)."""
-        command = commands.ImportAnnotationFile(self, doc_id, path, fmt)
-        return command.result if self._push(command) else None
+        from ..io.interchange import import_annotation_file
+
+        try:
+            result = import_annotation_file(self.desk, doc_id, path, fmt)
+        except (AnnotatorError, OSError, ValueError) as exc:
+            self.error.emit(str(exc))
+            return None
+        report = result.report
+        added = list(report.added)
+        change = Change(document_id=doc_id, added=added, labels_changed=bool(report.labels_added),
+                        entities_changed=bool(report.entities_added) or bool(added),
+                        inverse=Op("delete_annotations", {"ann_ids": added}) if added else None)  # fmt: skip
+        if report.labels_added:
+            self._labels = self.repo.labels()
+            self.labelsChanged.emit()
+        self._push(commands.OperationCommand(self, f"Import annotations from {Path(path).name}", done=change))
+        return result
 
     def tag_occurrences(self, entity_id: uuid.UUID, occurrences: list) -> bool:
         entity = self.entity(entity_id)
         label = self.label_for_kind(entity.kind) if entity else None
         if label is None or not occurrences:
             return False
-        return self._push(commands.TagOccurrences(self, entity_id, label.id, occurrences))
+        return self._do(f"Tag {len(occurrences)} occurrence(s)", "tag_occurrences",
+                        entity_id=entity_id, label_id=label.id, occurrences=list(occurrences))  # fmt: skip
+
+    GRADING = frozenset({"reliability", "credibility"})
 
     def set_claim_fields(self, ann_id: uuid.UUID, fields: dict) -> bool:
-        return bool(fields) and self._push(commands.SetClaimFields(self, ann_id, fields))
+        """Consecutive grading keys on one claim, and typing in one of its
+        text fields, undo as one step."""
+        if not fields:
+            return False
+        grading = set(fields) <= self.GRADING
+        key = ("grading", ann_id) if grading else ("claim", ann_id, tuple(sorted(fields))) if _typed(fields) else None
+        return self._do("Grade claim" if grading else "Edit claim", "set_claim_fields", key,
+                        ann_id=ann_id, fields=dict(fields))  # fmt: skip
 
     def set_claim_source(self, ann_id: uuid.UUID, name: str) -> bool:
-        return self._push(commands.SetClaimSource(self, ann_id, name))
+        return self._do(f"Source: {name}", "set_claim_source", ann_id=ann_id, name=name)
 
     def set_claim_subjects(self, ann_id: uuid.UUID, entity_ids: list[uuid.UUID]) -> bool:
-        return self._push(commands.SetClaimSubjects(self, ann_id, entity_ids))
+        return self._do("Change what the claim is about", "set_claim_subjects", ann_id=ann_id, entity_ids=list(entity_ids))
 
     def link_claims(self, from_id: uuid.UUID, to_id: uuid.UUID, relation: str) -> bool:
-        return self._push(commands.LinkClaims(self, from_id, to_id, relation))
+        return self._do(f"Link claims ({relation})", "link_claims", from_id=from_id, to_id=to_id, relation=relation)
 
     def unlink_claims(self, link_id: uuid.UUID) -> bool:
-        return self._push(commands.UnlinkClaims(self, link_id))
+        return self._do("Remove claim link", "unlink_claims", link_id=link_id)
 
     # --- sharing ---------------------------------------------------------------------------
 
@@ -413,20 +481,33 @@ class DeskController(QObject):
         return merge.conflicts(self.db)
 
     def reverse_conflict(self, conflict_id: uuid.UUID) -> bool:
-        return self._push(commands.ReverseConflict(self, conflict_id))
+        """Keep the version a merge set aside; undo swaps back."""
+        return self._do("Keep the other version", "reverse_conflict", conflict_id=conflict_id)
 
-    def reverse_conflict_now(self, conflict_id: uuid.UUID) -> Change:
-        return merge.reverse_conflict(self.db, conflict_id)
+    def _conflict_operations(self) -> dict:
+        """The merge conflicts' two edits, as operations with their inverses
+        (they live in the store, which core does not import)."""
+
+        def reverse(conflict_id: uuid.UUID) -> Change:
+            change = merge.reverse_conflict(self.db, conflict_id)
+            change.inverse = Op("reverse_conflict", {"conflict_id": conflict_id})
+            return change
+
+        def mark(conflict_id: uuid.UUID, reviewed: bool) -> Change:
+            old = merge.get_conflict(self.db, conflict_id).resolved
+            merge.resolve_conflict(self.db, conflict_id, reviewed)
+            return Change(inverse=Op("mark_conflict", {"conflict_id": conflict_id, "reviewed": old}))
+
+        return {"reverse_conflict": reverse, "mark_conflict": mark}
 
     def conflict(self, conflict_id: uuid.UUID):
         return merge.get_conflict(self.db, conflict_id)
 
     def set_conflict_reviewed(self, conflict_id: uuid.UUID, reviewed: bool) -> bool:
-        """Mark a conflict reviewed (or not), undoably."""
-        return self._push(commands.SetConflictReviewed(self, conflict_id, reviewed))
-
-    def mark_conflict_now(self, conflict_id: uuid.UUID, reviewed: bool) -> None:
-        merge.resolve_conflict(self.db, conflict_id, reviewed)
+        """Mark a conflict reviewed (or not), undoably. Only the conflicts
+        list changes, never a data row."""
+        text = "Mark conflict reviewed" if reviewed else "Mark conflict not reviewed"
+        return self._do(text, "mark_conflict", conflict_id=conflict_id, reviewed=reviewed)
 
     def share(self, doc_ids: list[uuid.UUID], path: Path):
         return share.share(self.db, doc_ids, path, overwrite=path.exists())
@@ -440,18 +521,30 @@ class DeskController(QObject):
     # --- called by commands ------------------------------------------------------------------
 
     def apply(self, change: Change) -> None:
-        """Announce a change; bring its document to the front first (undo of an
+        """Announce a change, from the rows it carries (nothing just written
+        is read again); bring its document to the front first (undo of an
         edit made in another document shows that document)."""
+        self._written = {a.id: a for a in change.rows_of(Annotation)}
         if change.entities_changed:
-            self._reload_entities()
+            entities = change.rows_of(Entity)
+            if entities and not change.updated:  # an entity made or edited: those rows are all that changed
+                for entity in entities:
+                    if entity.deleted:
+                        self._entities.pop(entity.id, None)
+                    else:
+                        self._entities[entity.id] = entity
+            else:  # a merge, an import: many rows moved
+                self._reload_entities()
             self.entitiesChanged.emit()
         if change.document_id is not None and (self.document is None or self.document.id != change.document_id):
             self.open_document(change.document_id)
-        elif self.document is not None and change.document_id == self.document.id and not (
-            change.added or change.removed or change.updated
-        ):
-            self.document = self.repo.get_document(self.document.id)
-        if not self._count_change(change):
+        elif self.document is not None and change.document_id == self.document.id:
+            doc = next((d for d in change.rows_of(Document) if d.id == self.document.id), None)
+            if doc is not None:
+                self.document = doc
+        counted = self._count_change(change)
+        if not counted:
             self._summaries = None
         self.changed.emit(change)
-        self.documentsChanged.emit()
+        if not counted or change.rows_of(Document) or change.added or change.removed:
+            self.documentsChanged.emit()

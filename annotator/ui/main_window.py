@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import AnnotatorError
-from ..core.model import Direction, LabelKind
+from ..core.model import Annotation, Claim, Direction, LabelKind
 from ..core.offsets import grapheme_bounds, word_bounds
-from ..core.services import Change
+from ..core.change import Change
 from .controller import DeskController
 from .document_dialog import DocumentDialog
 from .legend import LegendDialog
@@ -421,10 +421,12 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.ctl.set_direction(Direction.RTL if self.act_rtl.isChecked() else Direction.LTR)
 
     def _changed(self, change: Change) -> None:
-        self._entities_dirty = True
+        """Redraw what ``change`` names, from the rows it carries."""
+        if change.entities_changed or any(a.entity_id for a in change.rows_of(Annotation)) or not change.rows:
+            self._entities_dirty = True  # names, or the mention counts, changed
+            if self.tabs.currentWidget() is self.entities:
+                self._refresh_entities()
         self._offer_places(change)
-        if self.tabs.currentWidget() is self.entities:
-            self._refresh_entities()
         doc = self.ctl.document
         if doc is None or change.document_id not in (doc.id, None):
             return
@@ -434,14 +436,14 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
             if self.details.ann is not None and self.details.ann.id == ann_id:
                 self.details.show_annotation(None, [], "")
         for ann_id in [*change.added, *change.updated]:
-            ann = self.ctl.annotation(ann_id)
+            ann = self.ctl.annotation(ann_id)  # the row the change carries, when it does
             if ann.document_id != doc.id:  # a change spanning documents
                 continue
             self.reader.highlighter.put(ann)
             self.annotations.model.put(ann)
             if self.details.ann is not None and self.details.ann.id == ann_id:
                 self._show_details(ann_id)
-        if change.updated:
+        if change.updated and (change.rows_of(Claim) or not change.rows):
             self.annotations.model.set_gradings(self.ctl.claim_codes())
         if change.document_id is not None and not (change.added or change.removed or change.updated):
             self.reader.apply_direction(doc.direction)  # a document-level change

@@ -10,7 +10,7 @@ import uuid
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..core.model import LabelKind
-from ..core.services import Change
+from ..core.change import Change
 from .entity_dialog import EntityDialog
 from .occurrences_dialog import OccurrencesDialog
 
