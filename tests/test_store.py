@@ -138,11 +138,12 @@ def test_wal_and_foreign_keys_are_on(db):
     assert _sql(db.path, "PRAGMA journal_mode")[0][0] == "wal"
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-    with pytest.raises(IntegrityError):
+    with pytest.raises(StoreError, match="FOREIGN KEY constraint failed") as err:  # the store's own error
         with db.repo.transaction():
             db.repo.add_annotations(
                 [Annotation(document_id=uuid.uuid4(), label_id=uuid.uuid4(), start=0, end=1, exact="x")]
             )
+    assert isinstance(err.value.__cause__, IntegrityError)
 
 
 def test_not_found_is_a_clear_error(db):

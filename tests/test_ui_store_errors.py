@@ -15,9 +15,10 @@ from tests.ui_helpers import is_filled, open_copy_of_seed, rows, select_and_tag
 
 
 @pytest.mark.parametrize(
-    "message", ["database or disk is full", "attempt to write a readonly database"]
+    "message, shown",
+    [("database or disk is full", "the disk is full"), ("attempt to write a readonly database", "read-only")],
 )  # fmt: skip
-def test_failed_write_is_reported_and_leaves_nothing(qtbot, tmp_path, monkeypatch, message):
+def test_failed_write_is_reported_and_leaves_nothing(qtbot, tmp_path, monkeypatch, message, shown):
     db = tmp_path / "desk.db"
     win = start_window(db)
     qtbot.addWidget(win)
@@ -34,7 +35,7 @@ def test_failed_write_is_reported_and_leaves_nothing(qtbot, tmp_path, monkeypatc
     monkeypatch.setattr(repo, "add_annotations", failing)
     start = win.reader.text.index("Palmyra")
     select_and_tag(qtbot, win, start, start + 7, Qt.Key.Key_L)
-    assert message in win.last_error
+    assert win.last_error.startswith("the edit could not be saved: ") and shown in win.last_error, win.last_error
     assert rows(db) == []  # rolled back
     assert win.ctl.undo_stack.count() == 0
     assert not is_filled(win.reader, start)

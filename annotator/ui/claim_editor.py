@@ -3,8 +3,10 @@ what the claim is about and how it relates to other claims.
 
 Built for speed: the source comes from a completer over actor entities, the
 grading takes one key each, and every change is saved (and undoable) at once.
-The likelihood rationale is a few lines of text, saved like the note (Ctrl+Enter
-or leaving the field); "About" lists the ticked entities first, with a filter;
+The likelihood rationale is a few lines of text, saved like the note: as it is
+typed, and at once on Ctrl+Enter or leaving the field, one undo step per
+editing session (see :mod:`.editing_session`); "About" lists the ticked
+entities first, with a filter;
 each link names the other claim by its grading and its quote.
 
 Compact enough that source, stance, likelihood, grading and rationale show
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.grading import LIKELIHOOD, RELATIONS, STANCES
+from .editing_session import EditingSession
 from .grading import GradingWidget
 from .models import combo_index
 
@@ -83,9 +86,10 @@ class ElidingList(QListWidget):
 
 
 class RationaleEdit(QPlainTextEdit):
-    """A few lines of text that save themselves like the note: on Ctrl+Enter
-    and when the focus leaves. Handled here rather than by a QShortcut, so a
-    window-wide Ctrl+Enter elsewhere cannot make the key ambiguous."""
+    """A few lines of text that end their editing session like the note: on
+    Ctrl+Enter and when the focus leaves (``committed``); the saves while
+    typing are the editor's. Ctrl+Enter is handled here rather than by a
+    QShortcut, so a window-wide Ctrl+Enter elsewhere cannot make the key ambiguous."""
 
     committed = Signal()
 
@@ -131,6 +135,7 @@ class ClaimContext:
 class ClaimEditor(QWidget):
     sourceNamed = Signal(str)
     fieldsEdited = Signal(dict)  # claim fields to set
+    rationaleEdited = Signal(object, str, int)  # claim annotation id, likelihood rationale, editing session
     subjectsChosen = Signal(list)
     linkRequested = Signal(str, object)  # relation, other annotation id
     unlinkRequested = Signal(object)  # link id
@@ -154,7 +159,8 @@ class ClaimEditor(QWidget):
         for term, rng in LIKELIHOOD:
             self.likelihood.addItem(f"{term} ({rng})", term)
         self.likelihood_note = RationaleEdit(3)
-        self.likelihood_note.setPlaceholderText("Why this grading and likelihood (Ctrl+Enter or leaving the field saves)")
+        self.likelihood_note.setPlaceholderText("Why this grading and likelihood (saved as you type)")
+        self._typing = EditingSession(self._save_note, self)
         self.about_filter = QLineEdit(placeholderText="Filter entities (ticked ones stay)")
         self.about_filter.setClearButtonEnabled(True)
         self.about = QListWidget()
@@ -207,6 +213,7 @@ class ClaimEditor(QWidget):
         self.grading.graded.connect(lambda r, c: self._emit(reliability=r, credibility=c))
         self.likelihood.activated.connect(lambda _i: self._emit(likelihood=self.likelihood.currentData()))
         self.likelihood_note.committed.connect(self._note_done)
+        self.likelihood_note.textChanged.connect(self._note_typed)
         self.about.itemChanged.connect(self._about_changed)
         self.about_filter.textChanged.connect(self._filter_about)
         self.add_link.clicked.connect(self._choose_link)
@@ -236,11 +243,16 @@ class ClaimEditor(QWidget):
             self.likelihood.setCurrentIndex(max(0, self.likelihood.findData(claim.likelihood)))
             same_claim = self._ann_id == claim.annotation_id
             self._ann_id = claim.annotation_id
-            typing = same_claim and self.likelihood_note.toPlainText().strip() != self._current_note
+            if not same_claim:
+                self._typing.drop()
+            typed = self.likelihood_note.toPlainText().strip()
+            typing = same_claim and (typed != self._current_note or self._typing.pending)
             if not typing:  # never overwrite a rationale typed but not saved yet
                 self._current_note = claim.likelihood_note
-                if self.likelihood_note.toPlainText() != claim.likelihood_note:
+                if typed != claim.likelihood_note or not same_claim:  # (saved stripped: the space just typed stays)
+                    self.likelihood_note.blockSignals(True)
                     self.likelihood_note.setPlainText(claim.likelihood_note)
+                    self.likelihood_note.blockSignals(False)
             chosen = {e.id for e in details.subjects}
             top = self.about.verticalScrollBar().value() if same_claim else 0
             self.about.clear()
@@ -288,15 +300,27 @@ class ClaimEditor(QWidget):
             self._current_source = name
             self.sourceNamed.emit(name)
 
-    def _note_done(self) -> None:
+    def _note_typed(self) -> None:
+        if not self._quiet:
+            self._typing.typed()
+
+    def _save_note(self, session: int) -> None:
         note = self.likelihood_note.toPlainText().strip()
-        if self.isVisible() and note != self._current_note:
+        if self.isVisible() and self._ann_id is not None and note != self._current_note:
             self._current_note = note
-            self._emit(likelihood_note=note)
+            self.rationaleEdited.emit(self._ann_id, note, session)
+
+    def _note_done(self) -> None:
+        """Ctrl+Enter or leaving the field: saved at once, the session ends."""
+        self._typing.end()
 
     def commit_pending(self) -> None:
         """Save a rationale typed but not saved yet (before another annotation is shown)."""
-        self._note_done()
+        self._typing.end()
+
+    def drop_pending(self) -> None:
+        """Forget a rationale not saved yet: its claim is no longer shown."""
+        self._typing.drop()
 
     def _filter_about(self, text: str) -> None:
         words = text.casefold().split()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from ..core.change import Change, Op
-from ..core.errors import AnnotatorError
+from ..core.errors import AnnotatorError, StoreError
 
 if TYPE_CHECKING:
     from .controller import DeskController
@@ -45,15 +45,14 @@ class OperationCommand(QUndoCommand):
             return None
         try:
             change = self.ctl.operations.run(op)
+        except StoreError as exc:  # the database said no: locked, full, read-only…
+            self.failure = f"the edit could not be saved: {exc}"
         except (AnnotatorError, OSError, ValueError) as exc:
             self.failure = str(exc)
-            self.setObsolete(True)
-            return None
-        except Exception as exc:  # noqa: BLE001 (the database said no: locked, full, read-only…)
-            self.failure = f"the edit could not be saved: {getattr(exc, 'orig', exc)}"
-            self.setObsolete(True)
-            return None
-        return change
+        else:
+            return change
+        self.setObsolete(True)
+        return None
 
     def redo(self) -> None:
         if self._done is not None:

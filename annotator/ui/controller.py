@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core.errors import AnnotatorError
-from ..core import agreement
+from ..core import agreement, gazetteer
 from ..core.claims import Claims
 from ..core.entities import Entities
 from ..core.operations import Operations, services_for
@@ -35,6 +35,7 @@ from ..io.documents import import_files
 from ..io.seeds import seed_if_empty
 from ..store import merge, share
 from ..store.database import Database, open_database
+from ..store.sqlite.place_index import open_place_index
 from . import commands
 from .claim_editor import ClaimContext
 
@@ -97,6 +98,7 @@ class DeskController(QObject):
         self._pending: tuple[uuid.UUID, queue.SimpleQueue] | None = None  # the spans' read open_document started
         self._summaries: list[DocumentSummary] | None = None  # see document_summaries
         self._written: dict[uuid.UUID, Annotation] = {}  # the annotations the last change wrote, as written
+        gazetteer.use_index(open_place_index)  # the place suggestions' names: a file in the user's cache
 
     # --- database ---------------------------------------------------------------
 
@@ -241,10 +243,8 @@ class DeskController(QObject):
         return self.repo.annotation_spans(self.document.id)
 
     def preload_gazetteer(self) -> None:
-        """Build the offline gazetteer's index on the worker thread, so the
-        first location dialog shows suggestions at once."""
-        from ..core import gazetteer
-
+        """Open the offline gazetteer's index (built the first time ever, in
+        seconds) on a thread, so the first location dialog shows suggestions at once."""
         if self.db is None:  # the window closed before the timer fired
             return
         # Its own daemon thread, not the span loader: a document opened meanwhile must not wait.
@@ -371,10 +371,12 @@ class DeskController(QObject):
     def set_label(self, ann_id: uuid.UUID, label_id: uuid.UUID) -> bool:
         return self._do("Change label", "update_annotation", ann_id=ann_id, fields={"label_id": label_id})
 
-    def set_note(self, ann_id: uuid.UUID, note: str) -> bool:
-        """One undo step per note and editing session: consecutive saves of
-        the same note (typing) merge."""
-        return self._do("Edit note", "update_annotation", ("note", ann_id), ann_id=ann_id, fields={"note": note})
+    def set_note(self, ann_id: uuid.UUID, note: str, session: int | None = None) -> bool:
+        """One undo step per note and editing session: the saves made while
+        typing carry the field's ``session`` number and merge; without one,
+        each save is its own step."""
+        key = ("note", ann_id, session) if session is not None else None
+        return self._do("Edit note", "update_annotation", key, ann_id=ann_id, fields={"note": note})
 
     def set_direction(self, direction: Direction) -> bool:
         if self.document is None or self.document.direction == direction:
@@ -433,13 +435,14 @@ class DeskController(QObject):
 
     GRADING = frozenset({"reliability", "credibility"})
 
-    def set_claim_fields(self, ann_id: uuid.UUID, fields: dict) -> bool:
-        """Consecutive grading keys on one claim, and typing in one of its
-        text fields, undo as one step."""
+    def set_claim_fields(self, ann_id: uuid.UUID, fields: dict, session: int | None = None) -> bool:
+        """Consecutive grading keys on one claim undo as one step, and so do
+        the saves of one editing ``session`` of its rationale (see set_note)."""
         if not fields:
             return False
         grading = set(fields) <= self.GRADING
-        key = ("grading", ann_id) if grading else ("claim", ann_id, tuple(sorted(fields))) if _typed(fields) else None
+        typed = _typed(fields) and session is not None
+        key = ("grading", ann_id) if grading else ("claim", ann_id, tuple(sorted(fields)), session) if typed else None
         return self._do("Grade claim" if grading else "Edit claim", "set_claim_fields", key,
                         ann_id=ann_id, fields=dict(fields))  # fmt: skip
 

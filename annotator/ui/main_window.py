@@ -37,6 +37,7 @@ from .controller import DeskController
 from .document_dialog import DocumentDialog
 from .legend import LegendDialog
 from .entities_panel import EntitiesPanel
+from .history_actions import history_actions
 from .panels import AnnotationPanel, DetailsPane, DocumentPanel
 from .place_suggestions import PlaceSuggestions
 from .reader import ReaderPane
@@ -157,10 +158,8 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.act_quit = a("&Quit", self.close, SK.Quit)
         if not self.act_quit.shortcuts():  # the Windows key scheme has none (Alt+F4 closes the window)
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
-        self.act_undo = self.ctl.undo_stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcuts(SK.Undo)  # every binding: Ctrl+Z, Alt+Backspace…
-        self.act_redo = self.ctl.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts(SK.Redo)  # Ctrl+Shift+Z and Ctrl+Y on Linux and Windows
+        # Every binding (Ctrl+Z…; Ctrl+Shift+Z and Ctrl+Y); what is being typed is saved first.
+        self.act_undo, self.act_redo = history_actions(self.ctl.undo_stack, self, self.details.commit_pending)
         self.act_delete = a("&Delete annotation", self.delete_selected, SK.Delete, "Delete the selected annotation")
         self.act_find = a("&Find in document…", self.pane.find_bar.open_bar, SK.Find, "Find in document")
         self.act_find_next = a("Find &next", self.pane.find_bar.step_forward, SK.FindNext)
@@ -284,12 +283,14 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.annotations.annotationChosen.connect(self._annotation_chosen)
         self.reader.spansClicked.connect(self._spans_clicked)
         self.details.labelChosen.connect(lambda ann_id, label_id: self.ctl.set_label(ann_id, label_id))
-        self.details.noteEdited.connect(lambda ann_id, note: self.ctl.set_note(ann_id, note))
+        self.details.noteEdited.connect(lambda ann_id, note, session: self.ctl.set_note(ann_id, note, session))
         self.details.editEntity.connect(self.edit_entity)
         self.details.tagAllOccurrences.connect(self.tag_all_occurrences)
         claim = self.details.claim
         claim.sourceNamed.connect(lambda name: self._claim_edit(self.ctl.set_claim_source, name))
         claim.fieldsEdited.connect(lambda fields: self._claim_edit(self.ctl.set_claim_fields, fields))
+        claim.rationaleEdited.connect(lambda ann_id, note, session:
+                                      self.ctl.set_claim_fields(ann_id, {"likelihood_note": note}, session))  # fmt: skip
         claim.subjectsChosen.connect(lambda ids: self._claim_edit(self.ctl.set_claim_subjects, ids))
         claim.linkRequested.connect(lambda rel, other: self._claim_edit(lambda a, o: self.ctl.link_claims(a, o, rel), other))
         claim.unlinkRequested.connect(self.ctl.unlink_claims)
@@ -313,6 +314,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.documents.set_documents(self.ctl.document_summaries(), current)
 
     def open_document(self, doc_id: uuid.UUID | None, keep_scroll: bool = False) -> None:
+        self.details.commit_pending()  # what is being typed goes to its annotation, in its document
         scroll = self.reader.first_visible_cp() if keep_scroll else None
         try:
             self.ctl.open_document(doc_id)
@@ -562,8 +564,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
 
     def save_state(self) -> None:
         s = self.settings
-        self.details.commit_note()
-        self.details.claim.commit_pending()
+        self.details.commit_pending()  # what is being typed is saved before the window goes
         s.setValue("geometry", self.saveGeometry())
         s.setValue("window_state", self.saveState())
         s.setValue("splitter_main", self.splitter.saveState())

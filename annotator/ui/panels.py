@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ..core.model import Annotation, Label
 from .claim_editor import ClaimEditor
 from .colours import MutedLabel, muted_text
+from .editing_session import EditingSession
 from .models import ID_ROLE, SUBTITLE_ROLE, combo_index, AnnotationTableModel, DocumentListModel, KindFilterProxy, TextFilterProxy
 
 
@@ -336,10 +337,11 @@ class AnnotationPanel(QWidget):
 
 
 class DetailsPane(QWidget):
-    """The selected annotation: label (changeable), entity, note (edited in place)."""
+    """The selected annotation: label (changeable), entity, note (edited in
+    place, saved as it is typed: see :mod:`.editing_session`)."""
 
     labelChosen = Signal(object, object)  # annotation id, label id
-    noteEdited = Signal(object, str)  # annotation id, note
+    noteEdited = Signal(object, str, int)  # annotation id, note, editing session (one undo step)
     editEntity = Signal(object)  # entity id
     tagAllOccurrences = Signal(object)  # entity id
 
@@ -361,11 +363,12 @@ class DetailsPane(QWidget):
         entity_row.addWidget(self.tag_all)
         self.claim = ClaimEditor()
         self.claim.hide()
-        self.note = QPlainTextEdit(placeholderText="Note (Ctrl+Enter to save)")
+        self.note = QPlainTextEdit(placeholderText="Note (saved as you type)")
         self.note.setTabChangesFocus(True)
         self.note.setMaximumHeight(84)  # four lines: with a claim the editor below shows without scrolling
         self.save_note = QPushButton("Save note")
         self.save_note.setEnabled(False)
+        self._typing = EditingSession(self._save_note, self)
         self.meta = MutedLabel(wordWrap=True)  # readable in light and dark palettes (palette(mid) was not)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Nothing selected: a line saying what to do, not disabled fields with old values.
@@ -415,8 +418,12 @@ class DetailsPane(QWidget):
 
     def show_annotation(self, ann: Annotation | None, labels: list[Label], entity: str) -> None:
         if self.ann is not None and ann is not None and self.ann.id != ann.id:
-            self.commit_note()  # leaving an annotation keeps what was typed
-            self.claim.commit_pending()
+            self.commit_pending()  # leaving an annotation keeps what was typed
+        elif ann is None:
+            # Cleared: its document was left (the window saved the typing
+            # before opening another) or it was deleted (nothing to save to).
+            self._typing.drop()
+            self.claim.drop_pending()
         self.ann = ann
         self.empty.setVisible(ann is None)
         self.body.setVisible(ann is not None)
@@ -441,7 +448,7 @@ class DetailsPane(QWidget):
         self.quote.setText(quote)
         self.label.setCurrentIndex(combo_index(self.label, ann.label_id))
         self.entity.setText(entity or "—")
-        if self.note.toPlainText() != ann.note:
+        if self.note.toPlainText() != ann.note and not self._typing.pending:  # typed text stays
             self.note.blockSignals(True)
             self.note.setPlainText(ann.note)
             self.note.blockSignals(False)
@@ -457,10 +464,22 @@ class DetailsPane(QWidget):
 
     def _note_changed(self) -> None:
         self.save_note.setEnabled(self.ann is not None and self.note.toPlainText() != self.ann.note)
+        if self.ann is not None:
+            self._typing.typed()
+
+    def _save_note(self, session: int) -> None:
+        if self.ann is not None and self.note.toPlainText() != self.ann.note:
+            self.noteEdited.emit(self.ann.id, self.note.toPlainText(), session)
 
     def commit_note(self) -> None:
-        if self.ann is not None and self.note.toPlainText() != self.ann.note:
-            self.noteEdited.emit(self.ann.id, self.note.toPlainText())
+        """Save the note now and end its editing session (Ctrl+Enter, Save, focus out)."""
+        self._typing.end()
+
+    def commit_pending(self) -> None:
+        """Save whatever is being typed here, note or rationale, ending its
+        session: before another annotation or document is shown, an undo, closing."""
+        self.commit_note()
+        self.claim.commit_pending()
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802
         if obj is self.note and ev.type() == QEvent.Type.FocusOut:
