@@ -1,11 +1,16 @@
 """Test setup: Qt runs offscreen; settings and data go to temporary folders."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ANNOTATOR_USER", "tester")
 
 import pytest
+
+
+_CACHE = Path(tempfile.mkdtemp(prefix="annotator-test-cache-"))  # the place index: built once per run
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +20,7 @@ def _isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "data" / "annotator.db"))
     monkeypatch.setenv("ANNOTATOR_NO_SEED", "1")  # the GUI tests bring their own documents
+    monkeypatch.setenv("ANNOTATOR_CACHE", str(_CACHE))  # never in the user's ~/.cache
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     yield

@@ -163,8 +163,10 @@ def found(index, query: str, limit: int) -> list[tuple[str, str, str]]:
     return [(p.name, p.matched, p.how) for p in gazetteer.search(index, query, limit)]
 
 
-QUERIES = sorted({k[i:j] for p in SMALL for k in gazetteer.fold_many(p.names) for i in range(len(k)) for j in range(i + 1, min(len(k), i + 5) + 1)}
+KEYS = [k for p in SMALL for k in gazetteer.fold_many(p.names)]
+QUERIES = sorted({k[i:j] for k in KEYS for i in range(len(k)) for j in range(i + 1, min(len(k), i + 5) + 1)}
                  | {"Qwxzzyq", "al-Qaim", "", "  --  ", "DAMASCUS", "damascusheights", "zz"})  # fmt: skip
+"""Every piece of up to five letters of every name, and a few that match nothing."""
 
 
 @pytest.mark.parametrize("trigrams", [True, False], ids=["fts5-trigrams", "scan"])

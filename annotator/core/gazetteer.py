@@ -158,7 +158,7 @@ def search(index: PlaceIndex, query: str, limit: int, tiers: int = 3) -> list[Pl
     key = fold(query)
     if not key or limit <= 0:
         return []
-    chosen: dict[int, tuple[str, str]] = {}  # rank -> matched name, how; in rank order
+    chosen: dict[int, tuple[str, str]] = {}  # rank -> matched name, how; best first
     for how in TIERS[:tiers]:
         if len(chosen) >= limit:
             break
@@ -195,7 +195,7 @@ def preload() -> PlaceIndex:
             except Exception as exc:
                 _index = exc
         if isinstance(_index, Exception):
-            raise _index
+            raise _index.with_traceback(None)
         return _index
 
 

@@ -4,7 +4,8 @@ the repository root and prints a table.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/run.py [PART...]
 PART: reader (open, add, memory), brief, merge, import, linear (paths that must stay
-linear: ratios time(4n) / 4 time(n)); none: all of them.
+linear: ratios time(4n) / 4 time(n)), gazetteer (the place index: build, first answer,
+memory); none: all of them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ os.environ.setdefault("ANNOTATOR_USER", "bench")
 
 from tests.bench.brief_bench import bench_brief  # noqa: E402
 from tests.bench.edit_bench import bench_service, window_adds  # noqa: E402
+from tests.bench.gazetteer_bench import bench_gazetteer  # noqa: E402
 from tests.bench.import_bench import bench_import  # noqa: E402
 from tests.bench.linear_bench import bench_linear  # noqa: E402
 from tests.bench.merge_bench import bench_merge  # noqa: E402
@@ -162,7 +164,7 @@ def child_peak_rss(db_path: Path, doc_id: str) -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
-PARTS = ("reader", "brief", "merge", "import", "linear")
+PARTS = ("reader", "brief", "merge", "import", "linear", "gazetteer")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             results.update(bench_import())
         if "linear" in parts:
             results.update(bench_linear())
+        if "gazetteer" in parts:
+            results.update(bench_gazetteer())
     old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     old.update(results)
     RESULTS.write_text(json.dumps(old, indent=2) + "\n")
@@ -197,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                "rss_growth_1k_adds_mb": "< 30", "add_p95_ratio_50k_entities": "<= 1.2", "add_drift_ratio": "<= 1.2", "peak_rss_mb": "< 400", "brief_1k_ratio": "<= 1.5", "brief_10k_ratio": "<= 1.5",
                "merge_50k_s": "< 10", "merge_noop_s": "< 10", "import_ratio": "<= 5", "brief_paragraph_linear": "<= 1.5",
                "w3c_export_linear": "<= 1.5", "w3c_export_mem_per_file": "< 0.5", "w3c_new_labels_linear": "<= 1.5",
-               "docx_footnotes_linear": "<= 1.5"}  # fmt: skip
+               "docx_footnotes_linear": "<= 1.5", "gazetteer_first_ms": "< 50", "gazetteer_rss_mb": "<= 50"}  # fmt: skip
     width = max([18, *(len(k) + 1 for k in results)])
     print(f"{'measure':<{width}}{'value':>12}  target")
     for key, value in results.items():
