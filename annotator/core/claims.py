@@ -17,6 +17,7 @@ from .model import Annotation, Claim, ClaimLink, ClaimSubject, Entity, LabelKind
 from .ports import Repository
 from .change import Change, Op
 from .entity_index import EntityIndex
+from .services import entity_referenced
 
 FIELDS = ("source_entity_id", "source_annotation_id", "reliability", "credibility", "likelihood", "stance", "likelihood_note")
 
@@ -255,7 +256,7 @@ class Claims:
                     touched.append(replace(entity, deleted=False, modified=stamp))
                     self.repo.update_entity(touched[-1])
             ann, old, new = self._put_details(ann_id, {"source_entity_id": source_id})
-            if drop is not None and drop != source_id and not self._referenced(drop):
+            if drop is not None and drop != source_id and not entity_referenced(self.repo, drop):
                 entity = self.repo.get_entity(drop)
                 if not entity.deleted:
                     touched.append(replace(entity, deleted=True, modified=stamp))
@@ -265,13 +266,6 @@ class Claims:
         undo = Op("reset_claim_source", {"ann_id": ann_id, "source_id": old.source_entity_id, "drop": revive, "revive": drop})
         return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], rows=[new, *touched],
                       entities_changed=bool(touched), inverse=undo)  # fmt: skip
-
-    def _referenced(self, entity_id: uuid.UUID) -> bool:
-        return bool(
-            self.repo.annotations_for_entity(entity_id)
-            or self.repo.claims_by_source(entity_id)
-            or self.repo.subjects_for_entity(entity_id)
-        )
 
 
 def _short(text: str, n: int = 50) -> str:

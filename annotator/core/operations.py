@@ -105,17 +105,17 @@ class History:
         return bool(self._redo)
 
     def undo(self) -> Change:
-        change = self.operations.run(self._undo[-1])
-        self._undo.pop()
-        if change.inverse is not None:
-            self._redo.append(change.inverse)
-        return change
+        return self._step(self._undo, self._redo)
 
     def redo(self) -> Change:
-        change = self.operations.run(self._redo[-1])
-        self._redo.pop()
+        return self._step(self._redo, self._undo)
+
+    def _step(self, source: list[Op], target: list[Op]) -> Change:
+        """Run the last of ``source``; its change's inverse goes to ``target``."""
+        change = self.operations.run(source[-1])
+        source.pop()
         if change.inverse is not None:
-            self._undo.append(change.inverse)
+            target.append(change.inverse)
         return change
 
     def clear(self) -> None:

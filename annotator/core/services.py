@@ -368,7 +368,7 @@ class Desk:
                 (change.removed if deleted else change.added).append(ann_id)
             for entity_id in entities:
                 entity = self.repo.get_entity(entity_id)
-                if entity.deleted != deleted and entity.merged_into is None and not (deleted and self._referenced(entity_id)):
+                if entity.deleted != deleted and entity.merged_into is None and not (deleted and entity_referenced(self.repo, entity_id)):
                     touched.append(replace(entity, deleted=deleted, modified=stamp))
                     self.repo.update_entity(touched[-1])
         for entity in touched:
@@ -380,14 +380,6 @@ class Desk:
             change.document_id = docs.pop()
             change.spans = spans
         return change
-
-    def _referenced(self, entity_id: uuid.UUID) -> bool:
-        """Whether a live mention, claim source or claim subject refers to the entity."""
-        return bool(
-            self.repo.annotations_for_entity(entity_id)
-            or self.repo.claims_by_source(entity_id)
-            or self.repo.subjects_for_entity(entity_id)
-        )
 
     def delete_annotations(self, ann_ids: Sequence[uuid.UUID], entities: Sequence[uuid.UUID] = ()) -> Change:
         """Tombstone several annotations in one transaction (see :meth:`_set_many_deleted`)."""
@@ -551,6 +543,14 @@ class Desk:
         with self.repo.transaction():
             self.repo.put_claim(claim)
         return Change(document_id=ann.document_id, updated=[ann.id], spans=[(ann.start, ann.end)], rows=[claim])
+
+
+def entity_referenced(repo: Repository, entity_id: uuid.UUID) -> bool:
+    """Whether a live mention, claim source or claim subject refers to the
+    entity (an entity an undone edit made is tombstoned only when none does)."""
+    return bool(
+        repo.annotations_for_entity(entity_id) or repo.claims_by_source(entity_id) or repo.subjects_for_entity(entity_id)
+    )
 
 
 def anchor_draft(text: str, draft: AnnotationDraft) -> tuple[int, int] | str:

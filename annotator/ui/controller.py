@@ -530,13 +530,13 @@ class DeskController(QObject):
         self._written = {a.id: a for a in change.rows_of(Annotation)}
         if change.entities_changed:
             entities = change.rows_of(Entity)
-            if entities and not change.updated:  # an entity made or edited: those rows are all that changed
+            if entities:  # an edit that carries the entities it wrote: those rows are all that changed
                 for entity in entities:
                     if entity.deleted:
                         self._entities.pop(entity.id, None)
                     else:
                         self._entities[entity.id] = entity
-            else:  # a merge, an import: many rows moved
+            else:  # a merge, an import: they carry no entity rows; many moved
                 self._reload_entities()
             self.entitiesChanged.emit()
         if change.document_id is not None and (self.document is None or self.document.id != change.document_id):
