@@ -21,6 +21,7 @@ import pytest
 
 from annotator.core.errors import InputError
 from annotator.io.docx_import import read_docx
+from tests.memory_limit import LIMIT_ADDRESS_SPACE
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{{}}</w:body></w:document>'
@@ -129,19 +130,13 @@ def test_the_cli_reports_a_damaged_deflate_stream_in_one_line(tmp_path):
 
 # --- members that lie about their size, under a memory limit --------------------------------------
 
-_UNDER_A_LIMIT = textwrap.dedent(
+_UNDER_A_LIMIT = LIMIT_ADDRESS_SPACE + textwrap.dedent(
     """
-    import resource, sys
+    import sys
     from annotator.core.errors import InputError
     from annotator.io.docx_import import read_docx
 
-    def vm_size():
-        for line in open("/proc/self/status"):
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-
-    budget = vm_size() + 64 * 1024 * 1024  # what is mapped now, and 64 MB
-    resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+    limit_address_space(64 * 1024 * 1024)  # what is mapped now, and 64 MB
     try:
         found = read_docx(sys.argv[1])
     except InputError as exc:

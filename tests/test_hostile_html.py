@@ -16,6 +16,7 @@ import pytest
 from annotator.core.errors import InputError
 from annotator.io.html_import import html_to_text, read_html
 from annotator.io.limits import MAX_TEXT_BYTES
+from tests.memory_limit import LIMIT_ADDRESS_SPACE
 
 
 def _refusal(path: Path) -> str:
@@ -136,19 +137,13 @@ def test_the_cli_refuses_a_bad_charset_in_one_line(tmp_path, meta, message):
 
 # --- memory ---------------------------------------------------------------------------------------
 
-_UNDER_A_LIMIT = textwrap.dedent(
+_UNDER_A_LIMIT = LIMIT_ADDRESS_SPACE + textwrap.dedent(
     """
-    import resource, sys
+    import sys
     from annotator.core.errors import InputError
     from annotator.io.html_import import read_html
 
-    def vm_size():
-        for line in open("/proc/self/status"):
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-
-    budget = vm_size() + int(sys.argv[2]) * int(sys.argv[3])  # what is mapped now, and so many times the page
-    resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+    limit_address_space(int(sys.argv[2]) * int(sys.argv[3]))  # what is mapped now, and so many times the page
     try:
         found = read_html(sys.argv[1])
     except InputError as exc:

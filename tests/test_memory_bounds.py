@@ -32,6 +32,7 @@ from pathlib import Path
 import pytest
 
 from annotator.io.limits import MAX_TEXT_BYTES
+from tests.memory_limit import LIMIT_ADDRESS_SPACE
 
 MB = 1024 * 1024
 
@@ -58,9 +59,9 @@ MULTIPLES = {
     "brat-left-out": 95,
 }
 
-_UNDER_A_LIMIT = textwrap.dedent(
+_UNDER_A_LIMIT = LIMIT_ADDRESS_SPACE + textwrap.dedent(
     """
-    import resource, sys
+    import sys
     from annotator.core.errors import InputError
     from annotator.io import docx_package, limits
     from annotator.io.brat import read_brat_file
@@ -73,13 +74,7 @@ _UNDER_A_LIMIT = textwrap.dedent(
         limits.read_bytes_limited.__defaults__ = limits.read_text_limited.__defaults__ = (size,)
         docx_package.MAX_PART_BYTES = size
 
-    def vm_size():
-        for line in open("/proc/self/status"):
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-
-    budget = vm_size() + times * size  # what is mapped now, and so many times the input
-    resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+    limit_address_space(times * size)  # what is mapped now, and so many times the input
     try:
         if kind == "w3c":
             found = len(read_w3c_file(path))

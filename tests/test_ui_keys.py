@@ -13,8 +13,7 @@ from PySide6.QtGui import QKeySequence, QTextCursor
 from annotator.core.model import Label, LabelKind
 from annotator.core.services import Desk
 from annotator.store.database import open_database
-from annotator.ui.app import start_window
-from tests.ui_helpers import open_copy_of_seed, rows, select_and_tag
+from tests.ui_helpers import active_window_on_seed, rows, select_and_tag
 
 SEED = (Path(__file__).resolve().parents[1] / "seeds" / "syria-troops-iraq-border.txt").read_text("utf-8").replace("\r\n", "\n")
 SK = QKeySequence.StandardKey
@@ -40,13 +39,7 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture
 def window(qtbot, db_path, tmp_path):
-    win = start_window(db_path)
-    qtbot.addWidget(win)
-    qtbot.waitExposed(win)
-    open_copy_of_seed(qtbot, win, tmp_path)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)  # window shortcuts need the active window
-    return win
+    return active_window_on_seed(qtbot, db_path, tmp_path)
 
 
 def names(sequences) -> set[str]:

@@ -15,9 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from annotator.ui.app import start_window
 from annotator.ui.document_dialog import DocumentDialog
-from tests.ui_helpers import SEED_FILE, open_copy_of_seed, rows, select_and_tag, when_dialog
+from tests.ui_helpers import SEED_FILE, active_window_on_seed, rows, select_and_tag, when_dialog
 
 SK = QKeySequence.StandardKey
 CTRL, SHIFT, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.AltModifier
@@ -43,13 +42,7 @@ def scheme(request, monkeypatch) -> str:
 
 @pytest.fixture
 def window(qtbot, tmp_path, scheme):
-    win = start_window(tmp_path / "desk.db")
-    qtbot.addWidget(win)
-    qtbot.waitExposed(win)
-    open_copy_of_seed(qtbot, win, tmp_path)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)  # window shortcuts need the active window
-    return win
+    return active_window_on_seed(qtbot, tmp_path / "desk.db", tmp_path)
 
 
 def names(action: QAction) -> list[str]:

@@ -52,6 +52,20 @@ def select_and_tag(qtbot, window, start: int, end: int, key=Qt.Key.Key_A, modifi
 SEED_FILE = Path(__file__).resolve().parents[1] / "seeds" / "syria-troops-iraq-border.txt"
 
 
+def active_window_on_seed(qtbot, db_path, tmp_path):
+    """A desk on ``db_path``, shown and active (window shortcuts need the
+    active window), with the seed article's text open."""
+    from annotator.ui.app import start_window
+
+    win = start_window(db_path)
+    qtbot.addWidget(win)
+    qtbot.waitExposed(win)
+    open_copy_of_seed(qtbot, win, tmp_path)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    return win
+
+
 def open_copy_of_seed(qtbot, window, tmp_path) -> None:
     """Import the seed article's text as a plain document (no demo annotations) and open it."""
     path = tmp_path / "syria-troops-iraq-border.txt"
