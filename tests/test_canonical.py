@@ -35,6 +35,16 @@ def test_crlf_and_cr_become_lf():
     assert canonical_from_string("\ufeffx\r\ny") == "x\ny"
 
 
+@pytest.mark.parametrize("at", [-2, -1, 0, 1])
+def test_newlines_across_the_megabyte_pieces(at):
+    """Newlines are normalised a megabyte at a time: a CRLF on the seam stays one LF."""
+    edge = (1 << 20) + at
+    text = "😀" + "a" * (edge - 1) + "\r\n" + "b\r" * 5 + "\r" * (1 << 20) + "\r\n"
+    want = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert canonical_from_string(text) == want
+    assert decode(text.encode("utf-8")) == want
+
+
 def test_no_normalisation_and_no_trimming():
     nfd = unicodedata.normalize("NFD", "  café\tRésumé  \n\n")
     assert nfd != unicodedata.normalize("NFC", nfd)

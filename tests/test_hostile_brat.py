@@ -183,3 +183,13 @@ def test_a_hundred_thousand_t_lines(tmp_path, capsys):
     again = time.perf_counter() - started
     assert capsys.readouterr().out.startswith("imported 0, unchanged 100000, orphans 0")
     print(f"\n100,000 T lines: imported in {first:.1f} s, imported again (no change) in {again:.1f} s")
+
+
+def test_past_a_thousand_left_out_lines_the_rest_are_counted(env):
+    path = ann(env, "T1\tActor 0 5\tSyria\n" + "junk\n" * 3000)
+    code, out, err = env("annotations", "import", env.doc, path)
+    lines = err.splitlines()
+    assert code == 0 and out.startswith("imported 0, unchanged 1"), (code, out)
+    assert sum("not a brat annotation line" in line for line in lines) == 1000
+    assert lines[1000].endswith("x.ann: 2,000 more lines left out (the first 1000 are listed)"), lines[-3:]
+    assert len(lines) == 1001, lines[-3:]

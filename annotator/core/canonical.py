@@ -22,10 +22,27 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
 )
 
 
+_PIECE = 1 << 20  # characters normalised at a time
+
+
 def normalise_newlines(text: str) -> str:
     if "\r" not in text:  # most texts have none: one quick scan instead of two passes of replace
         return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(_normalised_pieces(text))
+
+
+def _normalised_pieces(text: str) -> list[str]:
+    """``text`` with CRLF and lone CR as LF, in pieces of about a megabyte: two
+    ``replace`` over the whole text would hold three copies of it at once."""
+    pieces = []
+    start, size = 0, len(text)
+    while start < size:
+        end = min(start + _PIECE, size)
+        if text[end - 1] == "\r" and end < size and text[end] == "\n":
+            end += 1  # a CRLF is never split between two pieces
+        pieces.append(text[start:end].replace("\r\n", "\n").replace("\r", "\n"))
+        start = end
+    return pieces
 
 
 def decode(data: bytes, name: str = "input") -> str:
@@ -49,7 +66,12 @@ def decode(data: bytes, name: str = "input") -> str:
             ) from None
     if "\x00" in text:
         raise InputError(f"{name}: looks like a binary file (contains NUL characters)")
-    return canonical_from_string(text)
+    text = text.lstrip("\ufeff")
+    if "\r" not in text:
+        return text
+    pieces = _normalised_pieces(text)
+    del text  # the decoded text goes before the pieces are joined: two copies at a time, not three
+    return "".join(pieces)
 
 
 def canonical_from_string(text: str) -> str:

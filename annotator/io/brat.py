@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +63,8 @@ from .brat_terms import SCHEME
 from .brat_terms import flat as _flat
 from .brat_write import brat_ann, write_brat  # noqa: F401  (the writing half, re-exported)
 from .limits import read_bytes_limited
+
+MAX_LISTED = 1000  # problems listed one by one; past these, one line counts the rest
 
 _SPAN = re.compile(r"^(\d{1,12}) (\d{1,12})$")
 _MAX_FRAGMENTS = 1000
@@ -130,7 +132,7 @@ class BratFile:
     attributes: list[Attribute] = field(default_factory=list)
     normalisations: list[Normalisation] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # lines left out, one line each
+    problems: list[str] = field(default_factory=list)  # lines left out, one line each (the first MAX_LISTED)
     raw_text: str | None = None  # the .txt beside it, decoded but not canonical (None: no .txt)
     txt_name: str = ""
 
@@ -166,15 +168,22 @@ def parse_ann(data: bytes | str, name: str) -> BratFile:
     text = decode(data, name) if isinstance(data, bytes) else canonical_from_string(data)
     out = BratFile(name=name)
     seen: dict[str, int] = {}
-    content = 0
-    for n, line in enumerate(text.split("\n"), 1):
+    content = left_out = 0
+
+    def leave_out(problem: str) -> None:
+        nonlocal left_out
+        left_out += 1
+        if left_out <= MAX_LISTED:
+            out.problems.append(problem)
+
+    for n, line in enumerate(_lines(text), 1):
         if not line.strip():
             continue
         content += 1
         fields = line.split("\t")
         ann_id = fields[0].strip()
         if not _ID.match(ann_id):
-            out.problems.append(f"{name}:{n}: not a brat annotation line (unknown id {ann_id[:20]!r}); left out")
+            leave_out(f"{name}:{n}: not a brat annotation line (unknown id {ann_id[:20]!r}); left out")
             continue
         if ann_id != "*" and ann_id in seen:
             raise InputError(f"{name}:{n}: id {ann_id} is used twice (first on line {seen[ann_id]})")
@@ -182,11 +191,23 @@ def parse_ann(data: bytes | str, name: str) -> BratFile:
             seen[ann_id] = n
         why = _parse_line(out, ann_id, fields, n)
         if why:
-            out.problems.append(f"{name}:{n}: {why}")
+            leave_out(f"{name}:{n}: {why}")
     parsed = (out.textbounds, out.relations, out.attributes, out.normalisations, out.notes)
-    if content and not any(parsed) and len(out.problems) == content:
+    if content and not any(parsed) and left_out == content:
         raise InputError(f"{name}: not a brat .ann file (no line of it is a brat annotation)")
+    if left_out > MAX_LISTED:
+        out.problems.append(f"{name}: {left_out - MAX_LISTED:,} more lines left out (the first {MAX_LISTED} are listed)")
     return out
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time: a list of a million short lines
+    would cost some 60 bytes each, many times the file itself."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
 
 
 def _parse_line(out: BratFile, ann_id: str, fields: list[str], n: int) -> str:
