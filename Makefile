@@ -33,6 +33,7 @@ run: system-deps venv
 
 test: system-deps venv
 	@bash .ci/system-deps $(TEST_DEBS)
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 bench: system-deps venv
