@@ -15,7 +15,8 @@ from annotator.core import offsets
 from annotator.core.model import Annotation, Entity, LabelKind
 from annotator.core.services import AnnotationDraft, ClaimDraft, Desk, EntityRef
 from annotator.store.database import open_database
-from annotator.store.repository import A, E, _values
+from annotator.store.repository import A, E
+from annotator.store.rows import column_values
 
 
 def _raw(path, table):
@@ -78,10 +79,10 @@ def test_bulk_rows_are_stored_as_a_plain_insert_stores_them(two):
         bulk.repo.add_annotations(anns)
     with core.engine.begin() as conn:  # SQLAlchemy Core, one row at a time, as before
         for e in ents:
-            conn.execute(E.insert().values(**_values(e)))
+            conn.execute(E.insert().values(**column_values(e)))
         for a in anns:
-            a = Annotation(**{**_values(a), "label_id": label_c.id})
-            conn.execute(A.insert().values(**_values(a)))
+            a = Annotation(**{**column_values(a), "label_id": label_c.id})
+            conn.execute(A.insert().values(**column_values(a)))
     label_hex = {label_b.id.hex: "L", label_c.id.hex: "L"}
 
     def same_label(rows):

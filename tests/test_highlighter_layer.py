@@ -143,19 +143,8 @@ def test_every_character_gets_the_format_of_the_spans_covering_it(qapp, seed):
     assert drawn(hl, doc, text) == reference(hl, spans, text, fragments)
 
 
-def split_by_position(table: SpanTable, bounds: list[int]) -> list[SpanTable]:
-    """The table cut where spans start at or after each bound (as the store reads it in parts)."""
-    parts, lo = [], 0
-    for bound in [*bounds, 2**62]:
-        rows = [i for i in range(len(table)) if lo <= table.starts[i] < bound]
-        cols = [[getattr(table, c)[i] for i in rows] for c in ("ids", "label_ids", "starts", "ends", "exacts", "entity_ids", "creators", "notes")]
-        parts.append(SpanTable(*cols))
-        lo = bound
-    return parts
-
-
 @pytest.mark.parametrize("seed", range(60))
-def test_a_layer_drawn_part_by_part_as_the_spans_arrive(qapp, seed):
+def test_a_layer_prepared_off_the_window_draws_what_was_read(qapp, seed):
     rnd = random.Random(1000 + seed)
     text, spans = random_case(rnd)
     fragments = {}
@@ -163,19 +152,13 @@ def test_a_layer_drawn_part_by_part_as_the_spans_arrive(qapp, seed):
         s = spans[0]
         if s.end - s.start > 4:
             fragments[s.id] = [(s.start, s.start + 1), (s.start + 3, s.end)]
-    bounds = sorted(rnd.sample(range(len(text) + 1), min(len(text) + 1, rnd.randint(0, 4))))
     doc = QTextDocument()
     doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
     hl = SpanHighlighter(doc, QPlainTextEdit().palette())
     hl.set_labels(LABELS)
     hl.setDocument(None)
     doc.setPlainText(text)
-    layer = hl.preparer(text)()
-    whole = store_table(spans)
-    for part in split_by_position(whole, bounds):
-        ids = set(part.ids)
-        layer.extend(part, {a: p for a, p in fragments.items() if a.hex in ids})
-    layer.complete()
+    layer = hl.preparer(text)(store_table(spans), fragments)
     hl.install(layer, doc.blockCount())
     hl.setDocument(doc)
     hl.rehighlight()

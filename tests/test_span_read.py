@@ -1,5 +1,5 @@
 """The reader's read of a document's spans: columns in one aggregate, the
-rest of each row when shown, in parts that join to the whole."""
+rest of each row when shown."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import uuid
 import pytest
 
 from annotator.core.claims import Claims
-from annotator.core.model import SpanTable
 from annotator.core.services import AnnotationDraft, Desk
 from annotator.store.database import open_database
 
@@ -50,25 +49,14 @@ def test_the_columns_hold_every_live_span_with_its_details(loaded):
     assert table.gradings == {claim.id.hex: ("B", "2")}
 
 
-@pytest.mark.parametrize("parts", [1, 2, 3, 7])
-def test_parts_join_to_the_whole(loaded, parts, monkeypatch):
+def test_the_caller_hears_when_the_read_begins(loaded):
     db, doc, _claim, _gone = loaded
-    table, fragments = db.repo.document_spans(doc.id)
-    joined, pieces = SpanTable(), {}
-    count = 0
-    monkeypatch.setattr("annotator.store.repository.SPAN_PART_MIN", 1)
-    for part, frags in db.repo.document_span_parts(doc.id, parts):
-        joined.extend(part)
-        pieces.update(frags)
-        count += 1
-    assert count == parts
-    assert (joined.ids, joined.starts, joined.ends, joined.label_ids) == (table.ids, table.starts, table.ends, table.label_ids)
-    assert pieces == fragments
-    assert sorted(joined.rows()) == sorted(table.rows())
+    heard = []
+    table, _fragments = db.repo.document_spans(doc.id, lambda: heard.append(len(heard)))
+    assert heard == [0] and len(table) == 3 * 40  # one read, announced once
 
 
 def test_an_unknown_document_reads_empty(loaded):
     db = loaded[0]
     table, fragments = db.repo.document_spans(uuid.uuid4())
     assert len(table) == 0 and fragments == {}
-    assert [len(t) for t, _f in db.repo.document_span_parts(uuid.uuid4(), 3)] == [0]

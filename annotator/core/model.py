@@ -266,23 +266,6 @@ class SpanTable:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def extend(self, more: SpanTable) -> None:
-        """Append the rows of ``more`` (the next part of the same document, as
-        read; both lazy or both given)."""
-        if self.lazy != more.lazy and len(self.ids) and len(more):
-            raise ValueError("cannot join a table read lazily with one given whole")
-        if not len(self.ids):
-            self._load = more._load
-        for name in ("ids", "label_ids", "starts", "ends", "exacts", "entity_ids", "creators", "notes"):
-            col = getattr(self, name)
-            if not isinstance(col, list):
-                col = list(col)
-                setattr(self, name, col)
-            col.extend(getattr(more, name))
-        self.gradings.update(more.gradings)
-        self._missing += more._missing
-        self.labels_used = None
-
     def row(self, i: int) -> SpanRow:
         if self._missing and self.exacts[i] is None:
             self._read(range(max(0, i - self.BATCH // 4), min(len(self.ids), i + self.BATCH * 3 // 4)))

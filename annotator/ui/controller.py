@@ -14,7 +14,7 @@ import queue
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,22 +54,13 @@ def _typed(fields: dict) -> bool:
     return set(fields) <= {"likelihood_note"}
 
 
-# The spans of a document can be read in parts by position, each drawn as the
-# next is read; on the 2-core test machine one part still measured fastest
-# (open_ratio 1.13-1.23 with one part, 1.25-1.31 with two, measured after reads
-# stopped taking the write lock): the parts' hand-overs cost more than drawing
-# beside the read saves.
-SPAN_PARTS = 1
-_READ_DONE = object()
-
-
 class SpanLoad(NamedTuple):
     """An open document's spans as :meth:`DeskController.load_spans` reads them."""
 
     rows: SpanTable  # live annotations, in text order
     fragments: dict[uuid.UUID, list[tuple[int, int]]]  # pieces of the discontinuous ones
     gradings: dict[uuid.UUID, str] | None  # Admiralty codes of the claims; None: read with the rows (SpanTable)
-    prepared: object  # the layer the caller's ``prepare`` made, extended and completed
+    prepared: object  # what the caller's ``prepare`` made of them (the reader: its highlight layer)
 
 
 class DeskController(QObject):
@@ -250,66 +241,42 @@ class DeskController(QObject):
         # Its own daemon thread, not the span loader: a document opened meanwhile must not wait.
         threading.Thread(target=gazetteer.preload, name="annotator-gazetteer", daemon=True).start()
 
-    def _read_spans(self, doc_id: uuid.UUID) -> queue.SimpleQueue:
-        """Start reading the document's spans on the loader's thread, in
-        parts: each arrives in the returned queue, then ``_READ_DONE`` (or
-        the exception that stopped the read)."""
-        repo, parts = self.repo, queue.SimpleQueue()
-        reading = threading.Event()
+    def _read_spans(self, doc_id: uuid.UUID) -> Future:
+        """Start reading the document's spans on the loader's thread; the
+        future holds :meth:`~annotator.core.ports.Repository.document_spans`."""
+        repo, reading = self.repo, threading.Event()
 
-        def read() -> None:
+        def read():
             try:
-                for part in repo.document_span_parts(doc_id, SPAN_PARTS, reading.set):
-                    parts.put(part)
-                parts.put(_READ_DONE)
-            except BaseException as exc:  # noqa: BLE001 (handed to whoever waits for the spans)
-                parts.put(exc)
+                return repo.document_spans(doc_id, reading.set)
             finally:
                 reading.set()
 
-        self._loader.submit(read)
+        future = self._loader.submit(read)
         # Let that thread reach SQLite before this one takes the GIL for long
         # stretches (PySide holds it through each Qt call): otherwise it gets
         # each of its few Python steps only when Python forces a switch.
         reading.wait(0.01)
-        return parts
+        return future
 
-    def load_spans(self, prepare: Callable[[], object] | None = None) -> Callable[[], SpanLoad]:
+    def load_spans(self, prepare: Callable[[SpanTable, dict], object] | None = None) -> Callable[[], SpanLoad]:
         """The open document's spans (and the pieces of its discontinuous
         ones); the returned function waits for them. They are read on the
         loader's thread from the moment the document is opened (see
-        :meth:`open_document`), in parts by position: SQLite aggregates a
-        part without holding the GIL, beside the reading of the text, Qt
-        taking it, and the drawing of the previous part. ``prepare()``, when
-        given, makes a layer (:meth:`~annotator.ui.highlighter.SpanLayer.begin`):
-        the builder's thread extends it with each part as it arrives, then
-        completes it."""
+        :meth:`open_document`): SQLite aggregates them without holding the
+        GIL, beside the reading of the text and Qt taking it. ``prepare(rows,
+        fragments)``, when given, runs on the builder's thread as soon as
+        they are read (the reader makes its highlight layer there)."""
         if self.document is None:
-            layer = prepare() if prepare else None
-            if layer is not None:
-                layer.complete()
-            loaded = SpanLoad(SpanTable(), {}, None, layer)
+            loaded = SpanLoad(SpanTable(), {}, None, prepare(SpanTable(), {}) if prepare else None)
             return lambda: loaded
         doc_id = self.document.id
         pending, self._pending = self._pending, None
-        parts = pending[1] if pending is not None and pending[0] == doc_id else self._read_spans(doc_id)
+        read = pending[1] if pending is not None and pending[0] == doc_id else self._read_spans(doc_id)
 
         def build() -> SpanLoad:
-            layer = prepare() if prepare else None
-            table = layer.table if layer is not None else SpanTable()
-            fragments: dict = {}
-            while (part := parts.get()) is not _READ_DONE:
-                if isinstance(part, BaseException):
-                    raise part
-                more, pieces = part
-                fragments.update(pieces)
-                if layer is not None:
-                    layer.extend(more, pieces)
-                else:
-                    table.extend(more)
-            if layer is not None:
-                layer.complete()
-            return SpanLoad(table, fragments, None, layer)  # gradings: read with the rows shown
+            table, fragments = read.result()
+            return SpanLoad(table, fragments, None, prepare(table, fragments) if prepare else None)  # gradings: read with the rows shown
 
         return self._builder.submit(build).result
 

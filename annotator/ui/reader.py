@@ -99,7 +99,7 @@ class ReaderView(QPlainTextEdit):
         function that waits for the spans, which are being read on another
         thread since the document was opened; a third thread builds the
         highlight layer from them (per-paragraph format runs, see
-        :class:`~annotator.ui.highlighter.SpanLayer`) part by part as they arrive. Meanwhile Qt takes
+        :class:`~annotator.ui.span_layer.SpanLayer`) as soon as they are read. Meanwhile Qt takes
         the text here with the highlighter detached; then one highlight pass
         hands the ready runs to Qt, block by block. Every block has its
         formats when this returns.
