@@ -7,28 +7,45 @@ An edit's cost does not grow with the corpus: a document's text is
 immutable, so it is read once and kept (:data:`TEXTS_KEPT` of them); labels
 are looked up by id from a kept copy; entities by name through an
 :class:`~.entity_index.EntityIndex`, never by reading them all.
+
+What importers hand over is in :mod:`.drafts` (re-exported here, as are
+:func:`~.anchoring.anchor_draft` and :func:`~.anchoring.anchor_fragments`);
+importing a file's annotations is :mod:`.annotation_import`.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-
 from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from . import importing, offsets
-from .bulk import paused_gc
+from .anchoring import anchor_draft, anchor_fragments
+from .annotation_import import import_annotations
 from .canonical import canonical_from_string, detect_direction, sha256
 from .change import Change, Op
+from .drafts import AnnotationDraft, AnnotationImport, ClaimDraft, EntityRef, LinkDraft, Orphan
 from .entity_index import EntityIndex
 from .errors import InputError, NotFound
-from .matching import match_key
 from .model import Annotation, Claim, Direction, Document, Entity, Label, LabelKind, now
 from .ports import Repository
 from .tagset import default_labels
 
+__all__ = [
+    "DOCUMENT_FIELDS",
+    "AnnotationDraft",
+    "AnnotationImport",
+    "ClaimDraft",
+    "Desk",
+    "DocumentImport",
+    "EntityRef",
+    "LinkDraft",
+    "Orphan",
+    "anchor_draft",
+    "anchor_fragments",
+    "entity_referenced",
+]
 
 DOCUMENT_FIELDS = ("title", "source", "published", "url", "language", "description")
 """A document's metadata an analyst may edit (its text is immutable)."""
@@ -38,88 +55,6 @@ DOCUMENT_FIELDS = ("title", "source", "published", "url", "language", "descripti
 class DocumentImport:
     document: Document
     created: bool  # False: an identical text was already in the database
-
-
-@dataclass
-class EntityRef:
-    """An entity a file refers to: its UUID and/or name, and its full record
-    when the file carries one (``record.id == id``)."""
-
-    id: uuid.UUID | None = None
-    name: str = ""
-    record: Entity | None = None
-
-
-@dataclass
-class LinkDraft:
-    """A link from the draft's claim to another claim annotation."""
-
-    target: uuid.UUID
-    relation: str  # core.grading.RELATIONS
-    id: uuid.UUID | None = None
-
-
-@dataclass
-class ClaimDraft:
-    """Claim details read from a file, validated by the reader."""
-
-    stored: bool = True  # False: the file gives only subjects and links, no claim row
-    id: uuid.UUID | None = None
-    source: EntityRef | None = None
-    source_annotation_id: uuid.UUID | None = None
-    reliability: str = "F"
-    credibility: str = "6"
-    likelihood: str = ""
-    likelihood_note: str = ""
-    stance: str = "asserted"
-    about: list[EntityRef] = field(default_factory=list)
-    links: list[LinkDraft] = field(default_factory=list)
-    creator: str = ""
-    created: datetime | None = None
-    modified: datetime | None = None
-
-
-@dataclass
-class AnnotationDraft:
-    """An annotation read from a file, before it is anchored in a document."""
-
-    label: str
-    start: int | None = None
-    end: int | None = None
-    quote: offsets.Quote | None = None
-    id: uuid.UUID | None = None
-    note: str = ""
-    creator: str = ""
-    created: datetime | None = None
-    modified: datetime | None = None
-    entity_id: uuid.UUID | None = None
-    entity_name: str = ""
-    entity_type: str = ""
-    source_line: str = ""  # where it came from, for error reports
-    problem: str = ""  # why the reader found no position or quote (the orphan reason)
-    entity: Entity | None = None  # the file's full record of the entity (id == entity_id)
-    claim: ClaimDraft | None = None
-    fragments: list[tuple[int, int]] | None = None
-    """A discontinuous span: the pieces' positions (code points), anchored one
-    by one; ``start``/``end`` are then ignored. One piece is a plain span."""
-    fragment_quotes: list[offsets.Quote | None] | None = None
-    """Each piece's quote where the file gives one (same order as ``fragments``)."""
-
-
-@dataclass
-class Orphan:
-    draft: AnnotationDraft
-    reason: str
-
-
-@dataclass
-class AnnotationImport:
-    added: list[uuid.UUID] = field(default_factory=list)
-    unchanged: list[uuid.UUID] = field(default_factory=list)  # same UUID already stored
-    orphans: list[Orphan] = field(default_factory=list)
-    labels_added: list[str] = field(default_factory=list)
-    entities_added: list[uuid.UUID] = field(default_factory=list)  # created with a UUID the file gave
-    problems: list[str] = field(default_factory=list)  # one line each: what was left out and why
 
 
 _key = importing.label_key
@@ -239,39 +174,6 @@ class Desk:
         """The entity of ``kind`` whose name or an alias is ``name`` (ignoring
         case, spacing, hyphens and Arabic harakat: :func:`.matching.match_key`)."""
         return self.index.find(kind, name)
-
-    def _entity_index(self) -> dict[tuple[LabelKind, str], Entity]:
-        index: dict[tuple[LabelKind, str], Entity] = {}
-        for entity in self.repo.entities():
-            for n in entity.names():
-                index.setdefault((entity.kind, match_key(n)), entity)
-        return index
-
-    def _link_entity(
-        self, kind: LabelKind, name: str, index: dict[tuple[LabelKind, str], Entity], etype: str = "",
-        created: list[uuid.UUID] | None = None, pending: list[Entity] | None = None, when: datetime | None = None,
-    ) -> Entity:
-        """The entity of ``kind`` with that name or alias (see
-        :func:`.matching.match_key`: case, harakat, hyphens do not count),
-        else a new one (made ``when``, else now), whose id is appended to
-        ``created``. The new one is stored at once, or, given ``pending``,
-        appended to it for the caller to store (in one batch, before anything
-        that refers to it)."""
-        key = (kind, match_key(name))
-        found = index.get(key)
-        if found is not None:
-            return found
-        entity = Entity(kind=kind, name=" ".join(name.split()), type=etype, creator=self.user)
-        if when is not None:
-            entity.created = entity.modified = when
-        if pending is not None:
-            pending.append(entity)
-        else:
-            self.repo.add_entity(entity)
-        index[key] = entity
-        if created is not None:
-            created.append(entity.id)
-        return entity
 
     # --- annotations ----------------------------------------------------------------------
 
@@ -431,108 +333,9 @@ class Desk:
 
     def import_annotations(self, doc_id: uuid.UUID, drafts: Sequence[AnnotationDraft]) -> AnnotationImport:
         """Anchor and store annotations read from a file, with their entities
-        and claim details (see :mod:`.importing`), in one transaction.
-
-        A draft whose UUID is already stored is left as it is (importing the
-        same file twice changes nothing). Where position and quote disagree,
-        the quote wins. Drafts that cannot be anchored are returned as
-        orphans; the rest are stored.
-        """
-        doc = self.repo.get_document(doc_id)
-        text = doc.text
-        report = AnnotationImport()
-        imported_at = now()  # the time of rows the file gives none (one import, one moment)
-        with paused_gc(), self.repo.transaction():  # thousands of rows, no cycles (see .bulk)
-            stored = self.repo.existing_annotation_ids(d.id for d in drafts if d.id is not None)
-            labels = importing.LabelFinder(self.repo, self.user, self.repo.labels(), report.labels_added)
-            label_for: dict[str, tuple[Label, bool]] = {}  # by the name as the file spells it; whether it names entities
-            entities = self._entity_index()
-            # New entities wait here and are stored in one batch before the
-            # annotations that refer to them; once those are stored (claims
-            # come after), new ones are stored at once.
-            pending: list[Entity] | None = []
-            linked: dict[tuple[LabelKind, str], Entity] = {}  # by name as written: the index's key is costlier
-
-            def link(kind: LabelKind, name: str, etype: str = "") -> Entity:
-                found = linked.get((kind, name))
-                if found is None:  # (a name found once is found again, whatever the type)
-                    found = linked[(kind, name)] = self._link_entity(
-                        kind, name, entities, etype, pending=pending, when=imported_at
-                    )
-                return found
-
-            def add_entity(entity: Entity) -> None:
-                if pending is not None:
-                    pending.append(entity)
-                else:
-                    self.repo.add_entity(entity)
-
-            records = importing.entity_records(drafts)
-            resolver = importing.EntityResolver(
-                self.repo, self.user, records, link, add=add_entity,
-                known=self.repo.existing_entity_ids(importing.entity_ids(drafts)),
-            )
-            rows: list[Annotation] = []
-            with_claims: list[tuple[Annotation, AnnotationDraft]] = []
-            relinked: list[AnnotationDraft] = []  # stored before: only links still missing are made
-            seen: set[uuid.UUID] = set()
-            for draft in drafts:
-                if draft.id is not None and ((stored and draft.id in stored) or draft.id in seen):
-                    report.unchanged.append(draft.id)
-                    if draft.id in stored and draft.claim is not None and draft.claim.links:
-                        relinked.append(draft)
-                    continue
-                pieces = anchor_fragments(text, draft) if draft.fragments else anchor_draft(text, draft)
-                if isinstance(pieces, str):
-                    report.orphans.append(Orphan(draft, pieces))
-                    continue
-                fragments = pieces if isinstance(pieces, list) and len(pieces) > 1 else None
-                start, end = (pieces[0][0], pieces[-1][1]) if isinstance(pieces, list) else pieces
-                found = label_for.get(draft.label)
-                if found is None:
-                    label = labels(draft.label)
-                    found = label_for[draft.label] = (label, label.kind.has_entity)
-                label, has_entity = found
-                exact, prefix, suffix = offsets.quote_parts(text, start, end)
-                stamp = draft.created or imported_at
-                entity_id = None
-                if draft.entity is not None or (draft.entity_id is not None and has_entity):
-                    ref = EntityRef(draft.entity_id or draft.entity.id, draft.entity_name, draft.entity)  # type: ignore[union-attr]
-                    entity_id = resolver.resolve(ref, label.kind, draft.creator, stamp)
-                elif has_entity:
-                    entity_id = link(label.kind, draft.entity_name or exact, draft.entity_type).id
-                ann = Annotation(
-                    id=draft.id or uuid.uuid4(),
-                    document_id=doc_id,
-                    label_id=label.id,
-                    start=start,
-                    end=end,
-                    exact=exact,
-                    prefix=prefix,
-                    suffix=suffix,
-                    entity_id=entity_id,
-                    note=draft.note,
-                    creator=draft.creator or self.user,
-                    created=stamp,
-                    modified=draft.modified or stamp,
-                    fragments=fragments,
-                )
-                seen.add(ann.id)
-                rows.append(ann)
-                if draft.claim is not None:
-                    with_claims.append((ann, draft))
-            self.repo.add_entities(pending)
-            pending = None
-            labels.store()
-            self.repo.add_annotations(rows)
-            for ann, draft in with_claims:
-                importing.store_claim(self.repo, ann, draft, resolver, seen, report.problems)
-            for draft in relinked:
-                importing.store_links(self.repo, draft.id, draft, seen, report.problems)  # type: ignore[arg-type]
-        report.added = [a.id for a in rows]
-        report.entities_added = list(resolver.added)
-        self.index.forget()  # new entities, merged records: read again when next needed
-        return report
+        and claim details, in one transaction (see
+        :func:`.annotation_import.import_annotations`)."""
+        return import_annotations(self.repo, self.user, self.index, doc_id, drafts)
 
     # --- claims -----------------------------------------------------------------------------
 
@@ -551,54 +354,3 @@ def entity_referenced(repo: Repository, entity_id: uuid.UUID) -> bool:
     return bool(
         repo.annotations_for_entity(entity_id) or repo.claims_by_source(entity_id) or repo.subjects_for_entity(entity_id)
     )
-
-
-def anchor_draft(text: str, draft: AnnotationDraft) -> tuple[int, int] | str:
-    """Code point span for a draft, or the reason it cannot be anchored."""
-    n = len(text)
-    has_pos = draft.start is not None and draft.end is not None
-    if has_pos and not (0 <= draft.start < draft.end <= n):  # type: ignore[operator]
-        if draft.quote is None:
-            return f"position {draft.start}..{draft.end} is outside the text (0..{n}) or empty"
-        has_pos = False
-    if draft.quote is not None and draft.quote.exact:
-        q = draft.quote
-        if has_pos and text[draft.start : draft.end] == q.exact:  # type: ignore[misc]
-            return draft.start, draft.end  # type: ignore[return-value]
-        if draft.start is not None and draft.end is not None:  # a tool counting UTF-16 units?
-            span = offsets.utf16_reading(text, draft.start, draft.end, q.exact)
-            if span is not None:
-                return span
-        anchor = offsets.resolve_quote(text, q, draft.start if has_pos else None)
-        if not anchor.found:
-            return f"quote {q.exact[:40]!r} is not in the document"
-        return anchor.start, anchor.end
-    if has_pos:
-        start, end = draft.start, draft.end
-        if not offsets.is_grapheme_aligned(text, start, end):  # type: ignore[arg-type]
-            return f"position {start}..{end} splits a character"
-        return start, end  # type: ignore[return-value]
-    return draft.problem or "neither a position nor a quote"
-
-
-def anchor_fragments(text: str, draft: AnnotationDraft) -> list[tuple[int, int]] | str:
-    """Code point spans of a discontinuous draft's pieces, in text order, or
-    the reason it cannot be anchored (a piece that cannot, or two that overlap)."""
-    assert draft.fragments
-    quotes = draft.fragment_quotes or []
-    pieces: list[tuple[int, int]] = []
-    for i, (start, end) in enumerate(draft.fragments):
-        quote = quotes[i] if i < len(quotes) else None
-        span = anchor_draft(text, AnnotationDraft(label=draft.label, start=start, end=end, quote=quote))
-        if isinstance(span, str):
-            return f"fragment {i + 1} of {len(draft.fragments)}: {span}"
-        pieces.append(span)
-    pieces.sort()
-    for (s1, e1), (s2, e2) in zip(pieces, pieces[1:], strict=False):
-        if s2 < e1:
-            return f"fragments {s1}..{e1} and {s2}..{e2} overlap"
-    return pieces
-
-
-def drafts_labels(drafts: Iterable[AnnotationDraft]) -> set[str]:
-    return {d.label for d in drafts}
