@@ -24,3 +24,25 @@ def _isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     yield
+
+
+@pytest.fixture(autouse=True)
+def prompter(request, monkeypatch):
+    """In a test that drives windows, every main window asks and tells a
+    :class:`tests.prompts.RecordingPrompter` (this one, for the first
+    window; each window has its own as ``window.prompter``)."""
+    if "qtbot" not in request.fixturenames:
+        yield None
+        return
+    from annotator.ui import main_window
+    from tests.prompts import RecordingPrompter
+
+    first = RecordingPrompter()
+    made = []
+
+    def make():
+        made.append(first if not made else RecordingPrompter())
+        return made[-1]
+
+    monkeypatch.setattr(main_window, "Prompter", make)
+    yield first

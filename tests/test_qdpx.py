@@ -262,8 +262,6 @@ def test_cli_unknown_document_is_one_line_and_exit_2(corpus, tmp_path, capsys):
 
 
 def test_the_file_menu_exports_every_document(qtbot, tmp_path, monkeypatch, schema):
-    from PySide6.QtWidgets import QFileDialog
-
     from annotator.ui.app import start_window
 
     win = start_window(tmp_path / "desk.db")
@@ -273,10 +271,12 @@ def test_the_file_menu_exports_every_document(qtbot, tmp_path, monkeypatch, sche
     win.import_files([tmp_path / "one.txt", tmp_path / "two.txt"], wait=True)
     qtbot.waitUntil(lambda: len(win.ctl.document_summaries()) == 2)
     out = tmp_path / "desk"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    win.prompter.paths = [out]
+    written = []
+    win.written.connect(written.append)
     assert win.act_qdpx in win.menuBar().actions()[0].menu().actions()
     win.act_qdpx.trigger()
-    qtbot.waitUntil(lambda: getattr(win, "last_qdpx", None) == out.with_suffix(".qdpx"), timeout=30_000)
+    qtbot.waitUntil(lambda: written == [[out.with_suffix(".qdpx")]], timeout=30_000)
     with zipfile.ZipFile(out.with_suffix(".qdpx")) as zf:
         assert len([n for n in zf.namelist() if n.startswith("sources/")]) == 2
         assert schema.validate(etree.ElementTree(etree.fromstring(zf.read("project.qde"))))

@@ -79,7 +79,7 @@ def test_window_and_cli_import_write_at_once(qtbot, tmp_path):
         win.tag_selection(actor)
     tagged = stack.count()
     out, err = cli.communicate(timeout=120)
-    assert "locked" not in err.lower() and not getattr(win, "last_error", "")
+    assert "locked" not in err.lower() and not win.prompter.errors
     assert cli.returncode in (0, 3), err
     assert tagged >= 5, f"only {tagged} edits while the CLI wrote: they did not overlap"
     store = open_database(db, create=False)

@@ -53,7 +53,7 @@ def test_a_new_database_shows_the_seed(qtbot, window, tmp_path, monkeypatch):
     assert "seed article" in window.statusBar().currentMessage()
     # "New" never opens or replaces an existing file.
     assert not window.new_database(new)
-    assert "already exists" in window.last_error
+    assert "already exists" in window.prompter.last_error
     assert window.ctl.db.path == new
 
 
@@ -101,16 +101,11 @@ def test_a_recent_database_opens_its_document(qtbot, window, tmp_path):
 
 def test_menu_actions_with_a_path_argument_are_called_without_one(qtbot, window, tmp_path, monkeypatch):
     """triggered(bool) must not arrive as the path (File > Merge database… used to get False)."""
-    from PySide6.QtWidgets import QFileDialog
-
-    asked = []
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: asked.append(a[1]) or ("", "")))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: asked.append(a[1]) or ("", "")))
     window.act_merge.trigger()
     window.act_open_db.trigger()
     window.act_new_db.trigger()
-    assert asked == ["Merge a colleague's database", "Open database", "New database"]
-    assert not getattr(window, "last_error", "")
+    assert window.prompter.asked == ["Merge a colleague's database", "Open database", "New database"]
+    assert not window.prompter.errors
 
 
 # --- Qt's own options ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from annotator.ui.app import start_window
-from tests.ui_helpers import is_filled, is_underlined, rows
+from tests.ui_helpers import is_filled, is_underlined, modal_dialog, rows
 
 DATA = Path(__file__).parent / "data"
 
@@ -54,7 +54,7 @@ def test_import_brat_reports_what_it_left_out(qtbot, tmp_path, monkeypatch):
     assert win.import_annotation_file(DATA / "brat" / "000-introduction.ann")
     assert len([r for r in rows(tmp_path / "desk.db") if not r.deleted]) == 7
     assert {lb.name for lb in win.ctl.labels()} >= {"Person", "Organization", "Money"}  # new labels, shown at once
-    assert any("E1: events cannot be held" in line for line in win.last_report)
+    assert any("E1: events cannot be held" in line for _title, _summary, lines in win.prompter.reports for line in lines)
 
 
 def test_a_bad_file_is_one_clear_error_and_changes_nothing(qtbot, tmp_path, monkeypatch):
@@ -62,7 +62,7 @@ def test_a_bad_file_is_one_clear_error_and_changes_nothing(qtbot, tmp_path, monk
     bad = tmp_path / "bad.json"
     bad.write_text('[{"type": "Annotation",', encoding="utf-8")
     assert not win.import_annotation_file(bad)
-    assert "bad.json: not valid JSON" in win.last_error
+    assert "bad.json: not valid JSON" in win.prompter.last_error
     assert rows(tmp_path / "desk.db") == [] and win.ctl.undo_stack.count() == 0
 
 
@@ -91,7 +91,7 @@ def test_document_properties_are_one_undoable_edit(qtbot, tmp_path, monkeypatch)
     doc = win.ctl.document
 
     def fill():
-        dialog = win._dialog
+        dialog = modal_dialog()
         assert isinstance(dialog, DocumentDialog)
         dialog.title_edit.setText("  Border  report ")
         dialog.source_edit.setText("The National")

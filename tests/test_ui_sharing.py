@@ -54,9 +54,11 @@ def test_merge_preview_conflict_review_and_agreement(qtbot, tmp_path):
         dialog.accept()
 
     when_dialog(win, MergePreviewDialog, accept_preview)
+    merges = []
+    win.merged.connect(merges.append)
     win.merge_database(theirs, wait=True)
-    qtbot.waitUntil(lambda: getattr(win, "last_merge", None) is not None, timeout=20_000)
-    report = win.last_merge
+    qtbot.waitUntil(lambda: bool(merges), timeout=20_000)
+    report = merges[0]
     assert report.counts["annotation"].added == 2 and report.total.conflicts == 1
     creators = {win.annotations.model.annotation(r).creator for r in range(win.annotations.model.rowCount())}
     assert creators == {"tester", "colleague"}
@@ -100,5 +102,5 @@ def test_merge_refuses_a_hostile_file_with_a_clear_message(qtbot, tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
     win.merge_database(bad, wait=True)
-    qtbot.waitUntil(lambda: bool(getattr(win, "last_error", "")), timeout=10_000)
-    assert "bad.db" in win.last_error
+    qtbot.waitUntil(lambda: bool(win.prompter.errors), timeout=10_000)
+    assert "bad.db" in win.prompter.last_error

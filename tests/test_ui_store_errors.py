@@ -35,7 +35,8 @@ def test_failed_write_is_reported_and_leaves_nothing(qtbot, tmp_path, monkeypatc
     monkeypatch.setattr(repo, "add_annotations", failing)
     start = win.reader.text.index("Palmyra")
     select_and_tag(qtbot, win, start, start + 7, Qt.Key.Key_L)
-    assert win.last_error.startswith("the edit could not be saved: ") and shown in win.last_error, win.last_error
+    error = win.prompter.last_error
+    assert error.startswith("the edit could not be saved: ") and shown in error, error
     assert rows(db) == []  # rolled back
     assert win.ctl.undo_stack.count() == 0
     assert not is_filled(win.reader, start)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from annotator.core.model import LabelKind
 from annotator.store.database import open_database
 from annotator.ui.app import start_window
-from tests.ui_helpers import select_and_tag
+from tests.ui_helpers import modal_dialog, select_and_tag
 
 TEXT = (
     "Syria has sent troops, two security officials in Damascus said.\n"
@@ -150,7 +150,7 @@ def test_tag_all_occurrences_through_the_dialog(qtbot, window):
     window.ctl.edit_entity(entity_id, {"aliases": ["Hashd Al Shaabi", "PMF", "الحشد الشعبي"]})
 
     def accept_some():
-        dialog = window._dialog
+        dialog = modal_dialog()
         texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
         assert len(texts) == 3, texts  # Hashd Al Shaabi, PMF, the Arabic name; not the tagged one
         dialog.list.item(0).setCheckState(Qt.CheckState.Unchecked)
@@ -203,7 +203,7 @@ def test_entity_dialog_edits_and_gazetteer(qtbot, window):
     entity_id = window.ctl.annotation(ann).entity_id
 
     def edit():
-        dialog = window._dialog
+        dialog = modal_dialog()
         qtbot.waitUntil(lambda: dialog.suggestions.count() > 0)
         first = dialog.suggestions.item(0)
         assert "SY" in first.text()
@@ -231,7 +231,7 @@ def test_export_brief_from_the_file_menu(qtbot, window, tmp_path):
     out = tmp_path / "brief.docx"
 
     def fill():
-        dialog = window._dialog
+        dialog = modal_dialog()
         assert dialog.document_ids() == [window.ctl.document.id]
         dialog.tlp.setCurrentIndex(dialog.tlp.findData("red"))
         dialog.path.setText(str(out))
@@ -239,7 +239,7 @@ def test_export_brief_from_the_file_menu(qtbot, window, tmp_path):
 
     QTimer.singleShot(0, fill)
     window.act_brief.trigger()
-    qtbot.waitUntil(lambda: getattr(window, "last_brief", None) == out, timeout=30_000)
+    qtbot.waitUntil(lambda: out in window.prompter.written_files, timeout=30_000)
     brief = docx.Document(str(out))
     body = "\n".join(p.text for p in brief.paragraphs)
     assert "Popular Mobilisation Forces" in body and "Syria has sent troops" in body
@@ -260,7 +260,7 @@ def test_brief_dialog_sets_the_cover_analyst_and_date(qtbot, window, tmp_path):
 
     def fill(analyst="", date=None):
         def go():
-            dialog = window._dialog
+            dialog = modal_dialog()
             seen["analyst"], seen["date"] = dialog.analyst.text(), dialog.date.date()
             if analyst:
                 dialog.analyst.setText(analyst)
@@ -273,7 +273,7 @@ def test_brief_dialog_sets_the_cover_analyst_and_date(qtbot, window, tmp_path):
 
     QTimer.singleShot(0, fill("Rana Haddad", dt.date(2025, 6, 21)))
     window.act_brief.trigger()
-    qtbot.waitUntil(lambda: getattr(window, "last_brief", None) == out, timeout=30_000)
+    qtbot.waitUntil(lambda: out in window.prompter.written_files, timeout=30_000)
     assert seen["analyst"] == window.ctl.user == "tester"  # defaults: the user, today
     assert seen["date"] == QDate.currentDate()
     brief = docx.Document(str(out))
@@ -282,10 +282,10 @@ def test_brief_dialog_sets_the_cover_analyst_and_date(qtbot, window, tmp_path):
     assert "Rana Haddad · 21 June 2025" in brief.sections[0].footer.paragraphs[0].text
     assert brief.core_properties.author == "Rana Haddad"
     # the analyst is remembered, the date is not
-    window.last_brief = None
+    window.prompter.written_files.clear()
     QTimer.singleShot(0, fill())
     window.act_brief.trigger()
-    qtbot.waitUntil(lambda: getattr(window, "last_brief", None) == out, timeout=30_000)
+    qtbot.waitUntil(lambda: out in window.prompter.written_files, timeout=30_000)
     assert seen["analyst"] == "Rana Haddad" and seen["date"] == QDate.currentDate()
 
 
@@ -319,7 +319,7 @@ def test_the_brief_progress_dialog_cancels(qtbot, window, tmp_path, monkeypatch)
     qtbot.waitUntil(lambda: task.ended, timeout=10_000)
     assert not out.exists() and len(calls) < 2000
     assert "cancelled" in window.statusBar().currentMessage()
-    assert getattr(window, "last_error", None) is None
+    assert not window.prompter.errors
 
 
 def test_details_show_the_annotations_own_label(qtbot, window):
@@ -420,7 +420,7 @@ def test_entity_dialog_searches_the_aliases_and_explains_matches(qtbot, window):
     seen = {}
 
     def look():
-        dialog = window._dialog
+        dialog = modal_dialog()
         qtbot.waitUntil(lambda: dialog.suggestions.count() > 0)
         first = dialog.suggestions.item(0)
         seen["alias"] = first.text()
@@ -452,7 +452,7 @@ def test_tag_all_flags_proposals_inside_tagged_mentions_and_says_what_matched(qt
     seen = {}
 
     def look():
-        dialog = window._dialog
+        dialog = modal_dialog()
         items = [dialog.list.item(i) for i in range(dialog.list.count())]
         seen["rows"] = [(it.text(), it.checkState()) for it in items]
         seen["summary"] = dialog.summary.text()

@@ -51,9 +51,11 @@ def merged(qtbot, tmp_path):
     db.close()
 
     when_dialog(win, MergePreviewDialog, lambda dialog: dialog.accept())
+    merges = []
+    win.merged.connect(merges.append)
     win.merge_database(theirs, wait=True)
-    qtbot.waitUntil(lambda: getattr(win, "last_merge", None) is not None, timeout=20_000)
-    assert win.last_merge.total.conflicts == 1
+    qtbot.waitUntil(lambda: bool(merges), timeout=20_000)
+    assert merges[0].total.conflicts == 1
     return win, shared
 
 

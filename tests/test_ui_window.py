@@ -257,8 +257,8 @@ def test_bad_file_gives_a_clear_error_and_imports_nothing(qtbot, window, tmp_pat
     good = tmp_path / "good.txt"
     good.write_text("fine", "utf-8")
     window.import_files([good, bad], wait=True)
-    qtbot.waitUntil(lambda: bool(getattr(window, "last_error", "")))
-    assert "bad.txt" in window.last_error
+    qtbot.waitUntil(lambda: bool(window.prompter.errors))
+    assert "bad.txt" in window.prompter.last_error
     assert window.documents.model.rowCount() == 1
 
 

@@ -74,9 +74,16 @@ def open_copy_of_seed(qtbot, window, tmp_path) -> None:
     qtbot.waitUntil(lambda: window.ctl.document is not None and window.ctl.document.filename == path.name)
 
 
+def modal_dialog():
+    """The dialog the analyst is being asked to answer (None: none)."""
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.activeModalWidget()
+
+
 def when_dialog(window, cls, action, timeout_ms: int = 20_000) -> None:
     """Run ``action(dialog)`` once the window shows a dialog of class ``cls``
-    (set as ``window._dialog``); for dialogs opened later, e.g. after background work."""
+    (the modal one shown); for dialogs opened later, e.g. after background work."""
     from PySide6.QtCore import QTimer
 
     timer = QTimer(window)
@@ -85,7 +92,7 @@ def when_dialog(window, cls, action, timeout_ms: int = 20_000) -> None:
 
     def poll():
         waited[0] += 20
-        dialog = getattr(window, "_dialog", None)
+        dialog = modal_dialog()
         if isinstance(dialog, cls) and dialog.isVisible():
             timer.stop()
             action(dialog)

@@ -14,13 +14,12 @@ import html
 import uuid
 from contextlib import contextmanager
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QScrollArea,
     QTabWidget,
     QSplitter,
@@ -40,6 +39,7 @@ from .entities_panel import EntitiesPanel
 from .history_actions import history_actions
 from .panels import AnnotationPanel, DetailsPane, DocumentPanel
 from .place_suggestions import PlaceSuggestions
+from .prompter import Prompter
 from .reader import ReaderPane
 from .window_entities import WindowEntities
 from .window_files import WindowFiles
@@ -66,9 +66,13 @@ def app_settings() -> QSettings:
 
 
 class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
-    def __init__(self, controller: DeskController | None = None):
+    written = Signal(object)  # the paths of a file the desk has just written in the background (brief, export, project)
+    merged = Signal(object)  # the report of a merge just applied
+
+    def __init__(self, controller: DeskController | None = None, prompter: Prompter | None = None):
         super().__init__()
         self.ctl = controller or DeskController(self)
+        self.prompter = prompter or Prompter()  # every file chooser, question and message box
         self.settings = app_settings()
         self.setAcceptDrops(True)
         self.setMinimumSize(720, 480)
@@ -381,7 +385,6 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         keys = {lid: act.shortcut().toString(QKeySequence.SequenceFormat.NativeText) for lid, act in self.tag_actions.items()}
         dialog = LegendDialog(self.ctl.labels(), self, keys)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a new one each time, with the labels of the day
-        self._dialog = dialog  # tests reach it here
         dialog.exec()
 
     # --- tagging and editing -------------------------------------------------------------------
@@ -511,7 +514,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.settings.setValue("snap_words", on)
 
     def about(self) -> None:
-        QMessageBox.about(
+        self.prompter.about(
             self,
             "About Annotator",
             "<b>Annotator</b><br>An offline annotation desk for analysts: tag actors, claims and "
@@ -521,9 +524,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
-        if QApplication.platformName() != "offscreen":
-            QMessageBox.warning(self, "Annotator", message)
-        self.last_error = message
+        self.prompter.error(self, message)
 
     # --- document properties --------------------------------------------------------------------
 
@@ -533,7 +534,6 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
             self.show_error("Open a document first.")
             return
         dialog = DocumentDialog(doc, self)
-        self._dialog = dialog
         if dialog.exec():
             self.ctl.edit_document(doc.id, dialog.fields())
 

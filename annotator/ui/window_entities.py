@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtWidgets import QApplication, QMessageBox
-
 from ..core.model import LabelKind
 from ..core.change import Change
 from .entity_dialog import EntityDialog
@@ -69,7 +67,6 @@ class WindowEntities:
         if entity is None:
             return
         dialog = EntityDialog(entity, suggest=self._suggest_places, parent=self)
-        self._dialog = dialog  # tests reach it here
         if dialog.exec():
             self.ctl.edit_entity(entity_id, dialog.fields())
 
@@ -130,12 +127,10 @@ class WindowEntities:
             return
         target, *sources = entities
         names = ", ".join(e.name for e in sources)
-        if QApplication.platformName() != "offscreen":
-            answer = QMessageBox.question(
-                self, "Merge entities", f"Merge {names} into {target.name}? All their mentions move to {target.name}."
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if not self.prompter.confirm(
+            self, "Merge entities", f"Merge {names} into {target.name}? All their mentions move to {target.name}."
+        ):
+            return
         self.ctl.merge_entities([e.id for e in entities])
 
     def tag_all_occurrences(self, entity_id: uuid.UUID) -> None:
@@ -149,7 +144,6 @@ class WindowEntities:
             return self.ctl.entities.find_occurrences(entity_id, scope)
 
         dialog = OccurrencesDialog(entity.name, find, self)
-        self._dialog = dialog
         if dialog.exec():
             self.ctl.tag_occurrences(entity_id, dialog.chosen())
 

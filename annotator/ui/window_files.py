@@ -9,9 +9,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from ..core.errors import AnnotatorError
 from ..io.documents import LOADERS
@@ -64,10 +63,10 @@ class WindowFiles:
         """Create a database (asking where, without ``path``) and open it.
         An existing file is never replaced."""
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(self, "New database", str(Path.home() / "annotations.db"), DB_FILTER)
-            if not chosen:
+            saving = self.prompter.save_path(self, "New database", Path.home() / "annotations.db", DB_FILTER)
+            if saving is None:
                 return False
-            path = Path(chosen)
+            path = saving.path
         path = Path(path)
         if path.exists():
             self.show_error(f"{path} already exists: File ▸ Open database… opens it (a new database is never written over a file)")
@@ -77,10 +76,9 @@ class WindowFiles:
     def choose_database(self, path: Path | None = None) -> bool:
         """Open a database (asking which, without ``path``)."""
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self, "Open database", str(Path.home()), DB_FILTER)
-            if not chosen:
+            path = self.prompter.open_path(self, "Open database", Path.home(), DB_FILTER)
+            if path is None:
                 return False
-            path = Path(chosen)
         return self.open_database(Path(path))
 
     def reload(self) -> None:
@@ -121,9 +119,9 @@ class WindowFiles:
     # --- documents ------------------------------------------------------------------------
 
     def choose_imports(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", str(Path.home()), IMPORT_FILTER)
+        paths = self.prompter.open_paths(self, "Import documents", Path.home(), IMPORT_FILTER)
         if paths:
-            self.import_files([Path(p) for p in paths])
+            self.import_files(paths)
 
     def import_files(self, paths: list[Path], *, wait: bool = False) -> None:
         """Import in the background with progress; open the first new document."""
@@ -159,7 +157,6 @@ class WindowFiles:
             self.ctl.document_summaries(), self.ctl.document.id if self.ctl.document else None, self.ctl.labels(),
             lambda ids: suggested_title(self.ctl.repo, ids), folder, self.settings, self, user=self.ctl.user,
         )  # fmt: skip
-        self._dialog = dialog
         if not dialog.exec():
             return
         self.write_brief(dialog.options(), dialog.output_path())
@@ -172,16 +169,9 @@ class WindowFiles:
         repo = self.ctl.repo
 
         def done(written) -> None:
-            self.last_brief = Path(written)
             self.statusBar().showMessage(f"Brief written to {written}", 10000)
-            if QApplication.platformName() == "offscreen":
-                return
-            box = QMessageBox(QMessageBox.Icon.Information, "Brief written", f"The brief was written to\n{written}", parent=self)
-            open_button = box.addButton("Open the brief", QMessageBox.ButtonRole.AcceptRole)
-            box.addButton(QMessageBox.StandardButton.Close)
-            box.exec()
-            if box.clickedButton() is open_button:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(written)))
+            self.written.emit([Path(written)])
+            self.prompter.written(self, "Brief written", f"The brief was written to\n{written}", Path(written), "Open the brief")
 
         def cancelled() -> None:
             self.statusBar().showMessage(f"Brief cancelled: {path.name} was not written", 10000)
@@ -200,10 +190,10 @@ class WindowFiles:
         if self.ctl.document is None:
             self.show_error("Open a document first: annotations are imported into the open document.")
             return
-        folder = self.settings.value("annotations/folder", str(Path.home()))
-        path, _ = QFileDialog.getOpenFileName(self, "Import annotations into this document", folder, ANNOTATIONS_IN_FILTER)
-        if path:
-            self.import_annotation_file(Path(path))
+        folder = Path(self.settings.value("annotations/folder", str(Path.home())))
+        path = self.prompter.open_path(self, "Import annotations into this document", folder, ANNOTATIONS_IN_FILTER)
+        if path is not None:
+            self.import_annotation_file(path)
 
     def import_annotation_file(self, path: Path, fmt: str | None = None) -> bool:
         """Import an annotation file into the open document as one undoable
@@ -236,13 +226,13 @@ class WindowFiles:
         folder = Path(self.settings.value("annotations/folder", str(Path.home())))
         if not folder.is_dir():
             folder = Path.home()
-        path, chosen = QFileDialog.getSaveFileName(self, "Export this document's annotations", str(folder / f"{doc.title[:60]}.json"),
-                                                   ANNOTATIONS_OUT_FILTER)  # fmt: skip
-        if not path:
+        saving = self.prompter.save_path(self, "Export this document's annotations", folder / f"{doc.title[:60]}.json",
+                                         ANNOTATIONS_OUT_FILTER)  # fmt: skip
+        if saving is None:
             return
-        path = Path(path)
+        path = saving.path
         if not path.suffix:
-            path = path.with_suffix({"CSV": ".csv", "brat": ".ann"}.get(chosen.split(" ")[0], ".json"))
+            path = path.with_suffix({"CSV": ".csv", "brat": ".ann"}.get(saving.chosen_filter.split(" ")[0], ".json"))
         self.export_annotation_file(path)
 
     def export_annotation_file(self, path: Path, *, wait: bool = False) -> None:
@@ -254,10 +244,10 @@ class WindowFiles:
 
         def done(result) -> None:
             written, problems = result
-            self.last_export = written
             self.statusBar().showMessage(f"Annotations written to {', '.join(str(p) for p in written)}", 10000)
             if problems:
                 self.show_report("Exported with omissions", f"{len(problems)} item(s) could not be written", problems)
+            self.written.emit(list(written))
 
         task = BackgroundTask(self, "Exporting annotations", lambda progress: export_annotation_file(repo, doc, path), done, self.show_error)
         task.start()
@@ -265,13 +255,8 @@ class WindowFiles:
             task.wait()
 
     def show_report(self, title: str, summary: str, lines: list[str]) -> None:
-        """A message with the full list behind "Show Details…" (offscreen: the status bar only)."""
-        self.last_report = lines
-        if QApplication.platformName() == "offscreen":
-            return
-        box = QMessageBox(QMessageBox.Icon.Warning, title, summary, parent=self)
-        box.setDetailedText("\n".join(lines))
-        box.exec()
+        """A message with the full list behind "Show Details…"."""
+        self.prompter.report(self, title, summary, lines)
 
     # --- REFI-QDA project --------------------------------------------------------------------------
 
@@ -286,10 +271,10 @@ class WindowFiles:
         folder = Path(self.settings.value("qdpx/folder", str(Path.home())))
         if not folder.is_dir():
             folder = Path.home()
-        chosen, _ = QFileDialog.getSaveFileName(self, "Export a REFI-QDA project", str(folder / f"{self.ctl.db.path.stem}.qdpx"), QDPX_FILTER)
-        if not chosen:
+        saving = self.prompter.save_path(self, "Export a REFI-QDA project", folder / f"{self.ctl.db.path.stem}.qdpx", QDPX_FILTER)
+        if saving is None:
             return
-        path = Path(chosen)
+        path = saving.path
         self.write_qdpx(ids, path if path.suffix else path.with_suffix(".qdpx"))
 
     def write_qdpx(self, doc_ids: list, path: Path, *, wait: bool = False) -> None:
@@ -300,8 +285,8 @@ class WindowFiles:
         repo, user = self.ctl.repo, self.ctl.user
 
         def done(written) -> None:
-            self.last_qdpx = Path(written)
             self.statusBar().showMessage(f"REFI-QDA project of {len(doc_ids)} document(s) written to {written}", 10000)
+            self.written.emit([Path(written)])
 
         def work(progress):
             return write_qdpx(repo, doc_ids, path, user=user, progress=progress)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QFileDialog
 
 from ..core.errors import AnnotatorError
 from .sharing import AgreementDialog, ConflictsDialog, MergePreviewDialog
@@ -25,14 +24,12 @@ class WindowSharing:
         if self.ctl.db is None:
             return
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self, "Merge a colleague's database", str(Path.home()), DB_FILTER)
-            if not chosen:
+            path = self.prompter.open_path(self, "Merge a colleague's database", Path.home(), DB_FILTER)
+            if path is None:
                 return
-            path = Path(chosen)
 
         def planned(plan) -> None:
             dialog = MergePreviewDialog(plan, self)
-            self._dialog = dialog
             if dialog.exec():
                 task = BackgroundTask(self, "Merging", lambda _p: self.ctl.apply_merge(plan), merged, self.show_error)
                 task.start()
@@ -40,7 +37,6 @@ class WindowSharing:
                     task.wait()
 
         def merged(report) -> None:
-            self.last_merge = report
             self.ctl.after_merge()
             self.reload()
             total = report.total
@@ -48,7 +44,10 @@ class WindowSharing:
                 f"Merged {report.source.name}: {total.added} added, {total.updated} updated, {total.deleted} deleted, "
                 f"{total.conflicts} conflict(s) to review; earlier edits can no longer be undone", 15000,
             )  # fmt: skip (after_merge cleared the undo history: see DeskController.after_merge)
-            if total.conflicts and QApplication.platformName() != "offscreen":
+            self.merged.emit(report)
+            if total.conflicts and self.prompter.confirm(
+                self, "Merge conflicts", f"{total.conflicts} conflict(s) to review: the two analysts changed the same thing. Review them now?"
+            ):
                 self.show_conflicts()
 
         task = BackgroundTask(self, "Reading the other database", lambda _p: self.ctl.plan_merge(path), planned, self.show_error)
@@ -62,17 +61,17 @@ class WindowSharing:
         dialog = ConflictsDialog(self.ctl.conflicts, self)
         dialog.reverseRequested.connect(lambda cid: (self.ctl.reverse_conflict(cid), dialog.refresh()))
         dialog.reviewedRequested.connect(lambda cid, on: (self.ctl.set_conflict_reviewed(cid, on), dialog.refresh()))
-        self._dialog = dialog
         dialog.exec()
 
     def share_documents(self) -> None:
         if self.ctl.document is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Share the open document as a new database", str(Path.home() / "shared.db"), DB_FILTER)
-        if not path:
+        saving = self.prompter.save_path(self, "Share the open document as a new database", Path.home() / "shared.db", DB_FILTER)
+        if saving is None:
             return
+        path = saving.path
         try:
-            self.ctl.share([self.ctl.document.id], Path(path))
+            self.ctl.share([self.ctl.document.id], path)
         except (AnnotatorError, OSError) as exc:
             self.show_error(str(exc))
             return
@@ -87,5 +86,4 @@ class WindowSharing:
             return
         dialog = AgreementDialog(analysts, self.ctl.agreement, self)
         dialog.disagreementChosen.connect(lambda s, e: self.reader.flash(s, e))
-        self._dialog = dialog
         dialog.exec()

@@ -31,6 +31,7 @@ from tests.bench.import_bench import bench_import  # noqa: E402
 from tests.bench.linear_bench import bench_linear  # noqa: E402
 from tests.bench.merge_bench import bench_merge  # noqa: E402
 from tests.bench.synth import synth_document, synth_spans  # noqa: E402
+from tests.prompts import RecordingPrompter  # noqa: E402
 
 RESULTS = ROOT / "bench-results.json"
 REPEAT = 5
@@ -118,11 +119,13 @@ def bench_open_and_add(db_path: Path, doc_id: str) -> dict:
         app.processEvents()
         return dt
 
-    window = MainWindow()
+    window = MainWindow(prompter=RecordingPrompter())  # an error is recorded, not a modal box that waits
     window.resize(1400, 860)
     window.show()
     window.open_database(db_path)
     app.processEvents()
+    if window.prompter.errors:
+        raise SystemExit(f"bench: {window.prompter.last_error}")
 
     def our_open() -> float:
         window.open_document(None)
