@@ -38,3 +38,14 @@ def test_the_pattern_finds_what_it_looks_for(tmp_path):
     good = tmp_path / "good.py"
     good.write_text("from sqlalchemy import select\n")
     assert offenders(r"^\s*(import sqlite3|from sqlite3)|PRAGMA", [bad, good]) == [bad.as_posix()]
+
+
+def test_no_module_over_600_lines():
+    """Small modules: none over 600 lines (QualCoder's 7,000-line files are what to avoid)."""
+    long = {p.relative_to(PKG).as_posix(): n for p in sources() if (n := len(p.read_text("utf-8").splitlines())) > 600}
+    assert long == {}
+
+
+def test_no_test_hooks_in_production_code():
+    """Tests replace an injected object (a window's prompter); the product never asks which platform it runs on."""
+    assert offenders(r"platformName\(\)|\boffscreen\b|last_error|_dialog = ", sources()) == []
