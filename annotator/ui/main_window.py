@@ -9,10 +9,8 @@ place suggestions)."""
 
 from __future__ import annotations
 
-import gc
 import html
 import uuid
-from contextlib import contextmanager
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.bulk import paused_gc
 from ..core.errors import AnnotatorError
 from ..core.model import Annotation, Claim, Direction, LabelKind
 from ..core.offsets import grapheme_bounds, word_bounds
@@ -46,19 +45,6 @@ from .window_files import WindowFiles
 from .window_sharing import WindowSharing
 
 SK = QKeySequence.StandardKey
-
-
-@contextmanager
-def bulk_load():
-    """No cyclic GC while tens of thousands of rows are built (they hold no
-    cycles); a collection mid-load would scan them all for nothing."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def app_settings() -> QSettings:
@@ -330,7 +316,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
 
     def _document_opened(self, doc) -> None:
         self.pane.show_header(doc)
-        with bulk_load():
+        with paused_gc():  # tens of thousands of rows built, none in a cycle
             loaded = self.reader.show_document(doc, self.ctl.load_spans, self.ctl.labels())
             self.annotations.model.set_annotations(loaded.rows)
         self.annotations.model.set_gradings(loaded.gradings)
