@@ -325,3 +325,13 @@ def test_annotation_panel_tabs_filter_by_kind(qtbot, window):
     assert panel.proxy.rowCount() == 1
     assert QApplication.instance() is not None
     assert format_at(window.reader, p) is not None
+
+
+def test_a_narrow_window_keeps_the_reader_readable(qtbot, window):
+    """On a laptop screen narrower than the remembered layout the side columns
+    give way, not the text (it was squeezed to a word a line)."""
+    window.splitter.setSizes([310, 560, 530])
+    window.resize(930, 600)
+    qtbot.waitUntil(lambda: window.splitter.width() <= 930)
+    documents, reader, right = window.splitter.sizes()
+    assert reader >= 360 and documents > 0 and right > 0, window.splitter.sizes()

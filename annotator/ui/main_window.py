@@ -45,6 +45,7 @@ from .window_files import WindowFiles
 from .window_sharing import WindowSharing
 
 SK = QKeySequence.StandardKey
+READER_MIN_WIDTH = 360  # px: a reader column never squeezed to a word a line
 
 
 def app_settings() -> QSettings:
@@ -97,6 +98,9 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.splitter.addWidget(self.pane)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
+        # On a screen narrower than the sizes (or a remembered layout), the
+        # side columns give way: the reader keeps room for a line of text.
+        self.pane.setMinimumWidth(READER_MIN_WIDTH)
         self.splitter.setSizes([310, 560, 530])
         self.setCentralWidget(self.splitter)
 

@@ -34,6 +34,8 @@ from tests.bench.synth import synth_document, synth_spans  # noqa: E402
 from tests.prompts import RecordingPrompter  # noqa: E402
 
 RESULTS = ROOT / "bench-results.json"
+# The desk remembers recent databases and window layouts: not the bench's, in the user's settings.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="annotator-bench-config-")
 REPEAT = 5
 
 
