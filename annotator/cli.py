@@ -19,8 +19,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
-
 from . import __version__
 from .core.canonical import canonical_from_string, sha256
 from .core.docref import resolve_document_ref
@@ -30,7 +28,7 @@ from .core.services import Desk
 from .core.user import current_user
 from .io.documents import import_documents, load_document_file
 from .io.seeds import load_seeds, seed_if_empty
-from .store.database import CURRENT_VERSION, Database, default_db_path, describe_error, open_database
+from .store.database import CURRENT_VERSION, Database, default_db_path, open_database
 
 EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
@@ -572,9 +570,6 @@ def _run(argv: list[str]) -> int:
         raise
     except (AnnotatorError, OSError) as exc:
         _print(f"annotator: {_message(exc)}", file=sys.stderr)
-        return EXIT_ERROR
-    except DBAPIError as exc:  # locked past the busy timeout, disk full, read-only file…
-        _print(f"annotator: {describe_error(exc, args.db or default_db_path())}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -359,8 +359,8 @@ def test_a_failure_mid_merge_leaves_our_database_as_it_was(pair, monkeypatch, wh
     before = raw_dump(ana.path)
     real_write, real_record = merge_mod._write, merge_mod._record_conflicts
 
-    def failing_write(conn, name, tp):
-        real_write(conn, name, tp)
+    def failing_write(conn, name, tp, touched):
+        real_write(conn, name, tp, touched)
         if name == where:
             raise RuntimeError("injected failure")
 

@@ -9,9 +9,6 @@ import sys
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication
-
 from annotator.core.model import LabelKind
 from annotator.store.database import open_database
 from annotator.ui.app import start_window
@@ -28,19 +25,18 @@ def test_two_windows_see_each_others_changes(qtbot, tmp_path):
     b = start_window(db)
     qtbot.addWidget(b)
     assert a.ctl.document.id == b.ctl.document.id
-    # The analyst leaves b for a: b is told it lost focus and remembers the file's state.
     a.activateWindow()
-    QApplication.sendEvent(b, QEvent(QEvent.Type.ActivationChange))
-    assert b._marker is not None
+    qtbot.waitUntil(a.isActiveWindow)
     i = SEED.index("Palmyra")
     a.reader.select_span(i, i + 7)
     ann_id = a.tag_selection(a.ctl.label_for_kind(LabelKind.LOCATION).id)
     assert b.annotations.model.row_of(ann_id) < 0
-    assert b.check_external_changes()  # b comes back to the front
-    assert b.annotations.model.row_of(ann_id) >= 0
+    b.activateWindow()  # the analyst comes back to b: it shows a's tag
+    qtbot.waitUntil(lambda: b.annotations.model.row_of(ann_id) >= 0)
+    assert "changes made elsewhere" in b.statusBar().currentMessage()
     assert b.reader.highlighter.span(ann_id) is not None
+    assert not a.check_external_changes()  # a's own tag is not news to a
     # b edits; a sees it.
-    a._marker = a.ctl.db.change_marker()
     b.ctl.set_note(ann_id, "seen by b")
     assert a.check_external_changes()
     assert a.ctl.annotation(ann_id).note == "seen by b"

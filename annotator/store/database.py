@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
 from ..core.errors import StoreError
-from . import sqlite
+from . import change_log, sqlite
 from .sqlite.file_header import is_sqlite
 from .migrations import CURRENT_VERSION, stored_version, upgrade
 from .repository import SqlRepository
@@ -45,17 +45,10 @@ class Database:
         self.engine.dispose()
 
     def integrity_problems(self) -> list[str]:
-        return sqlite.integrity_check(self.engine)
-
-    def change_marker(self) -> tuple:
-        """Changes whenever any writer (another window, the CLI, a merge)
-        commits a change to the data: the row count and latest modification
-        of every data table. Cheap enough to ask on each window activation."""
-        with self.engine.connect() as conn:
-            return tuple(
-                tuple(conn.execute(select(func.count(), func.max(t.c.modified)).select_from(t)).one())
-                for t in (m.__table__ for m in DATA_TABLES)
-            )
+        try:
+            return sqlite.integrity_check(self.engine)
+        except DBAPIError as exc:
+            raise StoreError(_describe(exc, self.path)) from None
 
 
 def _describe(exc: Exception, path: Path) -> str:
@@ -123,6 +116,7 @@ def open_database(path: Path | str | None = None, *, create: bool = True, verify
             if problems:
                 raise StoreError(_damaged(path, problems))
             version = upgrade(conn)
+            change_log.prune(conn)
         sqlite.enable_wal(engine)
     except StoreError as exc:
         engine.dispose()
@@ -140,6 +134,8 @@ def inspect_version(path: Path) -> int | None:
     try:
         with engine.connect() as conn:
             return stored_version(conn)
+    except DBAPIError as exc:
+        raise StoreError(_describe(exc, path)) from None
     finally:
         engine.dispose()
 

@@ -57,6 +57,7 @@ from sqlalchemy import Connection, bindparam, update
 from ..core.errors import InputError
 from ..core.model import now
 from ..core.user import current_user
+from .change_log import Touched
 from .database import Database
 from .merge_conflicts import MC, Conflict, conflicts, get_conflict, resolve_conflict, reverse_conflict
 from .merge_plan import ConflictDraft, MergePlan, MergeReport, TableCounts, TablePlan, report_lines
@@ -70,21 +71,20 @@ def plan_merge(mine: Database, theirs_path: Path | str) -> MergePlan:
     and checks their file (raises :class:`StoreError` if it is refused);
     writes nothing anywhere."""
     theirs = read_untrusted(theirs_path)
-    with mine.engine.connect() as conn:
-        try:
-            return plan_against(conn, mine, theirs)
-        finally:
-            conn.rollback()
+    with mine.repo.read_connection() as conn:
+        return plan_against(conn, mine, theirs)
 
 
-def _write(conn: Connection, name: str, tp: TablePlan) -> None:
+def _write(conn: Connection, name: str, tp: TablePlan, touched: Touched) -> None:
     """Insert the table's new rows and update the rows whose version changed (a document's text never)."""
     table = table_of(name)
     inserts = tp.added + tp.tombstones
     if inserts:
         conn.execute(table.insert(), inserts)
+        touched.rows(name, inserts)
     rows = [after for _before, after in tp.updated + tp.deleted]
     if rows:
+        touched.rows(name, [before for before, _after in tp.updated + tp.deleted] + rows)
         cols = [c for c in columns_of(name) if c != "id" and not (name == "document" and c in ("text", "sha256"))]
         stmt = (
             update(table)
@@ -138,11 +138,13 @@ def apply_merge(mine: Database, plan_or_path: MergePlan | Path | str, *, user: s
     else:
         theirs = read_untrusted(plan_or_path)
     user = user or current_user()
-    with mine.engine.begin() as conn:
+    with mine.repo.write_connection() as (conn, touched):
         plan = plan_against(conn, mine, theirs)
         for name in TABLES:
-            _write(conn, name, plan.tables[name])
+            _write(conn, name, plan.tables[name], touched)
         conflict_ids = _record_conflicts(conn, plan, user)
+        if conflict_ids:
+            touched.tables.add("merge_conflict")
     counts = plan.counts
     return MergeReport(
         source=theirs.source,

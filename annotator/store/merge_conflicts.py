@@ -75,7 +75,7 @@ def conflicts(mine: Database, *, include_resolved: bool = True, document_id: uui
         stmt = stmt.where(MC.c.resolved.is_(False))
     if document_id is not None:
         stmt = stmt.where(MC.c.document_id == document_id)
-    with mine.engine.connect() as conn:
+    with mine.repo.read_connection() as conn:
         rows = [conflict_from_row(r) for r in conn.execute(stmt)]
     order = {t: i for i, t in enumerate(TABLES)}
     rows.sort(key=lambda c: (-c.merged_at.timestamp(), order.get(c.table, 99), str(c.row_id)))
@@ -83,7 +83,7 @@ def conflicts(mine: Database, *, include_resolved: bool = True, document_id: uui
 
 
 def get_conflict(mine: Database, conflict_id: uuid.UUID) -> Conflict:
-    with mine.engine.connect() as conn:
+    with mine.repo.read_connection() as conn:
         row = conn.execute(select(MC).where(MC.c.id == conflict_id)).first()
     if row is None:
         raise NotFound(f"no conflict {conflict_id}")
@@ -93,8 +93,9 @@ def get_conflict(mine: Database, conflict_id: uuid.UUID) -> Conflict:
 def resolve_conflict(mine: Database, conflict_id: uuid.UUID, resolved: bool = True) -> None:
     """Mark a conflict reviewed (or not); the data rows are untouched."""
     get_conflict(mine, conflict_id)
-    with mine.engine.begin() as conn:
+    with mine.repo.write_connection() as (conn, touched):
         conn.execute(update(MC).where(MC.c.id == conflict_id).values(resolved=resolved, modified=now()))
+        touched.tables.add("merge_conflict")
 
 
 def reverse_conflict(mine: Database, conflict_id: uuid.UUID) -> Change:
@@ -107,7 +108,7 @@ def reverse_conflict(mine: Database, conflict_id: uuid.UUID) -> Change:
     held, ``swapped`` toggles), so calling this again reverses the reversal
     (the GUI's undo). Returns what to redraw."""
     stamp = now()
-    with mine.engine.begin() as conn:
+    with mine.repo.write_connection() as (conn, touched):
         rec = conn.execute(select(MC).where(MC.c.id == conflict_id)).first()
         if rec is None:
             raise NotFound(f"no conflict {conflict_id}")
@@ -126,6 +127,8 @@ def reverse_conflict(mine: Database, conflict_id: uuid.UUID) -> Change:
         new = {**current, **restored}
         cols = [c for c in columns_of(name) if c != "id"]
         conn.execute(update(table).where(table.c.id == current["id"]).values({c: new[c] for c in cols}))
+        touched.rows(name, [current, new])
+        touched.tables.add("merge_conflict")
         conn.execute(
             update(MC)
             .where(MC.c.id == conflict_id)

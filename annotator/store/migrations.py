@@ -20,7 +20,7 @@ from sqlalchemy.schema import CreateColumn
 from sqlmodel import SQLModel
 
 from ..core.errors import StoreError
-from .tables import AnnotationExtraRow, AnnotationRow, ClaimLinkRow, ClaimSubjectRow, EntityRow, MergeConflictRow, SchemaInfo
+from .tables import AnnotationExtraRow, AnnotationRow, ChangeLogRow, ClaimLinkRow, ClaimSubjectRow, EntityRow, MergeConflictRow, SchemaInfo
 
 APPLICATION = "annotator"
 
@@ -98,11 +98,17 @@ def _v4_fragments_extras(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn, tables=[AnnotationExtraRow.__table__])
 
 
+def _v5_change_log(conn: Connection) -> None:
+    """One row per write transaction: which writer, what it touched (see :mod:`.change_log`)."""
+    SQLModel.metadata.create_all(conn, tables=[ChangeLogRow.__table__])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "documents, labels, entities, annotations, claims", _v1_initial),
     (2, "claim subjects, claim links, entity.merged_into", _v2_tradecraft),
     (3, "merge conflicts", _v3_merge_conflicts),
     (4, "annotation fragments, annotation extras", _v4_fragments_extras),
+    (5, "change log", _v5_change_log),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 

@@ -11,7 +11,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import Connection, Engine, String, bindparam, case, cast, func, select, type_coerce, update
 from sqlalchemy.exc import DBAPIError
@@ -33,7 +33,9 @@ from ..core.model import (
     SpanRow,
     SpanTable,
 )
+from . import change_log
 from .bulk import existing_ids, insert_many
+from .change_log import Changes, Touched
 from .rows import annotation_of, as_uuid, claim_of, column_values, document_of, entity_of, extra_of, label_of, link_of, subject_of
 from .tables import AnnotationExtraRow, AnnotationRow, ClaimLinkRow, ClaimRow, ClaimSubjectRow, DocumentRow, EntityRow, LabelRow
 
@@ -78,6 +80,7 @@ class SqlRepository:
         file, saying what to do); every SQLAlchemy error leaves the store as
         a :class:`~annotator.core.errors.StoreError` carrying it."""
         self.engine = engine
+        self.origin = uuid.uuid4()  # this writer, in the change log
         self._describe = describe
         self._local = threading.local()
 
@@ -90,13 +93,39 @@ class SqlRepository:
             return
         try:
             with self.engine.begin() as conn:
-                self._local.conn = conn
+                self._local.conn, self._local.touched = conn, Touched()
                 try:
                     yield
+                    if self._local.touched:  # a read-only transaction leaves no trace
+                        change_log.record(conn, self.origin, self._local.touched)
                 finally:
-                    self._local.conn = None
+                    self._local.conn = self._local.touched = None
         except DBAPIError as exc:  # locked past the busy timeout, disk full, read-only file…
             raise StoreError(self._describe(exc)) from exc
+
+    @contextmanager
+    def write_connection(self) -> Iterator[tuple[Connection, Touched]]:
+        """A transaction's bare connection, for the store's bulk writers
+        (merge, conflict reversal): they say what they wrote in the
+        :class:`Touched` given, and the log records it like any other edit."""
+        with self.transaction():
+            yield self._local.conn, self._local.touched
+
+    def changes_since(self, seq: int) -> Changes:
+        """What other writers (another window, the CLI, their merges) committed after ``seq``."""
+        with self._conn() as conn:
+            return change_log.changes_since(conn, seq, self.origin)
+
+    def change_position(self) -> int:
+        """The change log's last number: where :meth:`changes_since` starts."""
+        with self._conn() as conn:
+            return change_log.latest(conn)
+
+    def read_connection(self) -> AbstractContextManager[Connection]:
+        """A connection to read from, for the store's bulk readers (merge
+        planning, conflicts): the current transaction's, else one that only
+        reads; database errors become :class:`StoreError`."""
+        return self._conn()
 
     @contextmanager
     def _conn(self) -> Iterator[Connection]:
@@ -114,24 +143,29 @@ class SqlRepository:
         except DBAPIError as exc:
             raise StoreError(self._describe(exc)) from exc
 
-    def _write(self, stmt, params=None) -> None:
+    def _write(self, stmt, params=None, rows: Iterable = ()) -> None:
+        """Run a write; ``rows``: the objects (or column dicts) it writes, for the change log."""
         with self._conn() as conn:
-            if getattr(self._local, "conn", None) is None:
+            touched = getattr(self._local, "touched", None)
+            if touched is None:
                 raise RuntimeError("write outside a transaction")
             conn.execute(stmt, params) if params is not None else conn.execute(stmt)
+            touched.rows(stmt.table.name, rows)
 
     def _insert_many(self, table, objs: Sequence) -> None:
         """Insert dataclass rows (all of one class) in one executemany (see :class:`~.bulk.InsertPlan`)."""
         if not objs:
             return
         with self._conn() as conn:
-            if getattr(self._local, "conn", None) is None:
+            touched = getattr(self._local, "touched", None)
+            if touched is None:
                 raise RuntimeError("write outside a transaction")
             insert_many(conn, table, objs)
+            touched.rows(table.name, objs)
 
     def _update(self, table, obj) -> None:
         values = column_values(obj)
-        self._write(update(table).where(table.c.id == obj.id).values(**values))
+        self._write(update(table).where(table.c.id == obj.id).values(**values), rows=(obj,))
 
     def _put(self, table, obj) -> None:
         """Insert ``obj``, or update the row with its id."""
@@ -140,12 +174,12 @@ class SqlRepository:
         if exists:
             self._update(table, obj)
         else:
-            self._write(table.insert().values(**column_values(obj)))
+            self._write(table.insert().values(**column_values(obj)), rows=(obj,))
 
     # --- documents ---------------------------------------------------------------
 
     def add_document(self, doc: Document) -> None:
-        self._write(D.insert().values(**column_values(doc)))
+        self._write(D.insert().values(**column_values(doc)), rows=(doc,))
 
     def get_document(self, doc_id: uuid.UUID) -> Document:
         with self._conn() as conn:
@@ -165,7 +199,7 @@ class SqlRepository:
         after import (and a 1 MB text is not rewritten for a title change)."""
         values = column_values(doc)
         del values["text"], values["sha256"]
-        self._write(update(D).where(D.c.id == doc.id).values(**values))
+        self._write(update(D).where(D.c.id == doc.id).values(**values), rows=(doc,))
 
     def document_ids(self) -> list[uuid.UUID]:
         with self._conn() as conn:
@@ -523,7 +557,7 @@ class SqlRepository:
     def add_annotation_extras(self, extras: Iterable[AnnotationExtra]) -> None:
         rows = [column_values(x) for x in extras]
         for i in range(0, len(rows), _BATCH):
-            self._write(AX.insert(), rows[i : i + _BATCH])
+            self._write(AX.insert(), rows[i : i + _BATCH], rows=rows[i : i + _BATCH])
 
     def annotation_extras(self, doc_id: uuid.UUID, include_deleted: bool = False) -> list[AnnotationExtra]:
         """Extras of the document's annotations (live ones, unless asked), oldest first."""

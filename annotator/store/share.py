@@ -126,11 +126,8 @@ def share(db: Database, doc_ids: Sequence[uuid.UUID], out_path: Path | str, *, o
         raise InputError(f"{out}: is the database being shared; choose another file")
     if out.exists() and not overwrite:
         raise InputError(f"{out}: already exists (choose another name, or replace it with --force)")
-    with db.engine.connect() as conn:
-        try:
-            rows, trimmed = collect(conn, list(dict.fromkeys(doc_ids)))
-        finally:
-            conn.rollback()
+    with db.repo.read_connection() as conn:
+        rows, trimmed = collect(conn, list(dict.fromkeys(doc_ids)))
     tmp = out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.part"
     try:
         try:

@@ -169,6 +169,20 @@ class MergeConflictRow(RowColumns, table=True):
     swapped: bool = False  # the analyst reversed the merge's choice (odd number of reversals)
 
 
+class ChangeLogRow(SQLModel, table=True):
+    """One row per committed write transaction, numbered in commit order
+    (schema 5; see :mod:`annotator.store.change_log`). Local plumbing like
+    ``schema_info``, not analysts' data: no UUID or tombstone, never merged
+    or shared, pruned after a month."""
+
+    __tablename__ = "change_log"
+    seq: int | None = Field(default=None, primary_key=True)
+    origin: uuid.UUID  # the writer: one per opened database (a window, a CLI run)
+    committed: datetime = Field(sa_type=UTCDateTime)
+    tables: list = Field(default_factory=list, sa_type=JSON)  # names of the tables written
+    documents: list | None = Field(default=None, sa_type=JSON)  # hex ids of the documents touched; None: any
+
+
 DATA_TABLES = (
     DocumentRow, LabelRow, EntityRow, AnnotationRow, ClaimRow, ClaimSubjectRow, ClaimLinkRow, AnnotationExtraRow,
 )  # fmt: skip

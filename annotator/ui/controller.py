@@ -34,6 +34,7 @@ from ..core.user import current_user
 from ..io.documents import import_files
 from ..io.seeds import seed_if_empty
 from ..store import merge, share
+from ..store.change_log import Changes
 from ..store.database import Database, open_database
 from ..store.sqlite.place_index import open_place_index
 from . import commands
@@ -52,6 +53,14 @@ def _warm(index) -> None:
 def _typed(fields: dict) -> bool:
     """Fields an analyst types into (a note-like text), whose saves merge."""
     return set(fields) <= {"likelihood_note"}
+
+
+# What another writer's commit to each table makes stale here (see DeskController.refresh);
+# "*": the change log no longer says (pruned), so everything is.
+ALL_TABLES = frozenset({"*"})
+LIST_TABLES = frozenset({"*", "document", "annotation"})  # the document list: titles, counts
+LABEL_TABLES = frozenset({"*", "label"})
+ENTITY_TABLES = frozenset({"*", "entity", "annotation", "claim", "claim_subject"})  # names, mentions, sources
 
 
 class SpanLoad(NamedTuple):
@@ -89,6 +98,7 @@ class DeskController(QObject):
         self._pending: tuple[uuid.UUID, queue.SimpleQueue] | None = None  # the spans' read open_document started
         self._summaries: list[DocumentSummary] | None = None  # see document_summaries
         self._written: dict[uuid.UUID, Annotation] = {}  # the annotations the last change wrote, as written
+        self._seen = 0  # the change log's position: where external_changes starts
         gazetteer.use_index(open_place_index)  # the place suggestions' names: a file in the user's cache
 
     # --- database ---------------------------------------------------------------
@@ -106,6 +116,7 @@ class DeskController(QObject):
         # the first document must not wait), so the first tag does not.
         threading.Thread(target=_warm, args=(services.entities.index,), name="annotator-entities", daemon=True).start()
         self.undo_stack.clear()
+        self._seen = db.repo.change_position()
         self.document = None
         self._pending = None
         self._summaries = None
@@ -120,15 +131,28 @@ class DeskController(QObject):
         self.documentOpened.emit(None)
         return seeded
 
-    def refresh(self) -> None:
-        """Re-read labels, entities and the documents' counts (after another writer changed the file)."""
-        self._summaries = None
+    def external_changes(self) -> Changes:
+        """What other writers (another window, the CLI, their merges)
+        committed since the last call or the opening: the desk's own edits
+        and read-only commands never show here."""
+        changes = self.repo.changes_since(self._seen)
+        self._seen = changes.seq
+        return changes
+
+    def refresh(self, changes: Changes | None = None) -> None:
+        """Re-read what another writer changed (everything, when ``changes``
+        is None): labels, entities, the documents' counts."""
+        tables = changes.tables if changes is not None else ALL_TABLES
         self._written = {}
-        self._labels = self.repo.labels()
-        self.entities.index.forget()
-        self._reload_entities()
-        self.labelsChanged.emit()
-        self.entitiesChanged.emit()
+        if tables & LIST_TABLES:
+            self._summaries = None
+        if tables & LABEL_TABLES:
+            self._labels = self.repo.labels()
+            self.labelsChanged.emit()
+        if tables & ENTITY_TABLES:
+            self.entities.index.forget()
+            self._reload_entities()
+            self.entitiesChanged.emit()
 
     def close(self) -> None:
         self._loader.shutdown(wait=True)

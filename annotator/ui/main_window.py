@@ -92,7 +92,6 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.right.setSizes([330, 470])  # the details hold the claim editor's common fields without scrolling
         self._entities_dirty = True
         self._right_sizes: dict[bool, list[int]] = {}  # the right column's sizes per tab (True: Entities)
-        self._marker: tuple | None = None
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.documents)
         self.splitter.addWidget(self.pane)
@@ -148,7 +147,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.act_share = a("&Share documents…", self.share_documents, None, "Write a new database with only the chosen documents (need-to-know)")
         self.act_conflicts = a("Merge &conflicts…", self.show_conflicts, None, "Review rows changed on both sides by a merge")
         self.act_agreement = a("A&greement between analysts…", self.show_agreement, None, "Span F1 and Cohen's kappa between two analysts on this document")
-        self.act_reload = a("&Reload", self.reload, SK.Refresh, "Reload from the database (shows a colleague's or the CLI's changes)")
+        self.act_reload = a("&Reload", lambda: self.reload(), SK.Refresh, "Reload from the database (shows a colleague's or the CLI's changes)")
         self.act_quit = a("&Quit", self.close, SK.Quit)
         if not self.act_quit.shortcuts():  # the Windows key scheme has none (Alt+F4 closes the window)
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))

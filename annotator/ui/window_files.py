@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QApplication
 
 from ..core.errors import AnnotatorError
 from ..io.documents import LOADERS
+from ..store.change_log import Changes
+from .controller import ALL_TABLES, LABEL_TABLES, LIST_TABLES
 from .brief_dialog import BriefDialog
 from .workers import BackgroundTask
 
@@ -81,39 +83,38 @@ class WindowFiles:
                 return False
         return self.open_database(Path(path))
 
-    def reload(self) -> None:
-        """Re-read the database: shows edits made by another window or the CLI."""
+    def reload(self, changes: Changes | None = None) -> None:
+        """Re-read what another window, the CLI or a merge changed: only what
+        ``changes`` names (the document list, labels, entities; the open
+        document if its rows changed), or everything when it is None."""
         if self.ctl.db is None:
             return
         doc = self.ctl.document
         selected = self.details.ann.id if self.details.ann is not None else None
-        self.ctl.refresh()
-        self._refresh_documents()
-        if doc is not None:
+        self.ctl.refresh(changes)
+        tables = changes.tables if changes is not None else ALL_TABLES
+        if tables & LIST_TABLES:
+            self._refresh_documents()
+        if doc is not None and (changes is None or changes.touches(doc.id) or tables & LABEL_TABLES):
             self.ctl.document = None
             self.open_document(doc.id, keep_scroll=True)
             if selected is not None and self.annotations.model.row_of(selected) >= 0:
                 self.select_annotation(selected)
-        self._marker = self.ctl.db.change_marker()
 
     def changeEvent(self, ev) -> None:  # noqa: N802
-        """On leaving the window remember the file's state; on coming back,
-        reload if another window or the CLI changed it meanwhile."""
+        """Coming back to the window, show what others committed meanwhile."""
         super().changeEvent(ev)
-        if ev.type() == QEvent.Type.ActivationChange and self.ctl.db is not None:
-            if self.isActiveWindow():
-                self.check_external_changes()
-            else:
-                self._marker = self.ctl.db.change_marker()
+        if ev.type() == QEvent.Type.ActivationChange and self.ctl.db is not None and self.isActiveWindow():
+            self.check_external_changes()
 
     def check_external_changes(self) -> bool:
-        marker = self.ctl.db.change_marker()
-        changed = self._marker is not None and marker != self._marker
-        self._marker = marker
-        if changed:
-            self.reload()
+        """Refresh what other writers committed since the last look (the
+        change log says exactly: see :mod:`annotator.store.change_log`)."""
+        changes = self.ctl.external_changes()
+        if changes:
+            self.reload(changes)
             self.statusBar().showMessage("Updated with changes made elsewhere (another window, the command line or a merge)", 6000)
-        return changed
+        return bool(changes)
 
 
     # --- documents ------------------------------------------------------------------------
