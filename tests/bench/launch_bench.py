@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.bench.bare_qt import block_spans
+
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 5
 
@@ -47,27 +49,15 @@ os._exit(0)
 
 _BARE = """
 import json, os, sys
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QSyntaxHighlighter, QTextCharFormat
+sys.path.insert(0, {root!r})
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from tests.bench.bare_qt import bare_highlighter
 app = QApplication(sys.argv)
 text = open({text!r}, encoding="utf-8").read()
 per_block = {{int(k): v for k, v in json.load(open({spans!r})).items()}}
-fmt = QTextCharFormat()
-fmt.setBackground(Qt.GlobalColor.yellow)
-
-class Bare(QSyntaxHighlighter):
-    def highlightBlock(self, block_text):
-        block = self.currentBlock()
-        p = block.position()
-        for s, e in per_block.get(block.blockNumber(), ()):
-            a, b = max(s - p, 0), min(e - p, block.length() - 1)
-            if b > a:
-                self.setFormat(a, b - a, fmt)
-
 edit = QPlainTextEdit()
 edit.resize(1400, 860)
-Bare(edit.document())
+bare_highlighter(edit.document(), per_block)
 edit.setPlainText(text)
 edit.show()
 app.processEvents()
@@ -86,25 +76,6 @@ def _timed(cmd: list[str], env: dict) -> float:
     return dt
 
 
-def _block_spans(text: str, spans: list[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
-    import bisect
-
-    from annotator.core.offsets import TextMap
-
-    tm = TextMap(text)
-    starts, pos = [], 0
-    for line in text.split("\n"):
-        starts.append(pos)
-        pos += len(line) + 1
-    per_block: dict[int, list[tuple[int, int]]] = {}
-    for s, e in spans:
-        first = bisect.bisect_right(starts, s) - 1
-        last = bisect.bisect_right(starts, max(s, e - 1)) - 1
-        for blk in range(first, last + 1):
-            per_block.setdefault(blk, []).append((tm.to_utf16(s), tm.to_utf16(e)))
-    return per_block
-
-
 def bench_launch(db_path: Path, doc_id: str, text: str) -> dict:
     import uuid
 
@@ -120,11 +91,11 @@ def bench_launch(db_path: Path, doc_id: str, text: str) -> dict:
         folder = Path(tmp)
         text_file, spans_file = folder / "report.txt", folder / "spans.json"
         text_file.write_text(text, "utf-8")
-        spans_file.write_text(json.dumps(_block_spans(text, spans)))
+        spans_file.write_text(json.dumps(block_spans(text, spans)))
         env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                "XDG_CONFIG_HOME": str(folder / "config"), "ANNOTATOR_USER": "bench"}  # fmt: skip
         ours_code = _OURS.format(root=str(ROOT), db=str(db_path), doc_id=doc_id, first=first)
-        bare_code = _BARE.format(text=str(text_file), spans=str(spans_file))
+        bare_code = _BARE.format(root=str(ROOT), text=str(text_file), spans=str(spans_file))
         ours, bare = [], []
         for _ in range(RUNS):  # interleaved, so the machine's noise hits both alike
             bare.append(_timed([sys.executable, "-c", bare_code], env))

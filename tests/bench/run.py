@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ANNOTATOR_USER", "bench")
 
+from tests.bench.bare_qt import bare_highlighter, block_spans  # noqa: E402
 from tests.bench.brief_bench import bench_brief  # noqa: E402
 from tests.bench.edit_bench import bench_service, window_adds  # noqa: E402
 from tests.bench.gazetteer_bench import bench_gazetteer  # noqa: E402
@@ -64,12 +65,8 @@ def build_database(path: Path) -> tuple[str, str]:
 def bench_open_and_add(db_path: Path, doc_id: str) -> dict:
     import uuid
 
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QSyntaxHighlighter, QTextCharFormat
-    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
-    from annotator.core.offsets import TextMap
     from annotator.store.database import open_database
     from annotator.ui.app import ensure_app
     from annotator.ui.main_window import MainWindow
@@ -83,37 +80,13 @@ def bench_open_and_add(db_path: Path, doc_id: str) -> dict:
 
     # Baseline: bare QPlainTextEdit.setPlainText plus a bare QSyntaxHighlighter
     # that paints the same spans (pre-bucketed per block, UTF-16 precomputed).
-    tm = TextMap(text)
-    per_block: dict[int, list[tuple[int, int]]] = {}
-    starts = []
-    pos = 0
-    for line in text.split("\n"):
-        starts.append(pos)
-        pos += len(line) + 1
-    import bisect
-
-    for a in anns:
-        b = bisect.bisect_right(starts, a.start) - 1
-        e = bisect.bisect_right(starts, max(a.start, a.end - 1)) - 1
-        for blk in range(b, e + 1):
-            per_block.setdefault(blk, []).append((tm.to_utf16(a.start), tm.to_utf16(a.end)))
-    fmt = QTextCharFormat()
-    fmt.setBackground(Qt.GlobalColor.yellow)
-
-    class Bare(QSyntaxHighlighter):
-        def highlightBlock(self, block_text):  # noqa: N802
-            block = self.currentBlock()
-            p = block.position()
-            for s, e in per_block.get(block.blockNumber(), ()):
-                a, b = max(s - p, 0), min(e - p, block.length() - 1)
-                if b > a:
-                    self.setFormat(a, b - a, fmt)
+    per_block = block_spans(text, [(a.start, a.end) for a in anns])
 
     def bare_open() -> float:
         edit = QPlainTextEdit()
         edit.resize(900, 700)
         edit.show()
-        Bare(edit.document())
+        bare_highlighter(edit.document(), per_block)
         t0 = time.perf_counter()
         edit.setPlainText(text)
         app.processEvents()
