@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .matching import name_key
 from .model import Annotation, Claim, ClaimLink, ClaimSubject, Entity, Label, LabelKind, now
 from .ports import Repository
 from .tagset import colour_for_new_label, kind_for_label_name
@@ -29,9 +30,8 @@ if TYPE_CHECKING:
     from .services import AnnotationDraft, EntityRef
 
 
-def label_key(name: str) -> str:
-    """What two label names must share to be the same label: case and spacing do not count."""
-    return " ".join(name.casefold().split())
+label_key = name_key
+"""What two label names must share to be the same label: case and spacing do not count."""
 
 
 class LabelFinder:

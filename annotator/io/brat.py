@@ -55,6 +55,7 @@ from pathlib import Path
 from ..core.canonical import canonical_from_string, decode
 from ..core.errors import InputError
 from ..core.label_names import control_problem
+from ..core.matching import name_key
 from ..core.model import AnnotationExtra, now
 from ..core.offsets import Quote
 from ..core.services import AnnotationDraft, AnnotationImport, Desk
@@ -347,7 +348,7 @@ def _draft(tb: TextBound, doc_text: str, mapping: _OffsetMap | None, strict: boo
 
 
 def _existing_key(label: str, pieces: Iterable[tuple[int, int]]) -> tuple:
-    return (" ".join(label.casefold().split()), tuple(pieces))
+    return (name_key(label), tuple(pieces))
 
 
 def import_brat(desk: Desk, doc_id: uuid.UUID, parsed: BratFile) -> BratImport:

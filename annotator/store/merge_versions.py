@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Uuid
 from sqlmodel import SQLModel
 
+from ..core.matching import name_key
 from .sqlite.untrusted import DATA_TABLE_NAMES
 from .tables import UTCDateTime
 
@@ -36,7 +37,7 @@ def columns_of(name: str) -> list[str]:
 
 def label_key(name: str, kind: str) -> tuple[str, str]:
     """How labels match: name ignoring case and spacing, and kind."""
-    return " ".join(name.casefold().split()), str(kind)
+    return name_key(name), str(kind)
 
 
 
