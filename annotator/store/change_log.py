@@ -48,7 +48,6 @@ class Touched:
     tables: set[str] = field(default_factory=set)
     documents: set[uuid.UUID] = field(default_factory=set)
     annotations: set[uuid.UUID] = field(default_factory=set)  # resolved to their documents at commit
-    any_document: bool = False  # a bulk writer that does not say which
 
     def rows(self, table: str, objs: Iterable) -> None:
         """Rows of ``table`` (domain objects or column dicts) were written."""
@@ -89,14 +88,12 @@ class Changes:
 
 def record(conn: Connection, origin: uuid.UUID, touched: Touched) -> None:
     """Append the log row of the transaction on ``conn`` (call just before it commits)."""
-    documents = None
-    if not touched.any_document:
-        docs = set(touched.documents)
-        pending = [a for a in touched.annotations if a is not None]
-        for i in range(0, len(pending), _BATCH):
-            ids = pending[i : i + _BATCH]
-            docs.update(conn.execute(select(_A.c.document_id).where(_A.c.id.in_(ids)).distinct()).scalars())
-        documents = sorted(d.hex for d in docs if d is not None)
+    docs = set(touched.documents)
+    pending = [a for a in touched.annotations if a is not None]
+    for i in range(0, len(pending), _BATCH):
+        ids = pending[i : i + _BATCH]
+        docs.update(conn.execute(select(_A.c.document_id).where(_A.c.id.in_(ids)).distinct()).scalars())
+    documents = sorted(d.hex for d in docs if d is not None)
     conn.execute(CL.insert().values(origin=origin, committed=now(), tables=sorted(touched.tables), documents=documents))
 
 
