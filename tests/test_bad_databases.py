@@ -37,7 +37,7 @@ import pytest
 from sqlalchemy import event
 
 from annotator import cli
-from annotator.store import sqlite as store_sqlite
+from annotator.store.sqlite import engine as store_sqlite
 from tests.merge_helpers import (
     TEXT,
     TEXT2,

@@ -4,7 +4,7 @@ import sqlite3
 import uuid
 
 from annotator.core.model import Label, LabelKind
-from annotator.store import sqlite as store_sqlite
+from annotator.store.sqlite import engine as store_sqlite
 from annotator.store.database import CURRENT_VERSION, inspect_version, open_database
 from annotator.store.migrations import MIGRATIONS, _set_version
 

@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 
 from annotator.core.model import Claim, ClaimLink, ClaimSubject, LabelKind
 from annotator.core.services import Desk
-from annotator.store import sqlite as store_sqlite
+from annotator.store.sqlite import engine as store_sqlite
 from annotator.store.database import CURRENT_VERSION, inspect_version, open_database
 from annotator.store.migrations import _set_version, _v1_initial
 

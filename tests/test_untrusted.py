@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core.errors import StoreError
-from annotator.store import sqlite as store_sqlite
+from annotator.store.sqlite import engine as store_sqlite
 from annotator.store.database import CURRENT_VERSION
 from annotator.store.merge import apply_merge, plan_merge
 from annotator.store.migrations import MIGRATIONS, _set_version

@@ -248,7 +248,7 @@ def test_a_hot_rollback_journal_is_rolled_back_and_the_file_opens(ours, tmp_path
 _OLDER = """
 import sys
 from pathlib import Path
-from annotator.store import sqlite
+from annotator.store.sqlite import engine as sqlite
 from annotator.store.migrations import MIGRATIONS, _set_version
 engine = sqlite.make_engine(Path(sys.argv[1]))
 with engine.begin() as conn:

@@ -1,10 +1,4 @@
-"""Opening a database file: create, check, migrate.
-
-Where data lives: ``--db PATH`` or ``$ANNOTATOR_DB``, else ``annotator.db``
-in the user's data folder (platformdirs: ``~/.local/share/Annotator`` on
-Linux, ``~/Library/Application Support/Annotator`` on macOS,
-``%LOCALAPPDATA%\\Annotator`` on Windows).
-"""
+"""Opening a database file: create, check, migrate (where it lives: :mod:`.paths`)."""
 
 from __future__ import annotations
 
@@ -12,27 +6,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
 from ..core.errors import StoreError
-from . import change_log, sqlite
+from . import change_log
+from .sqlite import engine as sqlite
 from .sqlite.file_header import is_sqlite
 from .migrations import CURRENT_VERSION, stored_version, upgrade
+from .paths import default_db_path
 from .repository import SqlRepository
 from .sqlite.schema_check import check_for_work
-from .tables import DATA_TABLES
-
-APP_NAME = "Annotator"
-
-
-def default_db_path() -> Path:
-    env = os.environ.get("ANNOTATOR_DB")
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "annotator.db"
-
 
 @dataclass
 class Database:

@@ -20,9 +20,9 @@ from sqlalchemy.schema import CreateColumn
 from sqlmodel import SQLModel
 
 from ..core.errors import StoreError
+from .paths import APPLICATION, SCHEMA_VERSION
 from .tables import AnnotationExtraRow, AnnotationRow, ChangeLogRow, ClaimLinkRow, ClaimSubjectRow, EntityRow, MergeConflictRow, SchemaInfo
 
-APPLICATION = "annotator"
 
 _V1_TABLES = ("schema_info", "document", "label", "entity", "annotation", "claim")
 _ADDED_AFTER_V1 = {"entity": {"merged_into"}, "annotation": {"fragments"}}
@@ -111,6 +111,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "change log", _v5_change_log),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
+if CURRENT_VERSION != SCHEMA_VERSION:  # the light copy the first look reads by (see .paths)
+    raise RuntimeError(f"paths.SCHEMA_VERSION is {SCHEMA_VERSION}, the migrations make {CURRENT_VERSION}")
 
 
 def stored_version(conn: Connection) -> int | None:

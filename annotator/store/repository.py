@@ -36,7 +36,7 @@ from ..core.model import (
 from . import change_log
 from .bulk import existing_ids, insert_many
 from .change_log import Changes, Touched
-from .rows import annotation_of, as_uuid, claim_of, column_values, document_of, entity_of, extra_of, label_of, link_of, subject_of
+from .rows import annotation_of, as_uuid, claim_of, column_values, document_of, entity_of, extra_of, label_of, link_of, span_columns, subject_of
 from .tables import AnnotationExtraRow, AnnotationRow, ClaimLinkRow, ClaimRow, ClaimSubjectRow, DocumentRow, EntityRow, LabelRow
 
 D = DocumentRow.__table__
@@ -370,31 +370,7 @@ class SqlRepository:
             return self._span_columns(conn, doc_id)
 
     def _span_columns(self, conn: Connection, doc_id: uuid.UUID):
-        n, ids, labels, starts, ends, frags = conn.execute(_DOCUMENT_SPANS, {"doc": doc_id}).one()
-        if not n:
-            return SpanTable(load=self.span_details), {}
-        ids, labels = ids.split(" "), labels.split(" ")
-        starts, ends = list(map(int, starts.split(" "))), list(map(int, ends.split(" ")))
-        if not len(ids) == len(labels) == len(starts) == len(ends) == n:
-            raise RuntimeError("document_spans: the columns read do not line up")
-        if starts != sorted(starts):  # rows come in the index's order; if not, sort them
-            order = sorted(range(n), key=starts.__getitem__)
-            ids, labels, starts, ends = ([col[i] for i in order] for col in (ids, labels, starts, ends))
-        if len(ids[0]) != 32 or "-" in ids[0]:  # a backend that spells UUIDs otherwise
-            ids = [uuid.UUID(i).hex for i in ids]
-        distinct = list(dict.fromkeys(labels))  # the few labels used, each row's as a small number
-        number = {h: i for i, h in enumerate(distinct)}
-        label_numbers = list(map(number.__getitem__, labels))
-        used = [as_uuid(h) for h in distinct]
-        table = SpanTable(ids, list(map(used.__getitem__, label_numbers)), starts, ends, load=self.span_details)
-        table.labels_used = (used, label_numbers)
-        fragments = {}
-        for item in frags.split("\x1e") if frags else ():
-            ann_id, _, f = item.partition(":")
-            pieces = json.loads(f)
-            if pieces:
-                fragments[uuid.UUID(ann_id)] = [(int(s), int(e)) for s, e in pieces]
-        return table, fragments
+        return span_columns(conn.execute(_DOCUMENT_SPANS, {"doc": doc_id}).one(), self.span_details)
 
     def span_details(self, ids: Sequence[str]) -> dict[str, SpanDetails]:
         """The part of annotations a list shows, by id (32 hex digits, as in

@@ -4,7 +4,9 @@ insert or update."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
 from dataclasses import fields
 
 from ..core.model import (
@@ -18,6 +20,7 @@ from ..core.model import (
     Entity,
     Label,
     LabelKind,
+    SpanTable,
 )
 
 def _names(cls) -> list[str]:
@@ -103,3 +106,35 @@ def column_values(obj) -> dict:
         if isinstance(v, (Direction, LabelKind)):
             d[k] = v.value
     return d
+
+
+def span_columns(columns: tuple, load: Callable | None = None) -> tuple[SpanTable, dict[uuid.UUID, list[tuple[int, int]]]]:
+    """A document's spans from the one row that aggregates them (count, then
+    ids, label ids, starts and ends each joined by spaces, then the
+    fragments as ``id:json`` joined by U+001E; see
+    ``SqlRepository.document_spans``), as the reader draws them."""
+    n, ids, labels, starts, ends, frags = columns
+    if not n:
+        return SpanTable(load=load), {}
+    ids, labels = ids.split(" "), labels.split(" ")
+    starts, ends = list(map(int, starts.split(" "))), list(map(int, ends.split(" ")))
+    if not len(ids) == len(labels) == len(starts) == len(ends) == n:
+        raise RuntimeError("document_spans: the columns read do not line up")
+    if starts != sorted(starts):  # rows come in the index's order; if not, sort them
+        order = sorted(range(n), key=starts.__getitem__)
+        ids, labels, starts, ends = ([col[i] for i in order] for col in (ids, labels, starts, ends))
+    if len(ids[0]) != 32 or "-" in ids[0]:  # a backend that spells UUIDs otherwise
+        ids = [uuid.UUID(i).hex for i in ids]
+    distinct = list(dict.fromkeys(labels))  # the few labels used, each row's as a small number
+    number = {h: i for i, h in enumerate(distinct)}
+    label_numbers = list(map(number.__getitem__, labels))
+    used = [as_uuid(h) for h in distinct]
+    table = SpanTable(ids, list(map(used.__getitem__, label_numbers)), starts, ends, load=load)
+    table.labels_used = (used, label_numbers)
+    fragments = {}
+    for item in frags.split("\x1e") if frags else ():
+        ann_id, _, f = item.partition(":")
+        pieces = json.loads(f)
+        if pieces:
+            fragments[uuid.UUID(ann_id)] = [(int(s), int(e)) for s, e in pieces]
+    return table, fragments

@@ -37,6 +37,7 @@ import platformdirs
 from ...core import gazetteer
 from ...core.errors import StoreError
 from ...core.gazetteer import Place, Searchable
+from ..paths import APP_NAME
 
 FORMAT = 1  # bump when the tables below change: every index is rebuilt
 _BATCH = 4000  # places folded at once while building
@@ -60,8 +61,6 @@ def cache_dir() -> Path:
     env = os.environ.get("ANNOTATOR_CACHE")
     if env:
         return Path(env).expanduser()
-    from ..database import APP_NAME
-
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
