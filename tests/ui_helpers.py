@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
 
-from annotator.store.database import open_database
 
 
 def format_at(reader, cp: int) -> QTextCharFormat | None:
@@ -35,6 +34,8 @@ def is_underlined(reader, cp: int) -> bool:
 
 def rows(db_path: Path):
     """All annotation rows (deleted too) straight from the database file."""
+    from annotator.store.database import open_database  # not at import: the launch bench draws before the store loads
+
     db = open_database(db_path, create=False)
     try:
         docs = db.repo.document_ids()

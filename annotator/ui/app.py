@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from ..core.tagset import resource_path
 from .main_window import MainWindow, app_settings
+
+EXPOSE_WAIT_S = 0.5  # a window system slower than this gets the document when the store is loaded
 
 
 def ensure_app(qt_args: list[str] | None = None) -> QApplication:
@@ -28,6 +31,16 @@ def ensure_app(qt_args: list[str] | None = None) -> QApplication:
     return app
 
 
+def _draw_now(window: MainWindow) -> None:
+    """Put the window on screen now, in the middle of the start: wait (briefly)
+    for the window system to expose it and paint it, taking no user input."""
+    window.show()
+    handle, deadline = window.windowHandle(), time.monotonic() + EXPOSE_WAIT_S
+    while handle is not None and not handle.isExposed() and time.monotonic() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents, 10)
+    QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+
 def start_window(db_path: Path | None, files: list[Path] | None = None) -> MainWindow | None:
     """Open the main window on ``db_path`` (else the last database, else the
     default one). Returns None if no database could be opened."""
@@ -36,7 +49,12 @@ def start_window(db_path: Path | None, files: list[Path] | None = None) -> MainW
         last = settings.value("last_db", "")
         db_path = Path(last) if last and Path(last).exists() else None
     window = MainWindow()
+    # Loading the store takes longer than Qt takes to start: the document is
+    # drawn first, then the database opened properly before any input is taken.
+    if window.show_first_look(db_path):
+        _draw_now(window)
     if not window.open_database(db_path):  # shows its last document (or its first)
+        window.close()
         return None
     if files:
         window.import_files(list(files))

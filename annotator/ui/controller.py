@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -32,13 +32,17 @@ from ..core.change import Change, Op
 from ..core.services import Desk, DocumentImport
 from ..core.user import current_user
 from ..io.documents import import_files
-from ..io.seeds import seed_if_empty
-from ..store import merge, share
-from ..store.change_log import Changes
-from ..store.database import Database, open_database
 from ..store.sqlite.place_index import open_place_index
 from . import commands
 from .claim_editor import ClaimContext
+
+if TYPE_CHECKING:
+    from ..store.change_log import Changes
+    from ..store.database import Database
+
+# The store (SQLModel: SQLAlchemy and pydantic) is imported when a database is
+# opened, not with the window: the desk draws the last document first (see
+# annotator.store.sqlite.first_look and app.start_window).
 
 
 def _warm(index) -> None:
@@ -70,6 +74,16 @@ class SpanLoad(NamedTuple):
     fragments: dict[uuid.UUID, list[tuple[int, int]]]  # pieces of the discontinuous ones
     gradings: dict[uuid.UUID, str] | None  # Admiralty codes of the claims; None: read with the rows (SpanTable)
     prepared: object  # what the caller's ``prepare`` made of them (the reader: its highlight layer)
+
+
+def ready_spans(rows: SpanTable, fragments: dict) -> Callable[..., Callable[[], SpanLoad]]:
+    """A ``load_spans`` for spans already read (an empty document, the first look)."""
+
+    def load(prepare: Callable[[SpanTable, dict], object] | None = None) -> Callable[[], SpanLoad]:
+        loaded = SpanLoad(rows, fragments, None, prepare(rows, fragments) if prepare else None)
+        return lambda: loaded
+
+    return load
 
 
 class DeskController(QObject):
@@ -105,6 +119,9 @@ class DeskController(QObject):
 
     def open_database(self, path: Path | None) -> list[DocumentImport]:
         """Open (or create) a database; a new empty one receives the seed article."""
+        from ..io.seeds import seed_if_empty
+        from ..store.database import open_database
+
         db = open_database(path)
         if self.db is not None:
             self.db.close()
@@ -292,8 +309,7 @@ class DeskController(QObject):
         fragments)``, when given, runs on the builder's thread as soon as
         they are read (the reader makes its highlight layer there)."""
         if self.document is None:
-            loaded = SpanLoad(SpanTable(), {}, None, prepare(SpanTable(), {}) if prepare else None)
-            return lambda: loaded
+            return ready_spans(SpanTable(), {})(prepare)
         doc_id = self.document.id
         pending, self._pending = self._pending, None
         read = pending[1] if pending is not None and pending[0] == doc_id else self._read_spans(doc_id)
@@ -453,10 +469,14 @@ class DeskController(QObject):
 
     def plan_merge(self, path: Path):
         """What merging ``path`` would do (reads it as untrusted input)."""
+        from ..store import merge
+
         return merge.plan_merge(self.db, path)
 
     def apply_merge(self, plan):
         """Apply a planned merge in one transaction, then re-read everything."""
+        from ..store import merge
+
         report = merge.apply_merge(self.db, plan, user=self.user)
         return report
 
@@ -472,6 +492,8 @@ class DeskController(QObject):
         self.documentsChanged.emit()
 
     def conflicts(self):
+        from ..store import merge
+
         return merge.conflicts(self.db)
 
     def reverse_conflict(self, conflict_id: uuid.UUID) -> bool:
@@ -481,6 +503,7 @@ class DeskController(QObject):
     def _conflict_operations(self) -> dict:
         """The merge conflicts' two edits, as operations with their inverses
         (they live in the store, which core does not import)."""
+        from ..store import merge
 
         def reverse(conflict_id: uuid.UUID) -> Change:
             change = merge.reverse_conflict(self.db, conflict_id)
@@ -495,6 +518,8 @@ class DeskController(QObject):
         return {"reverse_conflict": reverse, "mark_conflict": mark}
 
     def conflict(self, conflict_id: uuid.UUID):
+        from ..store import merge
+
         return merge.get_conflict(self.db, conflict_id)
 
     def set_conflict_reviewed(self, conflict_id: uuid.UUID, reviewed: bool) -> bool:
@@ -504,7 +529,9 @@ class DeskController(QObject):
         return self._do(text, "mark_conflict", conflict_id=conflict_id, reviewed=reviewed)
 
     def share(self, doc_ids: list[uuid.UUID], path: Path):
-        return share.share(self.db, doc_ids, path, overwrite=path.exists())
+        from ..store.share import share
+
+        return share(self.db, doc_ids, path, overwrite=path.exists())
 
     def analysts(self) -> list[tuple[str, int]]:
         return agreement.analysts(self.repo, self.document.id) if self.document else []

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..core.errors import AnnotatorError
 from ..io.documents import LOADERS
-from ..store.change_log import Changes
-from .controller import ALL_TABLES, LABEL_TABLES, LIST_TABLES
+from ..store.paths import default_db_path
+from ..store.sqlite.first_look import first_look
+from .controller import ALL_TABLES, LABEL_TABLES, LIST_TABLES, ready_spans
 from .brief_dialog import BriefDialog
 from .workers import BackgroundTask
+
+if TYPE_CHECKING:
+    from ..store.change_log import Changes
 
 IMPORT_FILTER = "Documents ({});;All files (*)".format(" ".join(f"*{suffix}" for suffix in LOADERS))
 DB_FILTER = "Annotator databases (*.db *.sqlite);;All files (*)"
@@ -332,19 +337,42 @@ class WindowFiles:
             s.setValue(f"{key}/last_scroll_cp", cp)
             s.setValue("last_scroll_cp", cp)
 
-    def restore_document(self) -> None:
-        """Open this database's last document at its scroll position, else its first one."""
-        key = self._db_key()
+    def _remembered(self, key: str | None) -> tuple[str, str]:
+        """The last document of the database ``key`` (its id as text, or ""),
+        and the setting holding where the reader was in it."""
         s = self.settings
         last = s.value(f"{key}/last_doc", "") if key else ""
-        scroll_key = f"{key}/last_scroll_cp"
         if not last:  # remembered before documents were remembered per database
-            last, scroll_key = s.value("last_doc", ""), "last_scroll_cp"
+            return s.value("last_doc", ""), "last_scroll_cp"
+        return last, f"{key}/last_scroll_cp"
+
+    def restore_document(self) -> None:
+        """Open this database's last document at its scroll position, else its first one."""
+        last, scroll_key = self._remembered(self._db_key())
         ids = {str(d.id): d.id for d in self.ctl.document_summaries()}
         doc_id = ids.get(last) or next(iter(ids.values()), None)
         if doc_id is None:
             return
         self.open_document(doc_id)
         if str(doc_id) == last:
-            cp = s.value(scroll_key, 0, type=int)
+            cp = self.settings.value(scroll_key, 0, type=int)
             QTimer.singleShot(0, self, lambda: self.reader.scroll_to_cp(cp, top=True))
+
+    def show_first_look(self, path: Path | None) -> bool:
+        """Draw the document the database at ``path`` (None: the default one)
+        showed last, else its first, before the store is loaded (see
+        :mod:`annotator.store.sqlite.first_look`); the window takes no edit
+        until :meth:`open_database` has opened it properly. Whether one was drawn."""
+        path = Path(path).expanduser() if path else default_db_path()
+        last, scroll_key = self._remembered(self._db_key(path))
+        look = first_look(path, last or None)
+        if look is None:
+            return False
+        doc = look.document
+        self.pane.show_header(doc)
+        self.reader.show_document(doc, ready_spans(look.spans, look.fragments), look.labels)
+        if str(doc.id) == last:
+            self.reader.scroll_to_cp(self.settings.value(scroll_key, 0, type=int), top=True)
+        self.setWindowTitle(f"{doc.title} — {path.name} — Annotator")
+        self.statusBar().showMessage(f"Opening {path}…")
+        return True
