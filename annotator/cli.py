@@ -19,16 +19,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import __version__
-from .core.canonical import canonical_from_string, sha256
 from .core.docref import resolve_document_ref
 from .core.errors import AnnotatorError, InputError
 from .core.names import printable, printable_json
-from .core.services import Desk
 from .core.user import current_user
-from .io.documents import import_documents, load_document_file
-from .io.seeds import load_seeds, seed_if_empty
-from .store.database import CURRENT_VERSION, Database, default_db_path, open_database
+from .store.paths import SCHEMA_VERSION, default_db_path
+
+if TYPE_CHECKING:
+    from .core.services import Desk
+    from .store.database import Database
+
+# Each command imports what it uses: `--help` and the desk's own start (which
+# draws before the store is loaded, see ui.app) do not wait for the store.
 
 EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
@@ -55,6 +60,9 @@ def _print_json(value: object) -> None:
 
 @contextmanager
 def _desk(args: argparse.Namespace, *, create: bool, verify: bool = True) -> Iterator[tuple[Desk, Database]]:
+    from .core.services import Desk
+    from .store.database import open_database
+
     db = open_database(args.db, create=create, verify=verify)
     try:
         yield Desk(db.repo, args.user or current_user()), db
@@ -135,6 +143,9 @@ def _write_seed_brief(desk: Desk, folder: Path) -> Path | None:
     """The seed article's brief, written next to the database (None if the seed is gone)."""
     from .export.brief import BriefOptions, write_brief  # python-docx is loaded only when needed
 
+    from .core.canonical import canonical_from_string, sha256
+    from .io.seeds import load_seeds
+
     for loaded, _drafts in load_seeds():
         doc = desk.repo.document_by_sha256(sha256(canonical_from_string(loaded.text)))
         if doc is not None and not doc.deleted:
@@ -145,6 +156,8 @@ def _write_seed_brief(desk: Desk, folder: Path) -> Path | None:
 def cmd_run_default(args: argparse.Namespace) -> int:
     if _has_display():
         return _gui(args, [])
+    from .io.seeds import seed_if_empty
+
     _print(HEADLESS)
     with _desk(args, create=True) as (desk, db):
         seed_if_empty(desk)
@@ -157,6 +170,8 @@ def cmd_run_default(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from .io.documents import import_documents, load_document_file
+
     loaded = [load_document_file(p) for p in args.files]  # every file read before the database is touched
     with _desk(args, create=True) as (desk, _db):
         imports = import_documents(desk, loaded)
@@ -261,7 +276,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             _print(f"  {p}")
     else:
         _print("integrity: ok")
-    _print(f"schema version: {version} (this Annotator reads up to {CURRENT_VERSION})")
+    _print(f"schema version: {version} (this Annotator reads up to {SCHEMA_VERSION})")
     return EXIT_PROBLEMS if problems else 0
 
 

@@ -262,7 +262,7 @@ def test_check(run):
     imported(run, "mixed-crlf.txt")
     code, out, _ = run("check")
     assert code == 0
-    v = cli.CURRENT_VERSION
+    from annotator.store.migrations import CURRENT_VERSION as v
     assert out.splitlines() == ["integrity: ok", f"schema version: {v} (this Annotator reads up to {v})"]
 
 
