@@ -3,13 +3,11 @@
 import zipfile
 
 import docx
-import pytest
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
 
-from annotator.core.errors import InputError
 from annotator.core.services import Desk
 from annotator.io.docx_import import read_docx
 from annotator.io.documents import import_files, load_document_file

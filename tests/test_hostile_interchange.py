@@ -17,7 +17,6 @@ the interchange entry point it shares with the desk.
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from pathlib import Path
 
