@@ -45,7 +45,7 @@ def open_window(db_path: Path | None):
 
 def type_and_die(field: str, ann_id: uuid.UUID, text: str) -> int:
     _app, window = open_window(None)
-    window.select_annotation(ann_id)
+    window.selection.select(ann_id)
     edit = window.details.note if field == "note" else window.details.claim.likelihood_note
     edit.setFocus()
     for _ in range(100):

@@ -117,7 +117,7 @@ def window(qtbot, tmp_path):
     win = start_window(db)
     qtbot.addWidget(win)
     qtbot.waitExposed(win)
-    win.import_files([_file(tmp_path, "report.txt", TEXT * 3)], wait=True)
+    win.files.import_files([_file(tmp_path, "report.txt", TEXT * 3)], wait=True)
     qtbot.waitUntil(lambda: win.ctl.document is not None and win.ctl.document.filename == "report.txt")
     win.db_path = db
     return win
@@ -131,12 +131,12 @@ def test_the_desks_own_edits_and_a_read_only_cli_are_not_changes_elsewhere(qtbot
         modal_dialog().accept()
 
     QTimer.singleShot(0, accept_all)
-    window.tag_all_occurrences(entity_id)  # a dialog of its own, and two more tags
+    window.entity_tools.tag_all_occurrences(entity_id)  # a dialog of its own, and two more tags
     assert len(window.ctl.entities.mentions(entity_id)) == 3
     assert cli(["--db", str(window.db_path), "docs"]) == 0
     assert cli(["--db", str(window.db_path), "annotations", "export", str(window.ctl.document.id), "-o", str(tmp_path / "w3c.json")]) == 0
     capsys.readouterr()
-    assert not window.check_external_changes()
+    assert not window.databases.check_external_changes()
     assert "elsewhere" not in window.statusBar().currentMessage()
 
 
@@ -145,7 +145,7 @@ def test_a_change_to_another_document_leaves_the_open_one_alone(qtbot, window, t
     assert cli(["--db", str(window.db_path), "import", str(_file(tmp_path, "second.txt", OTHER))]) == 0
     capsys.readouterr()
     with qtbot.assertNotEmitted(window.annotations.model.modelReset):
-        assert window.check_external_changes()
+        assert window.databases.check_external_changes()
     assert window.ctl.document.id == doc.id
     assert window.documents.model.rowCount() == 2  # the list shows the new document
     # A tag in the open document by another writer: that document is re-read.
@@ -155,9 +155,9 @@ def test_a_change_to_another_document_leaves_the_open_one_alone(qtbot, window, t
     finally:
         other.close()
     with qtbot.waitSignal(window.annotations.model.modelReset):
-        assert window.check_external_changes()
+        assert window.databases.check_external_changes()
     assert any(window.annotations.model.annotation(r).exact == "Al Bukamal" for r in range(window.annotations.model.rowCount()))
-    assert not window.check_external_changes()
+    assert not window.databases.check_external_changes()
 
 
 def test_f5_reloads_everything(qtbot, window):

@@ -49,3 +49,16 @@ def test_no_module_over_600_lines():
 def test_no_test_hooks_in_production_code():
     """Tests replace an injected object (a window's prompter); the product never asks which platform it runs on."""
     assert offenders(r"platformName\(\)|\boffscreen\b|last_error|_dialog = ", sources()) == []
+    assert offenders(r"tests reach", sources()) == []
+
+
+def test_window_parts_declare_what_they_use():
+    """The main window is made of parts, not mixins: each part is given the
+    context and its widgets in its constructor, and touches the window only
+    as the parent of its dialogs and for its title."""
+    parts = [p for p in sources("ui") if p.name.startswith("window_") and p.name != "window_context.py"]
+    assert len(parts) >= 5
+    assert offenders(r"^class MainWindow\((?!QMainWindow\)).*\):", sources("ui")) == []
+    reached = {m for p in parts for m in re.findall(r"ctx\.window\.(\w+)", p.read_text("utf-8"))}
+    assert reached <= {"setWindowTitle"}
+    assert offenders(r"self\.(statusBar|prompter|show_error)\b", parts) == []

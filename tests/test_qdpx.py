@@ -268,7 +268,7 @@ def test_the_file_menu_exports_every_document(qtbot, tmp_path, monkeypatch, sche
     qtbot.addWidget(win)
     for name, text in (("one.txt", "Ana met Bo in Damascus.\r\n"), ("two.txt", "مرحبا 😀 بالعالم\n")):
         (tmp_path / name).write_text(text, "utf-8", newline="")
-    win.import_files([tmp_path / "one.txt", tmp_path / "two.txt"], wait=True)
+    win.files.import_files([tmp_path / "one.txt", tmp_path / "two.txt"], wait=True)
     qtbot.waitUntil(lambda: len(win.ctl.document_summaries()) == 2)
     out = tmp_path / "desk"
     win.prompter.paths = [out]

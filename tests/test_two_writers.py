@@ -35,12 +35,12 @@ def test_two_windows_see_each_others_changes(qtbot, tmp_path):
     qtbot.waitUntil(lambda: b.annotations.model.row_of(ann_id) >= 0)
     assert "changes made elsewhere" in b.statusBar().currentMessage()
     assert b.reader.highlighter.span(ann_id) is not None
-    assert not a.check_external_changes()  # a's own tag is not news to a
+    assert not a.databases.check_external_changes()  # a's own tag is not news to a
     # b edits; a sees it.
     b.ctl.set_note(ann_id, "seen by b")
-    assert a.check_external_changes()
+    assert a.databases.check_external_changes()
     assert a.ctl.annotation(ann_id).note == "seen by b"
-    assert not a.check_external_changes()  # nothing new
+    assert not a.databases.check_external_changes()  # nothing new
 
 
 def test_window_and_cli_import_write_at_once(qtbot, tmp_path):

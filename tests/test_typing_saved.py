@@ -102,7 +102,7 @@ def focus(qtbot, edit) -> None:
 
 def test_note_saved_while_typing_one_undo_step_per_session(qtbot, window):
     ann_id = tag(qtbot, window, "Damascus", Qt.Key.Key_L)
-    window.select_annotation(ann_id)
+    window.selection.select(ann_id)
     note, stack = window.details.note, window.ctl.undo_stack
     before = stack.count()
     focus(qtbot, note)
@@ -129,7 +129,7 @@ def test_undo_while_typing_undoes_the_whole_session(qtbot, window):
     """The toolbar's Undo leaves the focus in the note: what is pending is
     saved into the session's step first, then that step is undone."""
     ann_id = tag(qtbot, window, "Damascus", Qt.Key.Key_L)
-    window.select_annotation(ann_id)
+    window.selection.select(ann_id)
     note = window.details.note
     focus(qtbot, note)
     qtbot.keyClicks(note, "draft")
@@ -145,18 +145,18 @@ def test_undo_while_typing_undoes_the_whole_session(qtbot, window):
 def test_switching_annotation_saves_the_note_to_the_one_left(qtbot, window):
     first = tag(qtbot, window, "Damascus", Qt.Key.Key_L)
     second = tag(qtbot, window, "Syria", Qt.Key.Key_A)
-    window.select_annotation(first)
+    window.selection.select(first)
     note = window.details.note
     focus(qtbot, note)
     qtbot.keyClicks(note, "capital")
-    window.select_annotation(second)  # at once, not after the pause
+    window.selection.select(second)  # at once, not after the pause
     assert window.ctl.annotation(first).note == "capital"
     assert window.ctl.annotation(second).note == "" == note.toPlainText()
 
 
 def test_closing_the_window_saves_the_note(qtbot, window, tmp_path):
     ann_id = tag(qtbot, window, "Damascus", Qt.Key.Key_L)
-    window.select_annotation(ann_id)
+    window.selection.select(ann_id)
     note = window.details.note
     focus(qtbot, note)
     qtbot.keyClicks(note, "closing now")
@@ -170,7 +170,7 @@ def test_closing_the_window_saves_the_note(qtbot, window, tmp_path):
 
 def test_rationale_saved_while_typing_one_undo_step_per_session(qtbot, window):
     claim = tag(qtbot, window, "Syria has sent 3,000 troops", Qt.Key.Key_C)
-    window.select_annotation(claim)
+    window.selection.select(claim)
     edit, stack = window.details.claim.likelihood_note, window.ctl.undo_stack
     before = stack.count()
     focus(qtbot, edit)

@@ -21,7 +21,7 @@ SEED_TITLE = "Syria sends 3,000 troops to Iraq border to deter pro-Iran militias
 def import_text(qtbot, window, tmp_path, name: str, text: str):
     path = tmp_path / name
     path.write_text(text, "utf-8")
-    window.import_files([path], wait=True)
+    window.files.import_files([path], wait=True)
     qtbot.waitUntil(lambda: window.ctl.document is not None and window.ctl.document.filename == name)
     return window.ctl.document
 
@@ -46,13 +46,13 @@ def test_a_new_database_shows_the_seed(qtbot, window, tmp_path, monkeypatch):
     import_text(qtbot, window, tmp_path, "mine.txt", "My own report about Mosul.")
     monkeypatch.delenv("ANNOTATOR_NO_SEED")  # as an analyst runs it
     new = tmp_path / "new.db"
-    assert window.new_database(new)
+    assert window.databases.new_database(new)
     assert window.ctl.db.path == new
     assert shown(window) == SEED_TITLE
     assert window.annotations.model.rowCount() > 20, "the seed's demonstration annotations are drawn"
     assert "seed article" in window.statusBar().currentMessage()
     # "New" never opens or replaces an existing file.
-    assert not window.new_database(new)
+    assert not window.databases.new_database(new)
     assert "already exists" in window.prompter.last_error
     assert window.ctl.db.path == new
 
@@ -64,16 +64,16 @@ def test_opening_a_database_shows_its_last_document_else_its_first(qtbot, window
     window.open_document(second_a.id)  # the last one read in A
 
     other = tmp_path / "other.db"
-    assert window.new_database(other)  # ANNOTATOR_NO_SEED: a new database is empty here
+    assert window.databases.new_database(other)  # ANNOTATOR_NO_SEED: a new database is empty here
     assert window.ctl.document is None
     assert "No document open" in window.pane.header.text()
     first_b = import_text(qtbot, window, tmp_path, "b1.txt", "Only report in B.")
     import_text(qtbot, window, tmp_path, "b2.txt", "Another report in B.")
     window.open_document(first_b.id)
 
-    assert window.choose_database(tmp_path / "first.db")  # File > Open database, with the path chosen
+    assert window.databases.choose_database(tmp_path / "first.db")  # File > Open database, with the path chosen
     assert window.ctl.document.id == second_a.id and shown(window) == second_a.title
-    assert window.choose_database(other)
+    assert window.databases.choose_database(other)
     assert window.ctl.document.id == first_b.id and shown(window) == first_b.title
 
     # A database never opened in this window before: its first document.
@@ -84,16 +84,16 @@ def test_opening_a_database_shows_its_last_document_else_its_first(qtbot, window
     desk.import_document("Fresh report, imported first.", "Fresh one")
     desk.import_document("Fresh report, imported second.", "Fresh two")
     db.close()
-    assert window.choose_database(fresh)
+    assert window.databases.choose_database(fresh)
     first = window.ctl.document_summaries()[0]
     assert window.ctl.document.id == first.id and shown(window) == first.title
 
 
 def test_a_recent_database_opens_its_document(qtbot, window, tmp_path):
     doc = import_text(qtbot, window, tmp_path, "recent.txt", "A report to come back to.")
-    window.new_database(tmp_path / "elsewhere.db")
+    window.databases.new_database(tmp_path / "elsewhere.db")
     assert window.ctl.document is None
-    [act] = [a for a in window.recent_menu.actions() if a.text() == str(tmp_path / "first.db")]
+    [act] = [a for a in window.databases.recent_menu.actions() if a.text() == str(tmp_path / "first.db")]
     act.trigger()
     assert window.ctl.db.path == tmp_path / "first.db"
     assert window.ctl.document.id == doc.id

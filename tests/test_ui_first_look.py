@@ -49,10 +49,10 @@ def test_the_first_look_takes_no_edit(qtbot, tmp_path):
     docs = _database(path)
     win = MainWindow()
     qtbot.addWidget(win)
-    assert win.show_first_look(path)
+    assert win.databases.show_first_look(path)
     assert win.reader.text == TEXTS[0] and win.ctl.db is None and win.ctl.document is None
     assert win.statusBar().currentMessage() == f"Opening {path}…"
-    assert win.open_database(path)
+    assert win.databases.open_database(path)
     assert win.ctl.document.id == docs[0].id
 
 
@@ -65,4 +65,4 @@ def test_a_file_drawn_but_refused_by_the_open_closes_the_window(qtbot, tmp_path,
     assert [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()] == []
     win = MainWindow()
     qtbot.addWidget(win)
-    assert win.show_first_look(path)  # it was drawn
+    assert win.databases.show_first_look(path)  # it was drawn

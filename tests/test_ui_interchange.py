@@ -17,7 +17,7 @@ def open_mixed(qtbot, tmp_path, monkeypatch):
     win = start_window(tmp_path / "desk.db")
     qtbot.addWidget(win)
     shutil.copy(DATA / "mixed-crlf.txt", tmp_path / "mixed-crlf.txt")
-    win.import_files([tmp_path / "mixed-crlf.txt"], wait=True)
+    win.files.import_files([tmp_path / "mixed-crlf.txt"], wait=True)
     qtbot.waitUntil(lambda: win.ctl.document is not None)
     return win
 
@@ -25,7 +25,7 @@ def open_mixed(qtbot, tmp_path, monkeypatch):
 def test_import_w3c_is_one_undoable_edit_and_shows_at_once(qtbot, tmp_path, monkeypatch):
     win = open_mixed(qtbot, tmp_path, monkeypatch)
     source = json.loads((DATA / "mixed-crlf.w3c.json").read_text("utf-8"))
-    assert win.import_annotation_file(DATA / "mixed-crlf.w3c.json")
+    assert win.files.import_annotation_file(DATA / "mixed-crlf.w3c.json")
     live = [r for r in rows(tmp_path / "desk.db") if not r.deleted]
     assert len(live) == len(source) == 9
     claim = next(r for r in live if win.ctl.label(r.label_id).name == "Claim")
@@ -40,7 +40,7 @@ def test_import_w3c_is_one_undoable_edit_and_shows_at_once(qtbot, tmp_path, monk
     assert {r.id for r in rows(tmp_path / "desk.db") if not r.deleted} == {r.id for r in live}
     # the same file again changes nothing and leaves nothing to undo
     count = win.ctl.undo_stack.count()
-    assert win.import_annotation_file(DATA / "mixed-crlf.w3c.json")
+    assert win.files.import_annotation_file(DATA / "mixed-crlf.w3c.json")
     assert win.ctl.undo_stack.count() == count
     assert "imported 0, unchanged 9" in win.statusBar().currentMessage()
 
@@ -49,9 +49,9 @@ def test_import_brat_reports_what_it_left_out(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("ANNOTATOR_NO_SEED", "1")
     win = start_window(tmp_path / "desk.db")
     qtbot.addWidget(win)
-    win.import_files([DATA / "brat" / "000-introduction.txt"], wait=True)
+    win.files.import_files([DATA / "brat" / "000-introduction.txt"], wait=True)
     qtbot.waitUntil(lambda: win.ctl.document is not None)
-    assert win.import_annotation_file(DATA / "brat" / "000-introduction.ann")
+    assert win.files.import_annotation_file(DATA / "brat" / "000-introduction.ann")
     assert len([r for r in rows(tmp_path / "desk.db") if not r.deleted]) == 7
     assert {lb.name for lb in win.ctl.labels()} >= {"Person", "Organization", "Money"}  # new labels, shown at once
     assert any("E1: events cannot be held" in line for _title, _summary, lines in win.prompter.reports for line in lines)
@@ -61,18 +61,18 @@ def test_a_bad_file_is_one_clear_error_and_changes_nothing(qtbot, tmp_path, monk
     win = open_mixed(qtbot, tmp_path, monkeypatch)
     bad = tmp_path / "bad.json"
     bad.write_text('[{"type": "Annotation",', encoding="utf-8")
-    assert not win.import_annotation_file(bad)
+    assert not win.files.import_annotation_file(bad)
     assert "bad.json: not valid JSON" in win.prompter.last_error
     assert rows(tmp_path / "desk.db") == [] and win.ctl.undo_stack.count() == 0
 
 
 def test_export_w3c_csv_and_brat(qtbot, tmp_path, monkeypatch):
     win = open_mixed(qtbot, tmp_path, monkeypatch)
-    win.import_annotation_file(DATA / "mixed-crlf.w3c.json")
+    win.files.import_annotation_file(DATA / "mixed-crlf.w3c.json")
     out = tmp_path / "out"
     out.mkdir()
     for name in ("a.json", "a.csv", "a.ann"):
-        win.export_annotation_file(out / name, wait=True)
+        win.files.export_annotation_file(out / name, wait=True)
     exported = json.loads((out / "a.json").read_text("utf-8"))
     assert {a["id"] for a in exported} == {a["id"] for a in json.loads((DATA / "mixed-crlf.w3c.json").read_text("utf-8"))}
     with (out / "a.csv").open(newline="", encoding="utf-8") as fh:

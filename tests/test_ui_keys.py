@@ -112,7 +112,7 @@ def test_delete_key_deletes_in_the_reader_but_edits_text_in_the_note(qtbot, wind
     assert [r.id for r in live(db_path)] == [row.id]
 
     # In the note field Delete deletes a character, never the annotation.
-    window.select_annotation(row.id)
+    window.selection.select(row.id)
     note = window.details.note
     note.setFocus()
     qtbot.waitUntil(note.hasFocus)

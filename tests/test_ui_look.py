@@ -181,7 +181,7 @@ def test_the_bar_is_on_the_right_in_a_right_to_left_document(qtbot, window, tmp_
     text = "قالت مصادر أمنية إن القوات وصلت إلى الحدود.\nسطر آخر بلا ادعاء."
     path = tmp_path / "ar.txt"
     path.write_text(text, "utf-8")
-    window.import_files([path], wait=True)
+    window.files.import_files([path], wait=True)
     qtbot.waitUntil(lambda: window.ctl.document is not None and window.ctl.document.filename == "ar.txt")
     select_and_tag(qtbot, window, 0, text.index("."), Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
     reader = window.reader

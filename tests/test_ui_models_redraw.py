@@ -26,7 +26,7 @@ def test_every_item_model_passes_the_model_tester(qtmodeltester, qtbot, tmp_path
     # A claim with a source: the claim editor's completer holds the actor names.
     claim_label = next(lb for lb in win.ctl.labels() if lb.kind is LabelKind.CLAIM)
     claim = next(a for a in win.ctl.annotations() if a.label_id == claim_label.id)
-    win.select_annotation(claim.id)
+    win.selection.select(claim.id)
     editor = win.details.claim
     assert editor.isVisible() and editor._names.rowCount() > 5
     completer = editor.source.completer()
@@ -77,7 +77,7 @@ def twenty(qtbot, tmp_path):
     text = "\n".join(f"Paragraph {i}: troops reached the border near Al Bukamal on day {i}." for i in range(20))
     path = tmp_path / "twenty.txt"
     path.write_text(text, "utf-8")
-    win.import_files([path], wait=True)
+    win.files.import_files([path], wait=True)
     qtbot.waitUntil(lambda: win.ctl.document is not None and win.ctl.document.filename == "twenty.txt")
     assert win.reader.document().blockCount() == 20
     return win, text

@@ -121,7 +121,7 @@ def test_redo_while_typing_a_note_never_redoes_over_it(qtbot, window, tmp_path):
     """Redo from the toolbar leaves the focus in the note: the typing is
     saved first, a new edit, so there is nothing left to redo over it."""
     ann_id = tag_damascus(qtbot, window, tmp_path)
-    window.select_annotation(ann_id)
+    window.selection.select(ann_id)
     note = window.details.note
     note.setFocus()
     qtbot.waitUntil(note.hasFocus)

@@ -56,7 +56,7 @@ def test_merge_preview_conflict_review_and_agreement(qtbot, tmp_path):
     when_dialog(win, MergePreviewDialog, accept_preview)
     merges = []
     win.merged.connect(merges.append)
-    win.merge_database(theirs, wait=True)
+    win.sharing.merge_database(theirs, wait=True)
     qtbot.waitUntil(lambda: bool(merges), timeout=20_000)
     report = merges[0]
     assert report.counts["annotation"].added == 2 and report.total.conflicts == 1
@@ -93,7 +93,7 @@ def test_merge_preview_conflict_review_and_agreement(qtbot, tmp_path):
         dialog.reject()
 
     when_dialog(win, MergePreviewDialog, nothing_to_do)
-    win.merge_database(theirs, wait=True)
+    win.sharing.merge_database(theirs, wait=True)
 
 
 def test_merge_refuses_a_hostile_file_with_a_clear_message(qtbot, tmp_path):
@@ -101,6 +101,6 @@ def test_merge_refuses_a_hostile_file_with_a_clear_message(qtbot, tmp_path):
     qtbot.addWidget(win)
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
-    win.merge_database(bad, wait=True)
+    win.sharing.merge_database(bad, wait=True)
     qtbot.waitUntil(lambda: bool(win.prompter.errors), timeout=10_000)
     assert "bad.db" in win.prompter.last_error

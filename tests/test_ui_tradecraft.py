@@ -29,7 +29,7 @@ def window(qtbot, tmp_path):
     qtbot.waitExposed(win)
     path = tmp_path / "report.txt"
     path.write_text(TEXT, "utf-8")
-    win.import_files([path], wait=True)
+    win.files.import_files([path], wait=True)
     qtbot.waitUntil(lambda: win.ctl.document is not None and win.ctl.document.filename == "report.txt")
     win.db_path = db
     return win
@@ -104,7 +104,7 @@ def test_claim_editor_source_grading_stance_likelihood(qtbot, window):
 def test_rationale_is_saved_when_the_focus_leaves_or_another_annotation_is_shown(qtbot, window):
     first = tag(qtbot, window, "Syria has sent troops", Qt.Key.Key_C)
     second = tag(qtbot, window, "An Iraqi source dismissed any militia movements", Qt.Key.Key_C)
-    window.select_annotation(first)
+    window.selection.select(first)
     note = window.details.claim.likelihood_note
     note.setFocus()
     qtbot.keyClicks(note, "Two officials")
@@ -112,7 +112,7 @@ def test_rationale_is_saved_when_the_focus_leaves_or_another_annotation_is_shown
     qtbot.waitUntil(lambda: claim_row(window, first).likelihood_note == "Two officials")
     note.setFocus()
     qtbot.keyClicks(note, ", unnamed")
-    window.select_annotation(second)  # showing another claim saves the first one's text, to the first one
+    window.selection.select(second)  # showing another claim saves the first one's text, to the first one
     assert claim_row(window, first).likelihood_note == "Two officials, unnamed"
     assert claim_row(window, second).likelihood_note == "" and note.toPlainText() == ""
 
@@ -121,7 +121,7 @@ def test_claim_subjects_and_contradiction_link(qtbot, window):
     syria = tag(qtbot, window, "Syria", Qt.Key.Key_A)
     first = tag(qtbot, window, "Syria has sent troops", Qt.Key.Key_C)
     second = tag(qtbot, window, "An Iraqi source dismissed any militia movements", Qt.Key.Key_C)
-    window.select_annotation(first)
+    window.selection.select(first)
     editor = window.details.claim
     # About: tick Syria.
     items = [editor.about.item(i) for i in range(editor.about.count())]
@@ -131,7 +131,7 @@ def test_claim_subjects_and_contradiction_link(qtbot, window):
     assert [e.name for e in details.subjects] == ["Syria"]
     assert window.ctl.annotation(syria).entity_id == details.subjects[0].id
     # Link: the second claim contradicts the first.
-    window.select_annotation(second)
+    window.selection.select(second)
     menu = editor.link_menu()
     [contradicts] = [a for a in menu.actions() if a.text() == "Contradicts"]
     contradicts.menu().actions()[0].trigger()
@@ -311,8 +311,8 @@ def test_the_brief_progress_dialog_cancels(qtbot, window, tmp_path, monkeypatch)
         return path
 
     monkeypatch.setattr(brief_module, "write_brief", slow_brief)
-    window.write_brief(BriefOptions([window.ctl.document.id]), out)
-    task = window._brief_task
+    window.files.write_brief(BriefOptions([window.ctl.document.id]), out)
+    task = window.files.brief_task
     [cancel] = [b for b in task.dialog.findChildren(QPushButton) if b.text() == "Cancel"]
     qtbot.waitUntil(lambda: len(calls) > 3, timeout=10_000)
     cancel.click()
@@ -327,7 +327,7 @@ def test_details_show_the_annotations_own_label(qtbot, window):
     claim = tag(qtbot, window, "Syria has sent troops", Qt.Key.Key_C)
     place = tag(qtbot, window, "Palmyra", Qt.Key.Key_L)
     for ann_id, name in ((claim, "Claim"), (place, "Location"), (actor, "Actor")):
-        window.select_annotation(ann_id)  # row objects come fresh from the database each time
+        window.selection.select(ann_id)  # row objects come fresh from the database each time
         assert window.details.label.currentText() == name
 
 
@@ -433,7 +433,7 @@ def test_entity_dialog_searches_the_aliases_and_explains_matches(qtbot, window):
         dialog.reject()
 
     QTimer.singleShot(0, look)
-    window.edit_entity(entity.id)
+    window.entity_tools.edit_entity(entity.id)
     assert seen["alias"].startswith("Ālbū Kamāl, Syria (SY) · city · pop. ")
     assert "for the alias “Al Bukamal”" in seen["alias"]
     text, flags = seen["none"]
@@ -496,7 +496,7 @@ def test_claim_editor_lists_ticked_subjects_first_and_names_linked_claims(qtbot,
     assert visible == ["Palmyra", "Syria", "Damascus"]
     # A link line names the other claim: its grading and its quote, shortened; the tooltip has it all.
     window.ctl.set_claim_fields(second, {"reliability": "C", "credibility": "3"})
-    window.select_annotation(first)
+    window.selection.select(first)
     window.ctl.link_claims(first, second, "contradicts")
     [line] = [editor.links.item(i) for i in range(editor.links.count())]
     full = line.data(editor.links.FULL_ROLE)
@@ -504,7 +504,7 @@ def test_claim_editor_lists_ticked_subjects_first_and_names_linked_claims(qtbot,
     assert "between Iraq and Syria" in line.toolTip()
     assert editor.links.fontMetrics().horizontalAdvance(line.text()) <= editor.links.viewport().width()
     syria_actor = next(a for a in window.ctl.annotations() if a.exact == "Syria")
-    window.select_annotation(syria_actor.id)
+    window.selection.select(syria_actor.id)
     assert details._entity_row[0].isRowVisible(details._entity_row[1])  # an actor shows its entity
 
 
@@ -538,7 +538,7 @@ def test_entities_view_groups_mentions_by_document_on_one_line(qtbot, window, tm
     first_doc = window.ctl.document.id
     other = tmp_path / "other.txt"
     other.write_text("Later Syria said nothing.\n", "utf-8")
-    window.import_files([other], wait=True)
+    window.files.import_files([other], wait=True)
     qtbot.waitUntil(lambda: window.ctl.document.filename == "other.txt")
     select_and_tag(qtbot, window, 6, 11, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
     annotations_sizes = window.right.sizes()

@@ -38,7 +38,7 @@ def merged(qtbot, tmp_path):
     theirs = tmp_path / "theirs.db"
     win.ctl.db.close()  # fold the WAL in so the copy is complete
     shutil.copy(mine, theirs)
-    assert win.open_database(mine)
+    assert win.databases.open_database(mine)
     win.open_document(win.ctl.document_summaries()[0].id)
     # Edits made before the merge, still on the undo stack: one of them on the
     # annotation the colleague edits after it.
@@ -53,7 +53,7 @@ def merged(qtbot, tmp_path):
     when_dialog(win, MergePreviewDialog, lambda dialog: dialog.accept())
     merges = []
     win.merged.connect(merges.append)
-    win.merge_database(theirs, wait=True)
+    win.sharing.merge_database(theirs, wait=True)
     qtbot.waitUntil(lambda: bool(merges), timeout=20_000)
     assert merges[0].total.conflicts == 1
     return win, shared

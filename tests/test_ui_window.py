@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from annotator.core.model import Direction
 from annotator.ui.app import start_window
@@ -38,7 +38,7 @@ def label_id(window, name):
 def open_text(qtbot, window, tmp_path, name: str, data: bytes):
     path = tmp_path / name
     path.write_bytes(data)
-    window.import_files([path], wait=True)
+    window.files.import_files([path], wait=True)
     qtbot.waitUntil(lambda: window.ctl.document is not None and window.ctl.document.filename == name)
     return window.ctl.document
 
@@ -190,7 +190,8 @@ def test_click_on_span_selects_it_and_overlaps_offer_a_choice(qtbot, window):
     ids = window.annotations.selected_ids()
     assert len(ids) == 1 and window.ctl.annotation(ids[0]).exact.startswith("two security")
     click_at(d + 2)
-    menu = window._span_menu
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
+    menu = QApplication.activePopupWidget()
     assert len(menu.actions()) == 2
     menu.actions()[0].trigger()  # innermost first: Damascus
     [chosen] = window.annotations.selected_ids()
@@ -256,7 +257,7 @@ def test_bad_file_gives_a_clear_error_and_imports_nothing(qtbot, window, tmp_pat
     bad.write_bytes(b"\xff\xfe\x00\x00garbage\x00")
     good = tmp_path / "good.txt"
     good.write_text("fine", "utf-8")
-    window.import_files([good, bad], wait=True)
+    window.files.import_files([good, bad], wait=True)
     qtbot.waitUntil(lambda: bool(window.prompter.errors))
     assert "bad.txt" in window.prompter.last_error
     assert window.documents.model.rowCount() == 1
@@ -279,7 +280,7 @@ def test_restart_restores_window_document_and_scroll(qtbot, db_path, tmp_path, m
     doc = win.ctl.document
     long_doc = tmp_path / "long.txt"
     long_doc.write_text("\n".join(f"Paragraph {i} about the border." for i in range(400)), "utf-8")
-    win.import_files([long_doc], wait=True)
+    win.files.import_files([long_doc], wait=True)
     qtbot.waitUntil(lambda: win.ctl.document.id != doc.id)
     target = win.ctl.document.text.index("Paragraph 200")
     win.reader.scroll_to_cp(target, top=True)

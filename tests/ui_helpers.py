@@ -71,7 +71,7 @@ def open_copy_of_seed(qtbot, window, tmp_path) -> None:
     """Import the seed article's text as a plain document (no demo annotations) and open it."""
     path = tmp_path / "syria-troops-iraq-border.txt"
     path.write_bytes(SEED_FILE.read_bytes())
-    window.import_files([path], wait=True)
+    window.files.import_files([path], wait=True)
     qtbot.waitUntil(lambda: window.ctl.document is not None and window.ctl.document.filename == path.name)
 
 

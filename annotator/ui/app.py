@@ -51,13 +51,13 @@ def start_window(db_path: Path | None, files: list[Path] | None = None) -> MainW
     window = MainWindow()
     # Loading the store takes longer than Qt takes to start: the document is
     # drawn first, then the database opened properly before any input is taken.
-    if window.show_first_look(db_path):
+    if window.databases.show_first_look(db_path):
         _draw_now(window)
-    if not window.open_database(db_path):  # shows its last document (or its first)
+    if not window.databases.open_database(db_path):  # shows its last document (or its first)
         window.close()
         return None
     if files:
-        window.import_files(list(files))
+        window.files.import_files(list(files))
     window.show()
     # The gazetteer's index takes seconds to build: build it while the analyst reads.
     QTimer.singleShot(3000, window, window.ctl.preload_gazetteer)  # cancelled if the window goes

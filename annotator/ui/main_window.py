@@ -2,22 +2,24 @@
 annotations and details on the right.
 
 This module holds the layout, the actions and menus, and the wiring of the
-reader and the panels; the rest is in mixins: :mod:`.window_files`
-(databases, imports, exports, the brief), :mod:`.window_sharing` (merge,
-share, conflicts, agreement) and :mod:`.window_entities` (entities, claims,
-place suggestions)."""
+reader and the panels; the rest is in parts, each given what it uses (see
+:mod:`.window_context`): :mod:`.window_databases` (open, recent, reload,
+changes made elsewhere, the first look), :mod:`.window_files` (imports,
+exports, the brief), :mod:`.window_sharing` (merge, share, conflicts,
+agreement), :mod:`.window_entities` (entities, place suggestions) and
+:mod:`.window_selection` (the selected annotation and its details)."""
 
 from __future__ import annotations
 
 import html
 import uuid
+from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
-    QMenu,
     QScrollArea,
     QTabWidget,
     QSplitter,
@@ -40,9 +42,12 @@ from .panels import AnnotationPanel, DetailsPane, DocumentPanel
 from .place_suggestions import PlaceSuggestions
 from .prompter import Prompter
 from .reader import ReaderPane
-from .window_entities import WindowEntities
-from .window_files import WindowFiles
-from .window_sharing import WindowSharing
+from .window_context import WindowContext
+from .window_databases import Databases
+from .window_entities import EntityTools
+from .window_files import Files
+from .window_selection import Selection
+from .window_sharing import Sharing
 
 SK = QKeySequence.StandardKey
 READER_MIN_WIDTH = 360  # px: a reader column never squeezed to a word a line
@@ -52,7 +57,7 @@ def app_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Annotator", "Annotator")
 
 
-class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
+class MainWindow(QMainWindow):
     written = Signal(object)  # the paths of a file the desk has just written in the background (brief, export, project)
     merged = Signal(object)  # the report of a merge just applied
 
@@ -90,8 +95,6 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.right.addWidget(self.tabs)
         self.right.addWidget(details_box)
         self.right.setSizes([330, 470])  # the details hold the claim editor's common fields without scrolling
-        self._entities_dirty = True
-        self._right_sizes: dict[bool, list[int]] = {}  # the right column's sizes per tab (True: Entities)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.documents)
         self.splitter.addWidget(self.pane)
@@ -103,11 +106,18 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.splitter.setSizes([310, 560, 530])
         self.setCentralWidget(self.splitter)
 
+        ctx = WindowContext(self, self.ctl, self.prompter, self.settings)
+        self.show_error = ctx.error
+        self.databases = Databases(ctx, self.pane, open_document=self.open_document, reopen=self.reopen_document,
+                                   refresh_documents=self._refresh_documents)  # fmt: skip
+        self.files = Files(ctx, open_document=self.open_document, refresh_documents=self._refresh_documents, written=self.written.emit)
+        self.sharing = Sharing(ctx, reload=self.databases.reload, merged=self.merged.emit, flash=self.reader.flash)
+        self.entity_tools = EntityTools(ctx, self.tabs, self.entities, self.right, self.place_strip)
+        self.selection = Selection(ctx, self.reader, self.annotations, self.details)
         self.tag_actions: dict[uuid.UUID, QAction] = {}
         self._build_actions()
         self._connect()
         self.statusBar().showMessage("Ready")
-        self.reader.describe = self._describe
         self.reader.context_actions = self._reader_context_actions
         self._restore_window()
 
@@ -132,22 +142,23 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
 
     def _build_actions(self) -> None:
         a = self._action
+        db, files, sharing, ents = self.databases, self.files, self.sharing, self.entity_tools
         # Slots taking an optional path are called without arguments (triggered's
         # "checked" would arrive as the path).
-        self.act_new_db = a("&New database…", lambda: self.new_database(), SK.New, "Create a new database (it starts with the seed article)")
-        self.act_open_db = a("&Open database…", lambda: self.choose_database(), SK.Open, "Open another database")
-        self.act_import = a("&Import documents…", self.choose_imports, QKeySequence("Ctrl+I"), "Import text, Markdown, Word or HTML files")
-        self.act_import_anns = a("Import &annotations…", self.choose_annotation_import, QKeySequence("Ctrl+Shift+I"),
+        self.act_new_db = a("&New database…", lambda: db.new_database(), SK.New, "Create a new database (it starts with the seed article)")
+        self.act_open_db = a("&Open database…", lambda: db.choose_database(), SK.Open, "Open another database")
+        self.act_import = a("&Import documents…", files.choose_imports, QKeySequence("Ctrl+I"), "Import text, Markdown, Word or HTML files")
+        self.act_import_anns = a("Import &annotations…", files.choose_annotation_import, QKeySequence("Ctrl+Shift+I"),
                                  "Import W3C Web Annotation (.json) or brat (.ann) annotations into the open document")  # fmt: skip
-        self.act_export_anns = a("E&xport annotations…", self.choose_annotation_export, None,
+        self.act_export_anns = a("E&xport annotations…", files.choose_annotation_export, None,
                                  "Export the open document's annotations as W3C JSON, CSV or brat standoff")  # fmt: skip
-        self.act_brief = a("Export &brief…", self.export_brief, QKeySequence("Ctrl+Shift+E"), "Write a Word brief of the annotated documents")
-        self.act_qdpx = a("Export REFI-QDA &project (.qdpx)…", self.export_qdpx, None, "Write every document and its coding as a REFI-QDA project for QDA tools")
-        self.act_merge = a("&Merge database…", lambda: self.merge_database(), QKeySequence("Ctrl+Shift+M"), "Merge a colleague's database into this one, with a preview")
-        self.act_share = a("&Share documents…", self.share_documents, None, "Write a new database with only the chosen documents (need-to-know)")
-        self.act_conflicts = a("Merge &conflicts…", self.show_conflicts, None, "Review rows changed on both sides by a merge")
-        self.act_agreement = a("A&greement between analysts…", self.show_agreement, None, "Span F1 and Cohen's kappa between two analysts on this document")
-        self.act_reload = a("&Reload", lambda: self.reload(), SK.Refresh, "Reload from the database (shows a colleague's or the CLI's changes)")
+        self.act_brief = a("Export &brief…", files.export_brief, QKeySequence("Ctrl+Shift+E"), "Write a Word brief of the annotated documents")
+        self.act_qdpx = a("Export REFI-QDA &project (.qdpx)…", files.export_qdpx, None, "Write every document and its coding as a REFI-QDA project for QDA tools")
+        self.act_merge = a("&Merge database…", lambda: sharing.merge_database(), QKeySequence("Ctrl+Shift+M"), "Merge a colleague's database into this one, with a preview")
+        self.act_share = a("&Share documents…", sharing.share_documents, None, "Write a new database with only the chosen documents (need-to-know)")
+        self.act_conflicts = a("Merge &conflicts…", sharing.show_conflicts, None, "Review rows changed on both sides by a merge")
+        self.act_agreement = a("A&greement between analysts…", sharing.show_agreement, None, "Span F1 and Cohen's kappa between two analysts on this document")
+        self.act_reload = a("&Reload", lambda: db.reload(), SK.Refresh, "Reload from the database (shows a colleague's or the CLI's changes)")
         self.act_quit = a("&Quit", self.close, SK.Quit)
         if not self.act_quit.shortcuts():  # the Windows key scheme has none (Alt+F4 closes the window)
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -170,11 +181,11 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         self.act_snap.setChecked(self.settings.value("snap_words", True, type=bool))
         self.act_legend = a("&Legend…", self.show_legend, SK.HelpContents, "Label colours, how overlaps are drawn, and keys")
         self.act_edit_entity = a(
-            "&Edit entity…", lambda: self._with_entity(self.edit_entity), QKeySequence("Ctrl+E"),
+            "&Edit entity…", lambda: self.selection.with_entity(ents.edit_entity), QKeySequence("Ctrl+E"),
             "Edit the selected mention's entity: name, type, aliases, coordinates",
         )  # fmt: skip
         self.act_tag_all = a(
-            "Tag &all occurrences…", lambda: self._with_entity(self.tag_all_occurrences), QKeySequence("Ctrl+Shift+A"),
+            "Tag &all occurrences…", lambda: self.selection.with_entity(ents.tag_all_occurrences), QKeySequence("Ctrl+Shift+A"),
             "Find and tag the other mentions of the selected entity's name and aliases",
         )  # fmt: skip
         self.act_show_annotations = a("&Annotations", lambda: self.tabs.setCurrentWidget(self.annotations), QKeySequence("Ctrl+1"))
@@ -185,7 +196,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         file_menu = bar.addMenu("&File")
         for act in (self.act_new_db, self.act_open_db):
             file_menu.addAction(act)
-        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addMenu(db.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.act_import)
         file_menu.addAction(self.act_import_anns)
@@ -254,31 +265,20 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
     def _reader_context_actions(self) -> list:
         return [*self.tag_actions.values(), None, self.act_edit_entity, self.act_tag_all, self.act_delete]
 
-    def _with_entity(self, action) -> None:
-        """Run ``action(entity_id)`` for the selected annotation's entity."""
-        ann = self.details.ann
-        if ann is None or ann.entity_id is None:
-            self.statusBar().showMessage("Select an actor or location mention first.", 4000)
-            return
-        action(ann.entity_id)
-
     # --- wiring -----------------------------------------------------------------------
 
     def _connect(self) -> None:
         c = self.ctl
-        c.databaseOpened.connect(self._database_opened)
         c.documentsChanged.connect(self._refresh_documents)
         c.documentOpened.connect(self._document_opened)
         c.changed.connect(self._changed)
         c.labelsChanged.connect(self._labels_changed)
         c.error.connect(self.show_error)
         self.documents.documentChosen.connect(self.open_document)
-        self.annotations.annotationChosen.connect(self._annotation_chosen)
-        self.reader.spansClicked.connect(self._spans_clicked)
         self.details.labelChosen.connect(lambda ann_id, label_id: self.ctl.set_label(ann_id, label_id))
         self.details.noteEdited.connect(lambda ann_id, note, session: self.ctl.set_note(ann_id, note, session))
-        self.details.editEntity.connect(self.edit_entity)
-        self.details.tagAllOccurrences.connect(self.tag_all_occurrences)
+        self.details.editEntity.connect(self.entity_tools.edit_entity)
+        self.details.tagAllOccurrences.connect(self.entity_tools.tag_all_occurrences)
         claim = self.details.claim
         claim.sourceNamed.connect(lambda name: self._claim_edit(self.ctl.set_claim_source, name))
         claim.fieldsEdited.connect(lambda fields: self._claim_edit(self.ctl.set_claim_fields, fields))
@@ -288,16 +288,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         claim.linkRequested.connect(lambda rel, other: self._claim_edit(lambda a, o: self.ctl.link_claims(a, o, rel), other))
         claim.unlinkRequested.connect(self.ctl.unlink_claims)
         c.entitiesChanged.connect(self._entities_changed)
-        self.tabs.currentChanged.connect(lambda _i: self._refresh_entities())
-        ent = self.entities
-        ent.editRequested.connect(self.edit_entity)
-        ent.tagAllRequested.connect(self.tag_all_occurrences)
-        ent.mergeRequested.connect(self.merge_entities)
-        ent.entityChosen.connect(self._entity_chosen)
-        ent.mentionActivated.connect(self.go_to_annotation)
-        self.tabs.currentChanged.connect(self._tab_sizes)
-        self.place_strip.applyRequested.connect(self._apply_place)
-        self.place_strip.editRequested.connect(self.edit_entity)
+        self.entities.mentionActivated.connect(self.go_to_annotation)
         c.documentOpened.connect(lambda _doc: self.place_strip.dismiss())
 
     # --- documents ------------------------------------------------------------------------
@@ -316,6 +307,20 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
             return
         if scroll is not None:
             self.reader.scroll_to_cp(scroll, top=True)
+
+    def reopen_document(self, doc_id: uuid.UUID) -> None:
+        """Read the document again (its rows changed elsewhere), where the
+        reader was, with the same annotation selected."""
+        selected = self.details.ann.id if self.details.ann is not None else None
+        self.ctl.document = None
+        self.open_document(doc_id, keep_scroll=True)
+        if selected is not None and self.annotations.model.row_of(selected) >= 0:
+            self.selection.select(selected)
+
+    def go_to_annotation(self, doc_id: uuid.UUID, ann_id: uuid.UUID) -> None:
+        self.open_document(doc_id)
+        self.annotations.select(ann_id)
+        self.selection.chosen(ann_id)
 
     def _document_opened(self, doc) -> None:
         self.pane.show_header(doc)
@@ -345,7 +350,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         labels = self.ctl.labels()
         self.reader.set_labels(labels)
         self.details.set_labels(labels)
-        self.annotations.model.set_lookups(labels, self._entity_name)
+        self.annotations.model.set_lookups(labels, self.selection.entity_name)
         self._fit_annotation_columns()
         self._rebuild_tag_actions()
 
@@ -354,21 +359,14 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         entities = [e.name for e in self.ctl.entity_list()] if self.ctl.db is not None else []
         self.annotations.fit_columns([lb.name for lb in self.ctl.labels()], entities, [self.ctl.user], grow_only=grow_only)
 
-    def _entity_name(self, entity_id) -> str:
-        entity = self.ctl.entity(entity_id)
-        return entity.name if entity else ""
+    def _entities_changed(self) -> None:
+        self.annotations.model.set_lookups(self.ctl.labels(), self.selection.entity_name)
+        self._fit_annotation_columns(grow_only=True)
+        self.entity_tools.entities_changed()
 
-    def _describe(self, ann_id: uuid.UUID) -> str:
-        ann = self.ctl.annotation(ann_id)
-        label = self.ctl.label(ann.label_id)
-        lines = [f"{label.name if label else '?'}: {' '.join(ann.exact.split())[:120]}"]
-        entity = self.ctl.entity(ann.entity_id)
-        if entity:
-            lines.append(f"Entity: {entity.name}")
-        if ann.note:
-            lines.append(f"Note: {ann.note}")
-        lines.append(f"By {ann.creator}")
-        return "\n".join(lines)
+    def _claim_edit(self, edit, value) -> None:
+        if self.details.ann is not None:
+            edit(self.details.ann.id, value)
 
     def show_legend(self) -> None:
         keys = {lid: act.shortcut().toString(QKeySequence.SequenceFormat.NativeText) for lid, act in self.tag_actions.items()}
@@ -396,8 +394,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
             cur = self.reader.textCursor()
             cur.clearSelection()
             self.reader.setTextCursor(cur)
-            self.annotations.select(ann_id)
-            self._show_details(ann_id)
+            self.selection.select(ann_id)
         return ann_id
 
     def delete_selected(self) -> None:
@@ -417,18 +414,15 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
     def _changed(self, change: Change) -> None:
         """Redraw what ``change`` names, from the rows it carries."""
         if change.entities_changed or any(a.entity_id for a in change.rows_of(Annotation)) or not change.rows:
-            self._entities_dirty = True  # names, or the mention counts, changed
-            if self.tabs.currentWidget() is self.entities:
-                self._refresh_entities()
-        self._offer_places(change)
+            self.entity_tools.mark_stale()  # names, or the mention counts, changed
+        self.entity_tools.offer_places(change)
         doc = self.ctl.document
         if doc is None or change.document_id not in (doc.id, None):
             return
         for ann_id in change.removed:
             self.reader.highlighter.drop(ann_id)
             self.annotations.model.drop(ann_id)
-            if self.details.ann is not None and self.details.ann.id == ann_id:
-                self.details.show_annotation(None, [], "")
+            self.selection.clear_if_shown(ann_id)
         for ann_id in [*change.added, *change.updated]:
             ann = self.ctl.annotation(ann_id)  # the row the change carries, when it does
             if ann.document_id != doc.id:  # a change spanning documents
@@ -436,7 +430,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
             self.reader.highlighter.put(ann)
             self.annotations.model.put(ann)
             if self.details.ann is not None and self.details.ann.id == ann_id:
-                self._show_details(ann_id)
+                self.selection.show_details(ann_id)
         if change.updated and (change.rows_of(Claim) or not change.rows):
             self.annotations.model.set_gradings(self.ctl.claim_codes())
         if change.document_id is not None and not (change.added or change.removed or change.updated):
@@ -445,46 +439,6 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
             self.pane.show_header(doc)
             self.act_rtl.setChecked(doc.direction == Direction.RTL)
         self._update_title()
-
-    # --- selection ------------------------------------------------------------------------------
-
-    def _annotation_chosen(self, ann_id: uuid.UUID | None) -> None:
-        if ann_id is None:
-            return
-        self._show_details(ann_id)
-        span = self.reader.highlighter.span(ann_id)
-        if span is not None:
-            self.reader.flash(span.start, span.end)
-
-    def _show_details(self, ann_id: uuid.UUID) -> None:
-        ann = self.ctl.annotation(ann_id)
-        self.details.show_annotation(ann, [], self._entity_name(ann.entity_id))
-        label = self.ctl.label(ann.label_id)
-        is_claim = label is not None and label.kind is LabelKind.CLAIM
-        if is_claim:
-            details = self.ctl.claims.details(ann_id)
-            source = self.ctl.entity(details.claim.source_entity_id)
-            ctx = self.ctl.claim_context(self.reader.highlighter.all_spans(), ann_id)
-            self.details.claim.show_claim(details, source.name if source else "", ctx)
-        self.details.claim.setVisible(is_claim)
-
-    def _spans_clicked(self, ann_ids: list, global_pos) -> None:
-        if len(ann_ids) == 1:
-            self.select_annotation(ann_ids[0])
-            return
-        menu = QMenu(self)
-        for ann_id in ann_ids:
-            ann = self.ctl.annotation(ann_id)
-            label = self.ctl.label(ann.label_id)
-            quote = " ".join(ann.exact.split())
-            act = menu.addAction(f"{label.name if label else '?'}: {quote[:60]}{'…' if len(quote) > 60 else ''}")
-            act.triggered.connect(lambda _c=False, a=ann_id: self.select_annotation(a))
-        menu.popup(global_pos)
-        self._span_menu = menu  # tests reach it here
-
-    def select_annotation(self, ann_id: uuid.UUID) -> None:
-        self.annotations.select(ann_id)
-        self._show_details(ann_id)
 
     # --- view -------------------------------------------------------------------------------------
 
@@ -510,10 +464,6 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
             "locations; every edit is saved at once in a local SQLite file.<br><br>"
             f"Database: {html.escape(str(self.ctl.db.path)) if self.ctl.db else '—'}",
         )
-
-    def show_error(self, message: str) -> None:
-        self.statusBar().showMessage(message, 10000)
-        self.prompter.error(self, message)
 
     # --- document properties --------------------------------------------------------------------
 
@@ -547,7 +497,7 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
             font = self.reader.font()
             font.setPointSizeF(size)
             self.reader.setFont(font)
-        self._rebuild_recent()
+        self.databases.rebuild_recent()
         self.annotations.columns.restore(s)
         self.documents.columns.restore(s)
 
@@ -557,11 +507,28 @@ class MainWindow(WindowFiles, WindowSharing, WindowEntities, QMainWindow):
         s.setValue("geometry", self.saveGeometry())
         s.setValue("window_state", self.saveState())
         s.setValue("splitter_main", self.splitter.saveState())
-        if self.tabs.currentWidget() is self.entities and self._right_sizes.get(False):
-            self.right.setSizes(self._right_sizes[False])  # restored next time with the Annotations tab
+        annotations_sizes = self.entity_tools.annotations_tab_sizes()
+        if annotations_sizes:
+            self.right.setSizes(annotations_sizes)  # restored next time with the Annotations tab
         s.setValue("splitter_right", self.right.saveState())
-        self.remember_document()
+        self.databases.remember_document()
         s.sync()
+
+    def changeEvent(self, ev) -> None:  # noqa: N802
+        """Coming back to the window, show what others committed meanwhile."""
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.ActivationChange and self.ctl.db is not None and self.isActiveWindow():
+            self.databases.check_external_changes()
+
+    def dragEnterEvent(self, ev) -> None:  # noqa: N802
+        if ev.mimeData().hasUrls() and all(u.isLocalFile() for u in ev.mimeData().urls()):
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev) -> None:  # noqa: N802
+        paths = [Path(u.toLocalFile()) for u in ev.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            ev.acceptProposedAction()
+            self.files.import_files(paths)
 
     def closeEvent(self, ev: QCloseEvent) -> None:  # noqa: N802
         self.save_state()

@@ -110,7 +110,6 @@ class ColumnChooser(QObject):
             act.setChecked(not header.isSectionHidden(c))
             act.setEnabled(c not in self.fixed)
             act.toggled.connect(lambda on, n=name: self.set_visible(n, on))
-        self._menu = menu  # tests reach it here
         return menu
 
 

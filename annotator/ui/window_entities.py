@@ -1,72 +1,96 @@
-"""The main window's entities and claims: the Entities tab, editing and
-merging entities, tagging every occurrence, the gazetteer's place
-suggestions for a new location, and claim edits from the details pane. A
-mixin of :class:`~annotator.ui.main_window.MainWindow`."""
+"""The main window's entities: the Entities tab, editing and merging
+entities, tagging every occurrence, and the gazetteer's place suggestions
+for a new location: a part of the main window (see :mod:`.window_context`)."""
 
 from __future__ import annotations
 
 import uuid
 
+from PySide6.QtWidgets import QSplitter, QTabWidget
+
 from ..core.model import LabelKind
 from ..core.change import Change
+from .entities_panel import EntitiesPanel
 from .entity_dialog import EntityDialog
 from .occurrences_dialog import OccurrencesDialog
+from .place_suggestions import PlaceSuggestions
+from .window_context import WindowContext
+
+ENTITIES_SHARE = 0.75  # of the right column the Entities tab takes when it has no size of its own yet
 
 
-class WindowEntities:
-    """Entities and claims for the main window."""
+class EntityTools:
+    """The Entities tab (``panel`` in ``tabs``, over the details in the
+    ``column`` splitter) and the place ``strip``; the list is re-read only
+    when it is shown and something it lists has changed."""
 
-    # --- entities and claims ----------------------------------------------------------------------
+    def __init__(self, ctx: WindowContext, tabs: QTabWidget, panel: EntitiesPanel, column: QSplitter,
+                 strip: PlaceSuggestions) -> None:  # fmt: skip
+        self.ctx, self.ctl = ctx, ctx.ctl
+        self.tabs, self.panel, self.column, self.strip = tabs, panel, column, strip
+        self._stale = True
+        self._column_sizes: dict[bool, list[int]] = {}  # the column's sizes per tab (True: Entities)
+        panel.editRequested.connect(self.edit_entity)
+        panel.tagAllRequested.connect(self.tag_all_occurrences)
+        panel.mergeRequested.connect(self.merge_entities)
+        panel.entityChosen.connect(self._entity_chosen)
+        tabs.currentChanged.connect(self._tab_changed)
+        strip.applyRequested.connect(self._apply_place)
+        strip.editRequested.connect(self.edit_entity)
 
-    def _entities_changed(self) -> None:
-        offered = self.ctl.entity(self.place_strip.entity_id)
-        if self.place_strip.is_offering() and (offered is None or offered.latitude is not None):
-            self.place_strip.dismiss()  # deleted, merged or located meanwhile
-        self.annotations.model.set_lookups(self.ctl.labels(), self._entity_name)
-        self._fit_annotation_columns(grow_only=True)
-        self._entities_dirty = True
-        if self.tabs.currentWidget() is self.entities:
-            self._refresh_entities()
+    def entities_changed(self) -> None:
+        """Entities were created, changed or removed: withdraw an offer for
+        one gone or located meanwhile, and mark the list stale."""
+        offered = self.ctl.entity(self.strip.entity_id)
+        if self.strip.is_offering() and (offered is None or offered.latitude is not None):
+            self.strip.dismiss()
+        self.mark_stale()
 
-    def _refresh_entities(self) -> None:
-        if not self._entities_dirty or self.tabs.currentWidget() is not self.entities or self.ctl.db is None:
+    def mark_stale(self) -> None:
+        """The names or mention counts changed: re-read them now if the list is shown."""
+        self._stale = True
+        self.refresh()
+
+    def refresh(self) -> None:
+        if not self._stale or self.tabs.currentWidget() is not self.panel or self.ctl.db is None:
             return
-        self._entities_dirty = False
-        self.entities.set_entities(self.ctl.entity_list(), self.ctl.entities.mention_counts())
-        ids = self.entities.selected_ids()
+        self._stale = False
+        self.panel.set_entities(self.ctl.entity_list(), self.ctl.entities.mention_counts())
+        ids = self.panel.selected_ids()
         self._entity_chosen(ids[0] if ids else None)
 
-    def _tab_sizes(self, _index: int) -> None:
+    def _tab_changed(self, _index: int) -> None:
         """The Entities view takes most of the right column (its list and the
         mentions need the room); back on Annotations the details get theirs
         again. Each tab keeps the sizes the analyst last gave it."""
-        on_entities = self.tabs.currentWidget() is self.entities
-        sizes = self.right.sizes()
-        self._right_sizes[not on_entities] = sizes
+        on_entities = self.tabs.currentWidget() is self.panel
+        sizes = self.column.sizes()
+        self._column_sizes[not on_entities] = sizes
         total = sum(sizes)
-        wanted = self._right_sizes.get(on_entities)
+        wanted = self._column_sizes.get(on_entities)
         if wanted is None and on_entities and total > 0:
-            wanted = [round(total * 0.75), total - round(total * 0.75)]
+            wanted = [round(total * ENTITIES_SHARE), total - round(total * ENTITIES_SHARE)]
         if wanted:
-            self.right.setSizes(wanted)
+            self.column.setSizes(wanted)
+        self.refresh()
+
+    def annotations_tab_sizes(self) -> list[int] | None:
+        """The column's sizes the Annotations tab last had, while Entities is
+        shown (the window saves those, to start with Annotations next time)."""
+        return self._column_sizes.get(False) if self.tabs.currentWidget() is self.panel else None
 
     def _entity_chosen(self, entity_id) -> None:
         entity = self.ctl.entity(entity_id)
         if entity is None:
-            self.entities.show_mentions("", [])
+            self.panel.show_mentions("", [])
             return
-        self.entities.show_mentions(entity.name, self.ctl.entities.mentions(entity.id))
-
-    def go_to_annotation(self, doc_id: uuid.UUID, ann_id: uuid.UUID) -> None:
-        self.open_document(doc_id)
-        self.annotations.select(ann_id)
-        self._annotation_chosen(ann_id)
+        self.panel.show_mentions(entity.name, self.ctl.entities.mentions(entity.id))
 
     def edit_entity(self, entity_id: uuid.UUID) -> None:
         entity = self.ctl.entity(entity_id)
         if entity is None:
             return
-        dialog = EntityDialog(entity, suggest=self._suggest_places, parent=self)
+        dialog = EntityDialog(entity, suggest=self._suggest_places, parent=self.ctx.window)
         if dialog.exec():
             self.ctl.edit_entity(entity_id, dialog.fields())
 
@@ -84,11 +108,11 @@ class WindowEntities:
                 counts[e.country_code] = counts.get(e.country_code, 0) + 1
         return counts
 
-    def _offer_places(self, change: Change) -> None:
+    def offer_places(self, change: Change) -> None:
         """A location this edit created (tagging, a label change): offer its
         gazetteer matches in the strip, without stopping the analyst. The
         search runs on a thread; undoing the tag withdraws the offer."""
-        strip = self.place_strip
+        strip = self.strip
         if strip.annotation_id is not None and strip.annotation_id in change.removed:
             strip.dismiss()
         entity = next(
@@ -113,7 +137,7 @@ class WindowEntities:
             fields["type"] = place.feature
         fields = {k: v for k, v in fields.items() if getattr(entity, k) != v}
         if self.ctl.edit_entity(entity_id, fields):
-            self.statusBar().showMessage(
+            self.ctx.status(
                 f"{entity.name}: {place.latitude:.4f}, {place.longitude:.4f} {place.country_code} from GeoNames "
                 f"({place.name}) — Ctrl+Z undoes", 8000,
             )  # fmt: skip
@@ -123,12 +147,12 @@ class WindowEntities:
         if len(entities) < 2 or any(e is None for e in entities):
             return
         if len({e.kind for e in entities}) > 1:
-            self.show_error("Only entities of the same kind can be merged (actors with actors, locations with locations).")
+            self.ctx.error("Only entities of the same kind can be merged (actors with actors, locations with locations).")
             return
         target, *sources = entities
         names = ", ".join(e.name for e in sources)
-        if not self.prompter.confirm(
-            self, "Merge entities", f"Merge {names} into {target.name}? All their mentions move to {target.name}."
+        if not self.ctx.prompter.confirm(
+            self.ctx.window, "Merge entities", f"Merge {names} into {target.name}? All their mentions move to {target.name}."
         ):
             return
         self.ctl.merge_entities([e.id for e in entities])
@@ -143,10 +167,6 @@ class WindowEntities:
             scope = None if all_documents or doc is None else [doc.id]
             return self.ctl.entities.find_occurrences(entity_id, scope)
 
-        dialog = OccurrencesDialog(entity.name, find, self)
+        dialog = OccurrencesDialog(entity.name, find, self.ctx.window)
         if dialog.exec():
             self.ctl.tag_occurrences(entity_id, dialog.chosen())
-
-    def _claim_edit(self, edit, value) -> None:
-        if self.details.ann is not None:
-            edit(self.details.ann.id, value)

@@ -99,7 +99,7 @@ def bench_open_and_add(db_path: Path, doc_id: str) -> dict:
     window = MainWindow(prompter=RecordingPrompter())  # an error is recorded, not a modal box that waits
     window.resize(1400, 860)
     window.show()
-    window.open_database(db_path)
+    window.databases.open_database(db_path)
     app.processEvents()
     if window.prompter.errors:
         raise SystemExit(f"bench: {window.prompter.last_error}")
@@ -136,7 +136,7 @@ def child_peak_rss(db_path: Path, doc_id: str) -> float:
         "import sys, resource, uuid; sys.path.insert(0, %r)\n"
         "from annotator.ui.app import ensure_app\n"
         "from annotator.ui.main_window import MainWindow\n"
-        "app = ensure_app(); w = MainWindow(); w.show(); w.open_database(%r)\n"
+        "app = ensure_app(); w = MainWindow(); w.show(); w.databases.open_database(%r)\n"
         "w.open_document(uuid.UUID(%r)); app.processEvents()\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     ) % (str(ROOT), str(db_path), doc_id)
