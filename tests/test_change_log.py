@@ -13,8 +13,7 @@ from annotator.core.model import LabelKind
 from annotator.core.operations import services_for
 from annotator.store import change_log, merge
 from annotator.store.database import open_database
-from annotator.ui.app import start_window
-from tests.ui_helpers import modal_dialog, select_and_tag
+from tests.ui_helpers import modal_dialog, select_and_tag, window_on_text
 
 TEXT = "Syrian troops moved to the border near Al Bukamal, officials said.\n"
 OTHER = "A second report: the PMF denied it.\n"
@@ -113,14 +112,7 @@ def test_a_pruned_log_says_everything_may_have_changed(two):
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    db = tmp_path / "desk.db"
-    win = start_window(db)
-    qtbot.addWidget(win)
-    qtbot.waitExposed(win)
-    win.files.import_files([_file(tmp_path, "report.txt", TEXT * 3)], wait=True)
-    qtbot.waitUntil(lambda: win.ctl.document is not None and win.ctl.document.filename == "report.txt")
-    win.db_path = db
-    return win
+    return window_on_text(qtbot, tmp_path, TEXT * 3)
 
 
 def test_the_desks_own_edits_and_a_read_only_cli_are_not_changes_elsewhere(qtbot, window, tmp_path, capsys):

@@ -10,8 +10,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from annotator.core.model import LabelKind
 from annotator.store.database import open_database
-from annotator.ui.app import start_window
-from tests.ui_helpers import modal_dialog, select_and_tag
+from tests.ui_helpers import modal_dialog, select_and_tag, window_on_text
 
 TEXT = (
     "Syria has sent troops, two security officials in Damascus said.\n"
@@ -23,16 +22,7 @@ TEXT = (
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    db = tmp_path / "desk.db"
-    win = start_window(db)
-    qtbot.addWidget(win)
-    qtbot.waitExposed(win)
-    path = tmp_path / "report.txt"
-    path.write_text(TEXT, "utf-8")
-    win.files.import_files([path], wait=True)
-    qtbot.waitUntil(lambda: win.ctl.document is not None and win.ctl.document.filename == "report.txt")
-    win.db_path = db
-    return win
+    return window_on_text(qtbot, tmp_path, TEXT)
 
 
 def db_state(path: Path):

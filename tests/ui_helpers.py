@@ -71,8 +71,29 @@ def open_copy_of_seed(qtbot, window, tmp_path) -> None:
     """Import the seed article's text as a plain document (no demo annotations) and open it."""
     path = tmp_path / "syria-troops-iraq-border.txt"
     path.write_bytes(SEED_FILE.read_bytes())
+    import_and_open(qtbot, window, path)
+
+
+def import_and_open(qtbot, window, path: Path) -> None:
+    """Import ``path`` through the window and wait until it is the open document."""
     window.files.import_files([path], wait=True)
     qtbot.waitUntil(lambda: window.ctl.document is not None and window.ctl.document.filename == path.name)
+
+
+def window_on_text(qtbot, tmp_path, text: str, name: str = "report.txt"):
+    """A desk on a new database in ``tmp_path`` (its path in ``db_path``),
+    shown, with ``text`` imported as the file ``name`` and open."""
+    from annotator.ui.app import start_window
+
+    db = tmp_path / "desk.db"
+    win = start_window(db)
+    qtbot.addWidget(win)
+    qtbot.waitExposed(win)
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    import_and_open(qtbot, win, path)
+    win.db_path = db
+    return win
 
 
 def modal_dialog():

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from . import importing, offsets
+from . import importing
 from .anchoring import anchor_draft, anchor_fragments
 from .bulk import paused_gc
 from .drafts import AnnotationDraft, AnnotationImport, EntityRef, Orphan
@@ -86,30 +86,16 @@ def import_annotations(
                 label = labels(draft.label)
                 found = label_for[draft.label] = (label, label.kind.has_entity)
             label, has_entity = found
-            exact, prefix, suffix = offsets.quote_parts(text, start, end)
             stamp = draft.created or imported_at
-            entity_id = None
+            ann = Annotation.quoting(
+                text, start, end, id=draft.id or uuid.uuid4(), document_id=doc_id, label_id=label.id, note=draft.note,
+                creator=draft.creator or user, created=stamp, modified=draft.modified or stamp, fragments=fragments,
+            )  # fmt: skip
             if draft.entity is not None or (draft.entity_id is not None and has_entity):
                 ref = EntityRef(draft.entity_id or draft.entity.id, draft.entity_name, draft.entity)  # type: ignore[union-attr]
-                entity_id = resolver.resolve(ref, label.kind, draft.creator, stamp)
+                ann.entity_id = resolver.resolve(ref, label.kind, draft.creator, stamp)
             elif has_entity:
-                entity_id = link(label.kind, draft.entity_name or exact, draft.entity_type).id
-            ann = Annotation(
-                id=draft.id or uuid.uuid4(),
-                document_id=doc_id,
-                label_id=label.id,
-                start=start,
-                end=end,
-                exact=exact,
-                prefix=prefix,
-                suffix=suffix,
-                entity_id=entity_id,
-                note=draft.note,
-                creator=draft.creator or user,
-                created=stamp,
-                modified=draft.modified or stamp,
-                fragments=fragments,
-            )
+                ann.entity_id = link(label.kind, draft.entity_name or ann.exact, draft.entity_type).id
             seen.add(ann.id)
             rows.append(ann)
             if draft.claim is not None:

@@ -394,20 +394,8 @@ class Entities:
                 if (occ.start, occ.end) in tagged:
                     continue
                 tagged.add((occ.start, occ.end))
-                quote = offsets.make_quote(doc.text, occ.start, occ.end)
-                rows.append(
-                    Annotation(
-                        document_id=doc.id,
-                        label_id=label.id,
-                        start=occ.start,
-                        end=occ.end,
-                        exact=quote.exact,
-                        prefix=quote.prefix,
-                        suffix=quote.suffix,
-                        entity_id=entity.id,
-                        creator=self.user,
-                    )
-                )
+                rows.append(Annotation.quoting(doc.text, occ.start, occ.end, document_id=doc.id, label_id=label.id,
+                                               entity_id=entity.id, creator=self.user))  # fmt: skip
             self.repo.add_annotations(rows)
         ids = [a.id for a in rows]
         change = Change(added=ids, rows=rows, inverse=Op("delete_annotations", {"ann_ids": ids}))

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import NamedTuple
 
+from .offsets import quote_parts
+
 
 def now() -> datetime:
     """The current UTC time (aware); every timestamp in the app comes from here."""
@@ -121,6 +123,13 @@ class Annotation(Row):
     def __post_init__(self) -> None:
         if self.fragments is not None:  # JSON gives lists; keep tuples
             self.fragments = [(int(s), int(e)) for s, e in self.fragments]
+
+    @classmethod
+    def quoting(cls, text: str, start: int, end: int, **fields) -> Annotation:
+        """An annotation of ``text[start:end]`` (code points) with the quote it
+        keeps for re-anchoring: the exact text, its prefix and suffix."""
+        exact, prefix, suffix = quote_parts(text, start, end)
+        return cls(start=start, end=end, exact=exact, prefix=prefix, suffix=suffix, **fields)
 
     def pieces(self) -> list[tuple[int, int]]:
         """The spans to draw: the fragments, or ``[(start, end)]``."""

@@ -193,28 +193,17 @@ class Desk:
         text = self.text(doc_id)
         offsets.check_span(len(text), start, end)
         label = self._label(label_id)
-        quote = offsets.make_quote(text, start, end)
+        ann = Annotation.quoting(text, start, end, id=ann_id or uuid.uuid4(), document_id=doc_id, label_id=label.id, note=note,
+                                 creator=self.user)  # fmt: skip
         created: Entity | None = None
         with self.repo.transaction():
             if entity_id is None and label.kind.has_entity:
-                entity_id = self.index.find_id(label.kind, quote.exact)
+                entity_id = self.index.find_id(label.kind, ann.exact)
                 if entity_id is None:
-                    created = Entity(kind=label.kind, name=" ".join(quote.exact.split()), creator=self.user)
+                    created = Entity(kind=label.kind, name=" ".join(ann.exact.split()), creator=self.user)
                     self.repo.add_entity(created)
                     entity_id = created.id
-            ann = Annotation(
-                id=ann_id or uuid.uuid4(),
-                document_id=doc_id,
-                label_id=label.id,
-                start=start,
-                end=end,
-                exact=quote.exact,
-                prefix=quote.prefix,
-                suffix=quote.suffix,
-                entity_id=entity_id,
-                note=note,
-                creator=self.user,
-            )
+            ann.entity_id = entity_id
             self.repo.add_annotations([ann])
         change = Change(document_id=doc_id, spans=[(start, end)], added=[ann.id], rows=[ann],
                         inverse=Op("delete_annotations", {"ann_ids": [ann.id]}))  # fmt: skip

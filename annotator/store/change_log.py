@@ -26,21 +26,13 @@ from datetime import timedelta
 from sqlalchemy import Connection, delete, func, select
 
 from ..core.model import now
-from .tables import AnnotationRow, ChangeLogRow
+from .tables import ANNOTATION_COLUMNS, AnnotationRow, ChangeLogRow
 
 CL = ChangeLogRow.__table__
 _A = AnnotationRow.__table__
 KEPT_FOR = timedelta(days=30)
 _BATCH = 500
 # The column that ties a row of each table to an annotation (hence to its document).
-_ANNOTATION_OF = {
-    "claim": ("annotation_id",),
-    "claim_subject": ("claim_annotation_id",),
-    "claim_link": ("from_annotation_id", "to_annotation_id"),
-    "annotation_extra": ("annotation_id",),
-}
-
-
 @dataclass
 class Touched:
     """What one write transaction has written so far."""
@@ -56,8 +48,8 @@ class Touched:
             self.documents.update(_get(o, "id") for o in objs)
         elif table == "annotation":
             self.documents.update(_get(o, "document_id") for o in objs)
-        elif table in _ANNOTATION_OF:
-            for name in _ANNOTATION_OF[table]:
+        elif table in ANNOTATION_COLUMNS:
+            for name in ANNOTATION_COLUMNS[table]:
                 self.annotations.update(_get(o, name) for o in objs)
 
     def __bool__(self) -> bool:

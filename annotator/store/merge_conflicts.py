@@ -17,7 +17,7 @@ from ..core.errors import InputError, NotFound
 from ..core.model import now
 from .database import Database
 from .merge_versions import TABLES, columns_of, differences, from_json, table_of, version_json
-from .tables import MergeConflictRow
+from .tables import ANNOTATION_COLUMNS, MergeConflictRow
 
 MC = MergeConflictRow.__table__
 
@@ -164,7 +164,7 @@ def _change_for(conn: Connection, name: str, before: dict, after: dict) -> Chang
         if before["entity_id"] != after["entity_id"]:
             change.entities_changed = True
         return change
-    ann_id = after.get("annotation_id") or after.get("claim_annotation_id") or after.get("from_annotation_id")
+    ann_id = after.get(ANNOTATION_COLUMNS[name][0])  # the row's own annotation (a claim link's: where it is drawn from)
     A = table_of("annotation")
     ann = conn.execute(select(A.c.id, A.c.document_id, A.c.start, A.c.end).where(A.c.id == ann_id)).first()
     if ann is None:

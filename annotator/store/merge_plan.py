@@ -11,6 +11,7 @@ from typing import Any
 
 from .merge_versions import differences, version_json
 from .sqlite.untrusted import TheirRows
+from .tables import ANNOTATION_COLUMNS
 
 
 @dataclass
@@ -157,13 +158,11 @@ def documents_touched(plan: MergePlan) -> list[uuid.UUID]:
             docs.add(row[key])
         for before, after in tp.updated + tp.deleted:
             docs.update((before[key], after[key]))
-    for name in ("annotation_extra", "claim", "claim_subject", "claim_link"):
+    for name, columns in ANNOTATION_COLUMNS.items():
         tp = plan.tables[name]
         rows = [r for r in tp.added + tp.tombstones] + [after for _b, after in tp.updated + tp.deleted]
         for row in rows:
-            ann = row.get("annotation_id") or row.get("claim_annotation_id") or row.get("from_annotation_id")
-            if ann in plan.annotation_documents:
-                docs.add(plan.annotation_documents[ann])
+            docs.update(plan.annotation_documents[a] for a in map(row.get, columns) if a in plan.annotation_documents)
     for tp in plan.tables.values():
         docs.update(c.document_id for c in tp.conflicts if c.document_id is not None)
     return sorted(docs, key=str)

@@ -186,3 +186,12 @@ class ChangeLogRow(SQLModel, table=True):
 DATA_TABLES = (
     DocumentRow, LabelRow, EntityRow, AnnotationRow, ClaimRow, ClaimSubjectRow, ClaimLinkRow, AnnotationExtraRow,
 )  # fmt: skip
+
+# The columns by which a row of these tables belongs to annotations (a claim
+# link to two): what a write of one touches, for the change log and merges.
+ANNOTATION_COLUMNS = {
+    "claim": ("annotation_id",),
+    "claim_subject": ("claim_annotation_id",),
+    "claim_link": ("from_annotation_id", "to_annotation_id"),
+    "annotation_extra": ("annotation_id",),
+}
