@@ -26,6 +26,7 @@ from .core.docref import resolve_document_ref
 from .core.errors import AnnotatorError, InputError
 from .core.names import printable, printable_json
 from .core.user import current_user
+from .io.formats import DOCUMENT_SUFFIXES
 from .store.paths import SCHEMA_VERSION, default_db_path
 
 if TYPE_CHECKING:
@@ -429,7 +430,7 @@ def _command_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sp = sub.add_parser("run-default", help="open the desk, or without a display import the seed article and list documents")
     sp.set_defaults(func=cmd_run_default)
-    sp = sub.add_parser("import", help="import .txt/.md documents (all or none); prints id and title")
+    sp = sub.add_parser("import", help=f"import {'/'.join(DOCUMENT_SUFFIXES)} documents (all or none); prints id and title")
     sp.add_argument("files", nargs="+", type=Path, metavar="FILE")
     sp.set_defaults(func=cmd_import)
     sp = sub.add_parser("docs", help="list documents with annotation counts")

@@ -8,6 +8,7 @@ from annotator.core.claims import Claims
 from annotator.core.entities import Entities
 from annotator.core.errors import InputError, NotFound
 from annotator.core.model import LabelKind
+from annotator.core.operations import Operations, Services
 from annotator.core.services import Desk
 from annotator.store.database import open_database
 
@@ -222,6 +223,11 @@ def count_transactions(repo, monkeypatch) -> list:
     return opened
 
 
+def run(s, op):
+    """Run an inverse operation as undo and redo do."""
+    return Operations(Services(s.desk, s.entities, s.claims)).run(op)
+
+
 def test_set_source_by_name_is_one_transaction_and_undo_tombstones_the_new_actor(s, monkeypatch):
     troops = s.tag("Claim", "Syria has sent 3,000 troops")
     opened = count_transactions(s.repo, monkeypatch)
@@ -232,12 +238,13 @@ def test_set_source_by_name_is_one_transaction_and_undo_tombstones_the_new_actor
     assert s.repo.claim_for(troops.id).source_entity_id == entity.id
     # undo: the old source (none) back, the actor made for it tombstoned, in one transaction
     opened.clear()
-    s.claims.reset_source(troops.id, None, drop=entity.id)
+    undone = run(s, change.inverse)
     assert len(opened) == 1
     assert s.repo.claim_for(troops.id).source_entity_id is None
     assert s.repo.get_entity(entity.id).deleted and entity.id not in {e.id for e in s.repo.entities()}
+    assert undone.entities_changed and entity.id in {r.id for r in undone.rows}
     # redo: the same row comes back
-    s.claims.reset_source(troops.id, entity.id, revive=entity.id)
+    run(s, undone.inverse)
     assert not s.repo.get_entity(entity.id).deleted
     assert s.repo.claim_for(troops.id).source_entity_id == entity.id
 
@@ -247,17 +254,28 @@ def test_set_source_to_an_existing_actor_creates_nothing_and_undo_keeps_it(s):
     officials = s.tag("Actor", "two security officials in Damascus")
     entity, change = s.claims.set_source(troops.id, "Two Security Officials in Damascus")
     assert entity.id == officials.entity_id and change.entities_added == []
-    s.claims.reset_source(troops.id, None, drop=None)
-    assert not s.repo.get_entity(entity.id).deleted
+    run(s, change.inverse)
+    assert not s.repo.get_entity(entity.id).deleted  # its mention still refers to it
 
 
 def test_undo_keeps_a_created_source_that_is_used_by_now(s):
     troops = s.tag("Claim", "Syria has sent 3,000 troops")
     dismissed = s.tag("Claim", "An Iraqi source dismissed")
-    entity, _ = s.claims.set_source(troops.id, "Iraqi security source")
+    entity, change = s.claims.set_source(troops.id, "Iraqi security source")
     s.claims.set_details(dismissed.id, source_entity_id=entity.id)  # another claim uses it meanwhile
-    s.claims.reset_source(troops.id, None, drop=entity.id)
+    run(s, change.inverse)
     assert not s.repo.get_entity(entity.id).deleted
+
+
+def test_a_source_replaced_goes_when_nothing_else_refers_to_it_and_undo_brings_it_back(s):
+    troops = s.tag("Claim", "Syria has sent 3,000 troops")
+    first, _ = s.claims.set_source(troops.id, "two security officials")
+    second, change = s.claims.set_source(troops.id, "two security officials in Damascus")
+    assert s.repo.get_entity(first.id).deleted, "the replaced source, referred to by nothing, goes"
+    assert first.id in {r.id for r in change.rows} and change.entities_changed
+    run(s, change.inverse)
+    assert not s.repo.get_entity(first.id).deleted and s.repo.get_entity(second.id).deleted
+    assert s.repo.claim_for(troops.id).source_entity_id == first.id
 
 
 def test_link_views_carry_the_other_claims_grading(s):

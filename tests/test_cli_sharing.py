@@ -134,3 +134,10 @@ def test_agreement_table_and_json(two, capsys):
 def test_help_lists_the_commands(capsys):
     code, out, _ = run(capsys, "--help")
     assert code == 0 and all(c in out for c in ("merge", "share", "agreement", "conflicts"))
+
+
+def test_help_names_every_document_format_the_importers_read(capsys):
+    from annotator.io.documents import LOADERS
+
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and all(suffix in out for suffix in LOADERS)  # .docx and .html too, not only .txt/.md

@@ -103,7 +103,7 @@ def test_v1_file_with_data_is_migrated_in_place(tmp_path):
         assert [link.relation for link in repo.claim_links(other.id)] == ["contradicts"]
     finally:
         db.close()
-    assert _columns(path, "entity")[-1] == "merged_into"
+    assert _columns(path, "entity")[-2:] == ["merged_into", "kept"]  # added by ALTER TABLE, in order
     # Opening again changes nothing.
     db = open_database(path, create=False)
     assert db.version == CURRENT_VERSION

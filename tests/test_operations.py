@@ -25,7 +25,7 @@ TEXT = (
     "Officials in Damascus 🇸🇾 repeated the claim; Syrian officials insisted.\n"
 )
 TABLES = ("document", "label", "entity", "annotation", "annotation_extra", "claim", "claim_subject", "claim_link")
-INVERSES_ONLY = {"restore_annotations", "unmerge_entities", "reset_claim_source", "relink_claims"}
+INVERSES_ONLY = {"restore_annotations", "unmerge_entities", "relink_claims"}
 
 
 CLAIM_DEFAULTS = {"source_entity_id": None, "source_annotation_id": None, "reliability": "F", "credibility": "6",

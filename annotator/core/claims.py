@@ -17,7 +17,7 @@ from .model import Annotation, Claim, ClaimLink, ClaimSubject, Entity, LabelKind
 from .ports import Repository
 from .change import Change, Op
 from .entity_index import EntityIndex
-from .services import entity_referenced
+from .entity_life import EntityLife, ids_of
 
 FIELDS = ("source_entity_id", "source_annotation_id", "reliability", "credibility", "likelihood", "stance", "likelihood_note")
 
@@ -44,6 +44,7 @@ class Claims:
         self.repo = repo
         self.user = user
         self.index = index or EntityIndex(repo)
+        self.life = EntityLife(repo, self.index)
 
     # --- checks ----------------------------------------------------------------------------
 
@@ -87,8 +88,10 @@ class Claims:
 
     # --- editing ----------------------------------------------------------------------------
 
-    def set_details(self, ann_id: uuid.UUID, **fields) -> Change:
-        """Set any of :data:`FIELDS`; the claim row is created on the first call."""
+    def set_details(self, ann_id: uuid.UUID, *, revive: Sequence[uuid.UUID] = (), **fields) -> Change:
+        """Set any of :data:`FIELDS`; the claim row is created on the first
+        call. A source no longer referred to goes (:mod:`.entity_life`);
+        ``revive``: entities to restore first (undo of an edit that took them along)."""
         unknown = sorted(set(fields) - set(FIELDS))
         if unknown:
             raise TypeError(f"not a claim field: {', '.join(unknown)}")
@@ -98,10 +101,19 @@ class Claims:
         validate_claim_fields(
             fields.get("reliability"), fields.get("credibility"), fields.get("likelihood"), fields.get("stance")
         )
+        stamp = now()
         with self.repo.transaction():
+            revived = self.life.revive(revive, stamp)
             ann, old, new = self._put_details(ann_id, fields)
-        undo = Op("set_claim_fields", {"ann_id": ann_id, "fields": {k: getattr(old, k) for k in fields}})
-        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], rows=[new], inverse=undo)
+            settled = self._settle_source(old, new, stamp)
+        self.life.learned([*revived, *settled])
+        undo = Op("set_claim_fields", {"ann_id": ann_id, "fields": {k: getattr(old, k) for k in fields}, "revive": ids_of(settled)})
+        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], rows=[new, *revived, *settled],
+                      entities_changed=bool(revived or settled), inverse=undo)  # fmt: skip
+
+    def _settle_source(self, old: Claim, new: Claim, stamp) -> list[Entity]:
+        """The source a claim had before, tombstoned if nothing refers to it now."""
+        return self.life.settle([old.source_entity_id], stamp) if old.source_entity_id != new.source_entity_id else []
 
     def _put_details(self, ann_id: uuid.UUID, fields: dict) -> tuple[Annotation, Claim, Claim]:
         """:meth:`set_details` inside the caller's transaction (fields
@@ -124,12 +136,15 @@ class Claims:
         self.repo.put_claim(new)
         return ann, old, new
 
-    def set_subjects(self, ann_id: uuid.UUID, entity_ids: Sequence[uuid.UUID]) -> Change:
+    def set_subjects(self, ann_id: uuid.UUID, entity_ids: Sequence[uuid.UUID], *, revive: Sequence[uuid.UUID] = ()) -> Change:
         """Make the claim about exactly these actors and locations: new ones
-        are added, dropped ones tombstoned, and ones dropped before restored."""
+        are added, dropped ones tombstoned, and ones dropped before restored.
+        An entity dropped that nothing else refers to goes (:mod:`.entity_life`);
+        ``revive``: entities to restore first (undo)."""
         wanted = list(dict.fromkeys(entity_ids))
         stamp = now()
         with self.repo.transaction():
+            revived = self.life.revive(revive, stamp)
             ann = self._claim_annotation(ann_id)
             for entity_id in wanted:
                 self._entity(entity_id, (LabelKind.ACTOR, LabelKind.LOCATION), "what a claim is about")
@@ -149,8 +164,11 @@ class Claims:
                     self.repo.put_claim_subject(
                         ClaimSubject(claim_annotation_id=ann_id, entity_id=entity_id, creator=self.user)
                     )
-        undo = Op("set_claim_subjects", {"ann_id": ann_id, "entity_ids": before})
-        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], inverse=undo)
+            settled = self.life.settle([e for e in before if e not in wanted], stamp)
+        self.life.learned([*revived, *settled])
+        undo = Op("set_claim_subjects", {"ann_id": ann_id, "entity_ids": before, "revive": ids_of(settled)})
+        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], rows=[*revived, *settled],
+                      entities_changed=bool(revived or settled), inverse=undo)  # fmt: skip
 
     def link(self, from_ann: uuid.UUID, to_ann: uuid.UUID, relation: str) -> tuple[uuid.UUID, Change]:
         """Record that one claim corroborates or contradicts another.
@@ -220,52 +238,24 @@ class Claims:
     def set_source(self, ann_id: uuid.UUID, name: str) -> tuple[Entity, Change]:
         """Make the actor called ``name`` the claim's source, in one
         transaction: found by name or alias (:meth:`source_entity`), else
-        created. A created actor is named in ``Change.entities_added``, so
-        undo (:meth:`reset_source`) can tombstone it."""
+        created (named in ``Change.entities_added``). The source it had
+        before goes if nothing else refers to it; undo brings it back and
+        takes a created actor away again (:mod:`.entity_life`)."""
+        stamp = now()
         with self.repo.transaction():
             entity, created = self._source_entity(name)
             ann, old, new = self._put_details(ann_id, {"source_entity_id": entity.id})
-        change = Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], rows=[new],
-                        entities_changed=created)  # fmt: skip
+            settled = self._settle_source(old, new, stamp)
+        change = Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], rows=[new, *settled],
+                        entities_changed=created or bool(settled))  # fmt: skip
+        self.life.learned(settled)
         if created:
             self.index.put(entity)
             change.rows.append(entity)
             change.entities_added.append(entity.id)
-        change.inverse = Op("reset_claim_source", {"ann_id": ann_id, "source_id": old.source_entity_id,
-                                                   "drop": entity.id if created else None})  # fmt: skip
+        change.inverse = Op("set_claim_fields", {"ann_id": ann_id, "fields": {"source_entity_id": old.source_entity_id},
+                                                 "revive": ids_of(settled)})  # fmt: skip
         return entity, change
-
-    def reset_source(
-        self,
-        ann_id: uuid.UUID,
-        source_id: uuid.UUID | None,
-        *,
-        drop: uuid.UUID | None = None,
-        revive: uuid.UUID | None = None,
-    ) -> Change:
-        """Set the claim's source to ``source_id`` in one transaction; undo and
-        redo of :meth:`set_source`. ``drop``: an actor the undone edit created,
-        tombstoned unless something else refers to it by now (a mention, a
-        claim, a subject). ``revive``: that actor restored first (redo)."""
-        stamp = now()
-        touched: list[Entity] = []
-        with self.repo.transaction():
-            if revive is not None:
-                entity = self.repo.get_entity(revive)
-                if entity.deleted and entity.merged_into is None:
-                    touched.append(replace(entity, deleted=False, modified=stamp))
-                    self.repo.update_entity(touched[-1])
-            ann, old, new = self._put_details(ann_id, {"source_entity_id": source_id})
-            if drop is not None and drop != source_id and not entity_referenced(self.repo, drop):
-                entity = self.repo.get_entity(drop)
-                if not entity.deleted:
-                    touched.append(replace(entity, deleted=True, modified=stamp))
-                    self.repo.update_entity(touched[-1])
-        for entity in touched:
-            self.index.put(entity)
-        undo = Op("reset_claim_source", {"ann_id": ann_id, "source_id": old.source_entity_id, "drop": revive, "revive": drop})
-        return Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)], rows=[new, *touched],
-                      entities_changed=bool(touched), inverse=undo)  # fmt: skip
 
 
 def _short(text: str, n: int = 50) -> str:

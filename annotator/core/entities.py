@@ -22,11 +22,12 @@ from .model import Annotation, Document, Entity, LabelKind, now
 from .ports import Repository
 from .change import Change, Op
 from .entity_index import EntityIndex
+from .entity_life import EntityLife
 
 CONTEXT = 40
 """Code points of text shown before and after a mention or an occurrence."""
 
-EDITABLE = ("name", "type", "aliases", "note", "latitude", "longitude", "country_code")
+EDITABLE = ("name", "type", "aliases", "note", "latitude", "longitude", "country_code", "kept")
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ class Entities:
         self.repo = repo
         self.user = user
         self.index = index or EntityIndex(repo)
+        self.life = EntityLife(repo, self.index)
 
     def _live(self, entity_id: uuid.UUID) -> Entity:
         entity = self.repo.get_entity(entity_id)
@@ -187,6 +189,7 @@ class Entities:
             latitude=lat,
             longitude=lon,
             country_code=code,
+            kept=True,  # made by the analyst, before anything refers to it
             creator=self.user,
         )
         with self.repo.transaction():
@@ -194,32 +197,39 @@ class Entities:
         self.index.put(entity)
         return entity, Change(entities_changed=True, entities_added=[entity.id], rows=[entity])
 
-    def update(self, entity_id: uuid.UUID, **fields) -> Change:
+    def update(self, entity_id: uuid.UUID, *, revive: bool = False, **fields) -> Change:
         """Change any of :data:`EDITABLE`; the result is validated as a whole
-        (so latitude and longitude may be set in one call or two)."""
+        (so latitude and longitude may be set in one call or two). An entity
+        no longer kept that nothing refers to goes (:mod:`.entity_life`);
+        ``revive``: restore it first (undo of that)."""
         unknown = sorted(set(fields) - set(EDITABLE))
         if unknown:
             raise TypeError(f"not an editable entity field: {', '.join(unknown)}")
-        entity = self._live(entity_id)
-        new = replace(entity, **fields)
-        name = clean_name(new.name)
-        lat, lon, code = check_place(new.latitude, new.longitude, new.country_code)
-        new = replace(
-            new,
-            name=name,
-            type=check_type(entity.kind, new.type or ""),
-            aliases=clean_aliases(name, new.aliases or ()),
-            note=new.note or "",
-            latitude=lat,
-            longitude=lon,
-            country_code=code,
-            modified=now(),
-        )
+        stamp = now()
         with self.repo.transaction():
+            revived = self.life.revive([entity_id], stamp) if revive else []
+            entity = self._live(entity_id)
+            new = replace(entity, **fields)
+            name = clean_name(new.name)
+            lat, lon, code = check_place(new.latitude, new.longitude, new.country_code)
+            new = replace(
+                new,
+                name=name,
+                type=check_type(entity.kind, new.type or ""),
+                aliases=clean_aliases(name, new.aliases or ()),
+                note=new.note or "",
+                latitude=lat,
+                longitude=lon,
+                country_code=code,
+                kept=bool(new.kept),
+                modified=stamp,
+            )
             self.repo.update_entity(new)
-        self.index.put(new)
-        undo = Op("update_entity", {"entity_id": entity_id, "fields": {k: getattr(entity, k) for k in fields}})
-        return Change(entities_changed=True, rows=[new], inverse=undo)
+            settled = self.life.settle([entity_id], stamp) if entity.kept and not new.kept else []
+        self.life.learned([*revived, new, *settled])
+        fields_before = {k: getattr(entity, k) for k in fields}
+        undo = Op("update_entity", {"entity_id": entity_id, "fields": fields_before, "revive": bool(settled)})
+        return Change(entities_changed=True, rows=[*settled] or [new], inverse=undo)
 
     def merge(self, target_id: uuid.UUID, source_ids: Sequence[uuid.UUID]) -> EntityMerge:
         """Fold the sources into the target, in one transaction: their mentions,

@@ -29,6 +29,7 @@ class EntityIndex:
         self._lock = threading.Lock()
         self._by_key: dict[tuple[LabelKind, str], uuid.UUID] | None = None
         self._keys: dict[uuid.UUID, list[tuple[LabelKind, str]]] = {}
+        self._shadowed: set[tuple[LabelKind, str]] = set()  # keys more than one live entity has
 
     def warm(self) -> None:
         """Read the entities now (at open, off the GUI thread), not at the first tag."""
@@ -50,33 +51,41 @@ class EntityIndex:
         return self.repo.get_entity(found) if found is not None else None
 
     def _build(self) -> None:
-        by_key: dict[tuple[LabelKind, str], uuid.UUID] = {}
-        keys: dict[uuid.UUID, list[tuple[LabelKind, str]]] = {}
+        self._by_key, self._keys, self._shadowed = {}, {}, set()
         for entity_id, kind, names in self.repo.entity_names():  # live ones, by name
-            self._index(by_key, keys, entity_id, kind, names)
-        self._by_key, self._keys = by_key, keys
+            self._index(entity_id, kind, names)
 
-    @staticmethod
-    def _index(by_key, keys, entity_id: uuid.UUID, kind: LabelKind, names) -> None:
-        mine = keys[entity_id] = []
+    def _index(self, entity_id: uuid.UUID, kind: LabelKind, names) -> None:
+        mine = self._keys[entity_id] = []
         for name in names:
             key = (kind, match_key(name))
-            if by_key.setdefault(key, entity_id) == entity_id:
+            if self._by_key.setdefault(key, entity_id) == entity_id:  # type: ignore[union-attr]
                 mine.append(key)
+            else:
+                self._shadowed.add(key)
 
     def put(self, entity: Entity) -> None:
-        """``entity`` as just committed. A new one is added; a changed or
-        tombstoned one makes the index read everything again at the next
-        lookup (rare, and a name it gave up may be another entity's too)."""
+        """``entity`` as just committed. A new (or restored) one is added; a
+        tombstoned one (an undone tag, a last mention deleted: everyday
+        edits) gives up its names; a changed one, or a tombstoned one whose
+        name another entity shares, makes the index read everything again
+        at the next lookup (rare)."""
         with self._lock:
             if self._by_key is None:
                 return  # not read yet: the first lookup reads it with the rest
-            if entity.id in self._keys:
-                self._by_key, self._keys = None, {}
-            elif not entity.deleted:
-                self._index(self._by_key, self._keys, entity.id, entity.kind, entity.names())
+            if entity.deleted:
+                mine = self._keys.pop(entity.id, None)
+                if mine is not None and self._shadowed.isdisjoint(mine):
+                    for key in mine:
+                        del self._by_key[key]
+                elif mine is not None:
+                    self._by_key = None
+            elif entity.id in self._keys:
+                self._by_key = None
+            else:
+                self._index(entity.id, entity.kind, entity.names())
 
     def forget(self) -> None:
         """Read everything again at the next lookup."""
         with self._lock:
-            self._by_key, self._keys = None, {}
+            self._by_key = None

@@ -98,6 +98,7 @@ class Entity(Row):
     longitude: float | None = None
     country_code: str = ""
     merged_into: uuid.UUID | None = None  # set on a tombstoned entity merged into another
+    kept: bool = False  # the analyst keeps it when nothing refers to it (see core.entity_life)
 
     def names(self) -> list[str]:
         return [self.name, *self.aliases]

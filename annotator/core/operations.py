@@ -47,23 +47,20 @@ class Operations:
             "add_annotation": lambda doc_id, label_id, start, end, ann_id=None, note="": desk.add_annotation(
                 doc_id, label_id, start, end, ann_id=ann_id, note=note
             )[1],
-            "delete_annotations": lambda ann_ids, entities=(): desk.delete_annotations(ann_ids, entities),
-            "restore_annotations": lambda ann_ids, entities=(): desk.restore_annotations(ann_ids, entities),
-            "update_annotation": lambda ann_id, fields: desk.update_annotation(ann_id, **fields),
+            "delete_annotations": desk.delete_annotations,
+            "restore_annotations": desk.restore_annotations,
+            "update_annotation": lambda ann_id, fields, revive=(): desk.update_annotation(ann_id, revive=revive, **fields),
             "set_direction": lambda doc_id, direction: desk.set_direction(doc_id, direction),
             "update_document": lambda doc_id, fields: desk.update_document(doc_id, fields),
-            "update_entity": lambda entity_id, fields: entities.update(entity_id, **fields),
+            "update_entity": lambda entity_id, fields, revive=False: entities.update(entity_id, revive=revive, **fields),
             "merge_entities": lambda target_id, source_ids: entities.merge(target_id, source_ids).change,
             "unmerge_entities": lambda merge: entities.unmerge(merge),
             "tag_occurrences": lambda entity_id, label_id, occurrences: entities.tag_occurrences(
                 entity_id, label_id, occurrences
             )[1],
-            "set_claim_fields": lambda ann_id, fields: claims.set_details(ann_id, **fields),
+            "set_claim_fields": lambda ann_id, fields, revive=(): claims.set_details(ann_id, revive=revive, **fields),
             "set_claim_source": lambda ann_id, name: claims.set_source(ann_id, name)[1],
-            "reset_claim_source": lambda ann_id, source_id, drop=None, revive=None: claims.reset_source(
-                ann_id, source_id, drop=drop, revive=revive
-            ),
-            "set_claim_subjects": lambda ann_id, entity_ids: claims.set_subjects(ann_id, entity_ids),
+            "set_claim_subjects": lambda ann_id, entity_ids, revive=(): claims.set_subjects(ann_id, entity_ids, revive=revive),
             "link_claims": lambda from_id, to_id, relation: claims.link(from_id, to_id, relation)[1],
             "unlink_claims": lambda link_id: claims.unlink(link_id),
             "relink_claims": lambda link_id: claims.relink(link_id),

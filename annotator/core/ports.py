@@ -58,6 +58,8 @@ class Repository(Protocol):
     def existing_entity_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
     def entity_mention_counts(self) -> dict[uuid.UUID, int]:
         """Live annotations per entity over all live documents, in one grouped query."""
+    def entity_in_use(self, entity_id: uuid.UUID) -> bool:
+        """Whether a live mention, or a live claim's source or subject, refers to the entity."""
     def annotations_for_entity(self, entity_id: uuid.UUID, include_deleted: bool = False) -> list[Annotation]:
         """The entity's mentions, by document (oldest first) then position."""
 

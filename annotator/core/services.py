@@ -27,6 +27,7 @@ from .canonical import canonical_from_string, detect_direction, sha256
 from .change import Change, Op
 from .drafts import AnnotationDraft, AnnotationImport, ClaimDraft, EntityRef, LinkDraft, Orphan
 from .entity_index import EntityIndex
+from .entity_life import EntityLife, ids_of
 from .errors import InputError, NotFound
 from .model import Annotation, Claim, Direction, Document, Entity, Label, LabelKind, now
 from .ports import Repository
@@ -44,7 +45,6 @@ __all__ = [
     "Orphan",
     "anchor_draft",
     "anchor_fragments",
-    "entity_referenced",
 ]
 
 DOCUMENT_FIELDS = ("title", "source", "published", "url", "language", "description")
@@ -70,6 +70,7 @@ class Desk:
         self.repo = repo
         self.user = user
         self.index = index or EntityIndex(repo)
+        self.life = EntityLife(repo, self.index)
         self._texts: OrderedDict[uuid.UUID, str] = OrderedDict()
         self._labels: dict[uuid.UUID, Label] = {}
 
@@ -212,7 +213,6 @@ class Desk:
             change.rows.append(created)
             change.entities_added.append(created.id)
             change.entities_changed = True
-            change.inverse = Op("delete_annotations", {"ann_ids": [ann.id], "entities": [created.id]})
         return ann, change
 
     def _label(self, label_id: uuid.UUID) -> Label:
@@ -232,23 +232,20 @@ class Desk:
     def restore_annotation(self, ann_id: uuid.UUID) -> Change:
         return self._set_many_deleted([ann_id], False)
 
-    def _set_many_deleted(
-        self, ann_ids: Sequence[uuid.UUID], deleted: bool, entities: Sequence[uuid.UUID] = ()
-    ) -> Change:
+    def _set_many_deleted(self, ann_ids: Sequence[uuid.UUID], deleted: bool) -> Change:
         """One transaction for all. When they lie in one document the change
         names it and its spans; across documents ``document_id`` is None and
         ``spans`` is empty (a view showing any of them reloads).
 
-        ``entities``: entities the tags made (undo of a tag): tombstoned with
-        them unless something else refers to them by then, restored with them
-        (redo)."""
-        ann_ids, entities = list(ann_ids), list(entities)
-        undo = {"ann_ids": ann_ids, "entities": entities} if entities else {"ann_ids": ann_ids}
-        change = Change(inverse=Op("restore_annotations" if deleted else "delete_annotations", undo))
+        Deleting settles the entities the annotations refer to (their own, a
+        claim's source and subjects): those nothing else refers to go with
+        them (:mod:`.entity_life`); restoring revives them."""
+        ann_ids = list(ann_ids)
         docs: set[uuid.UUID] = set()
         spans: list[tuple[int, int]] = []
         stamp = now()
-        touched: list[Entity] = []
+        change = Change()
+        referred: list[uuid.UUID | None] = []
         with self.repo.transaction():
             for ann_id in ann_ids:
                 ann = replace(self.repo.get_annotation(ann_id), deleted=deleted, modified=stamp)
@@ -257,27 +254,35 @@ class Desk:
                 docs.add(ann.document_id)
                 spans.append((ann.start, ann.end))
                 (change.removed if deleted else change.added).append(ann_id)
-            for entity_id in entities:
-                entity = self.repo.get_entity(entity_id)
-                if entity.deleted != deleted and entity.merged_into is None and not (deleted and entity_referenced(self.repo, entity_id)):
-                    touched.append(replace(entity, deleted=deleted, modified=stamp))
-                    self.repo.update_entity(touched[-1])
-        for entity in touched:
-            self.index.put(entity)
+                referred += self._referred_by(ann)
+            touched = self.life.settle(referred, stamp) if deleted else self.life.revive(referred, stamp)
+        self.life.learned(touched)
         if touched:
             change.rows.extend(touched)
             change.entities_changed = True
+        change.inverse = Op("restore_annotations" if deleted else "delete_annotations", {"ann_ids": ann_ids})
         if len(docs) == 1:
             change.document_id = docs.pop()
             change.spans = spans
         return change
 
-    def delete_annotations(self, ann_ids: Sequence[uuid.UUID], entities: Sequence[uuid.UUID] = ()) -> Change:
-        """Tombstone several annotations in one transaction (see :meth:`_set_many_deleted`)."""
-        return self._set_many_deleted(ann_ids, True, entities)
+    def _referred_by(self, ann: Annotation) -> list[uuid.UUID | None]:
+        """The entities an annotation refers to: its own, and a claim's source and subjects."""
+        referred = [ann.entity_id]
+        if self._label(ann.label_id).kind is LabelKind.CLAIM:
+            claim = self.repo.claim_for(ann.id)
+            if claim is not None:
+                referred.append(claim.source_entity_id)
+            referred += [row.entity_id for row in self.repo.claim_subjects(ann.id)]
+        return referred
 
-    def restore_annotations(self, ann_ids: Sequence[uuid.UUID], entities: Sequence[uuid.UUID] = ()) -> Change:
-        return self._set_many_deleted(ann_ids, False, entities)
+    def delete_annotations(self, ann_ids: Sequence[uuid.UUID]) -> Change:
+        """Tombstone several annotations in one transaction (see :meth:`_set_many_deleted`)."""
+        return self._set_many_deleted(ann_ids, True)
+
+    def restore_annotations(self, ann_ids: Sequence[uuid.UUID]) -> Change:
+        """Restore them, with the entities they refer to."""
+        return self._set_many_deleted(ann_ids, False)
 
     def update_annotation(
         self,
@@ -286,12 +291,18 @@ class Desk:
         label_id: uuid.UUID | None = None,
         note: str | None = None,
         entity_id: uuid.UUID | None | type[Ellipsis] = ...,
+        revive: Sequence[uuid.UUID] = (),
     ) -> Change:
+        """Change the label, note or entity; an entity it no longer refers to
+        goes if nothing else does (:mod:`.entity_life`). ``revive``: entities
+        to restore first (undo of an edit that took them along)."""
         ann = self.repo.get_annotation(ann_id)
-        fields: dict = {"modified": now()}
+        stamp = now()
+        fields: dict = {"modified": stamp}
         change = Change(document_id=ann.document_id, updated=[ann_id], spans=[(ann.start, ann.end)])
         created: Entity | None = None
         with self.repo.transaction():
+            revived = self.life.revive(revive, stamp)
             if label_id is not None and label_id != ann.label_id:
                 label = self._label(label_id)
                 fields["label_id"] = label.id
@@ -310,14 +321,16 @@ class Desk:
                 fields["entity_id"] = entity_id
             new = replace(ann, **fields)
             self.repo.update_annotation(new)
+            settled = self.life.settle([ann.entity_id], stamp) if new.entity_id != ann.entity_id else []
         if created is not None:
             self.index.put(created)
             change.rows.append(created)
             change.entities_added.append(created.id)
-            change.entities_changed = True
-        change.rows.append(new)
+        self.life.learned([*revived, *settled])
+        change.rows += [*revived, *settled, new]
+        change.entities_changed = bool(created or revived or settled)
         undo = {k: getattr(ann, k) for k in ("label_id", "note", "entity_id") if k in fields}
-        change.inverse = Op("update_annotation", {"ann_id": ann_id, "fields": undo})
+        change.inverse = Op("update_annotation", {"ann_id": ann_id, "fields": undo, "revive": ids_of(settled)})
         return change
 
     def import_annotations(self, doc_id: uuid.UUID, drafts: Sequence[AnnotationDraft]) -> AnnotationImport:
@@ -335,11 +348,3 @@ class Desk:
         with self.repo.transaction():
             self.repo.put_claim(claim)
         return Change(document_id=ann.document_id, updated=[ann.id], spans=[(ann.start, ann.end)], rows=[claim])
-
-
-def entity_referenced(repo: Repository, entity_id: uuid.UUID) -> bool:
-    """Whether a live mention, claim source or claim subject refers to the
-    entity (an entity an undone edit made is tombstoned only when none does)."""
-    return bool(
-        repo.annotations_for_entity(entity_id) or repo.claims_by_source(entity_id) or repo.subjects_for_entity(entity_id)
-    )

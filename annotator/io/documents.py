@@ -19,6 +19,7 @@ from pathlib import Path
 from ..core.errors import InputError
 from ..core.names import display_name
 from ..core.services import Desk, DocumentImport
+from .formats import DOCUMENT_SUFFIXES
 from .limits import read_text_limited
 
 
@@ -84,6 +85,8 @@ LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
     ".html": _load_html,
     ".htm": _load_html,
 }
+if tuple(LOADERS) != DOCUMENT_SUFFIXES:  # the light copy the command line's help names
+    raise RuntimeError(f"io.formats.DOCUMENT_SUFFIXES is {DOCUMENT_SUFFIXES}, the loaders read {tuple(LOADERS)}")
 
 
 def load_document_file(path: Path | str) -> LoadedDocument:

@@ -84,7 +84,7 @@ def entity_json(e: Entity) -> dict:
         "latitude": e.latitude,
         "longitude": e.longitude,
         "countryCode": e.country_code,
-    } | _stamps(e)
+    } | ({"kept": True} if e.kept else {}) | _stamps(e)  # kept: without mentions, by the analyst's choice
 
 
 class _Writer:

@@ -438,6 +438,9 @@ class _Reader(AnnotationChecks, TargetSelections):
             lat, lon, code = check_place(lat, lon, self.text_field(raw, "countryCode", where=where))
         except InputError as exc:
             raise self.fail(f"{where}{exc}") from None
+        kept = raw.get("kept", False)
+        if not isinstance(kept, bool):
+            raise self.fail(f"{where}kept must be true or false")
         created = self.time(raw, "created")
         return Entity(
             id=entity_id,
@@ -449,6 +452,7 @@ class _Reader(AnnotationChecks, TargetSelections):
             latitude=lat,
             longitude=lon,
             country_code=code,
+            kept=kept,
             creator=self.creator(raw.get("creator")),
             **({"created": created, "modified": self.time(raw, "modified") or created} if created else {}),
         )

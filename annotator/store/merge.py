@@ -54,6 +54,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, bindparam, update
 
+from ..core.entity_life import EntityLife
 from ..core.errors import InputError
 from ..core.model import now
 from ..core.user import current_user
@@ -145,6 +146,7 @@ def apply_merge(mine: Database, plan_or_path: MergePlan | Path | str, *, user: s
         conflict_ids = _record_conflicts(conn, plan, user)
         if conflict_ids:
             touched.tables.add("merge_conflict")
+        settled = EntityLife(mine.repo).reconcile(_entities_referred(plan), now())
     counts = plan.counts
     return MergeReport(
         source=theirs.source,
@@ -152,8 +154,25 @@ def apply_merge(mine: Database, plan_or_path: MergePlan | Path | str, *, user: s
         conflict_ids=conflict_ids,
         document_ids=plan.affected_documents(),
         labels_changed=counts["label"].changes() > 0,
-        entities_changed=counts["entity"].changes() > 0,
+        entities_changed=counts["entity"].changes() > 0 or bool(settled),
     )
+
+
+_ENTITY_COLUMNS = {"entity": "id", "annotation": "entity_id", "claim": "source_entity_id", "claim_subject": "entity_id"}
+
+
+def _entities_referred(plan: MergePlan) -> set[uuid.UUID]:
+    """Every entity the merge wrote, or whose references it wrote (either
+    version): the ones whose life it may have changed (:mod:`annotator.core.entity_life`)."""
+    ids: set[uuid.UUID] = set()
+    for name, column in _ENTITY_COLUMNS.items():
+        tp = plan.tables[name]
+        for row in tp.added + tp.tombstones:
+            ids.add(row[column])
+        for before, after in tp.updated + tp.deleted:
+            ids.update((before[column], after[column]))
+    ids.discard(None)
+    return ids
 
 
 __all__ = [

@@ -21,11 +21,13 @@ from sqlmodel import SQLModel
 
 from ..core.errors import StoreError
 from .paths import APPLICATION, SCHEMA_VERSION
-from .tables import AnnotationExtraRow, AnnotationRow, ChangeLogRow, ClaimLinkRow, ClaimSubjectRow, EntityRow, MergeConflictRow, SchemaInfo
+from .tables import (
+    AnnotationExtraRow, AnnotationRow, ChangeLogRow, ClaimLinkRow, ClaimRow, ClaimSubjectRow, EntityRow, MergeConflictRow, SchemaInfo,
+)  # fmt: skip
 
 
 _V1_TABLES = ("schema_info", "document", "label", "entity", "annotation", "claim")
-_ADDED_AFTER_V1 = {"entity": {"merged_into"}, "annotation": {"fragments"}}
+_ADDED_AFTER_V1 = {"entity": {"merged_into", "kept"}, "annotation": {"fragments"}}
 """Columns of the v1 tables that later steps add (so version 1 must not create them)."""
 
 
@@ -103,12 +105,23 @@ def _v5_change_log(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn, tables=[ChangeLogRow.__table__])
 
 
+def _v6_entity_life(conn: Connection) -> None:
+    """Entities the analyst keeps without references (entity.kept), and the
+    index that finds a claim's source when one may have lost its last
+    reference (see :mod:`annotator.core.entity_life`). Version 1 already
+    makes the index on a new file, from today's definition of the claim table."""
+    _add_column(conn, EntityRow.__table__, "kept")
+    index = next(i for i in ClaimRow.__table__.indexes if [c.name for c in i.columns] == ["source_entity_id"])
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "documents, labels, entities, annotations, claims", _v1_initial),
     (2, "claim subjects, claim links, entity.merged_into", _v2_tradecraft),
     (3, "merge conflicts", _v3_merge_conflicts),
     (4, "annotation fragments, annotation extras", _v4_fragments_extras),
     (5, "change log", _v5_change_log),
+    (6, "entity.kept, an index on claim.source_entity_id", _v6_entity_life),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 if CURRENT_VERSION != SCHEMA_VERSION:  # the light copy the first look reads by (see .paths)

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
-from sqlalchemy import Connection, Engine, String, bindparam, case, cast, func, select, type_coerce, update
+from sqlalchemy import Connection, Engine, String, bindparam, case, cast, func, or_, select, type_coerce, update
 from sqlalchemy.exc import DBAPIError
 
 from ..core.errors import NotFound, StoreError
@@ -306,6 +306,22 @@ class SqlRepository:
         )
         with self._conn() as conn:
             return {entity_id: n for entity_id, n in conn.execute(stmt)}
+
+    def entity_in_use(self, entity_id: uuid.UUID) -> bool:
+        """Whether a live mention, or a live claim's source or subject, refers
+        to the entity (three indexed lookups; see core.entity_life)."""
+        live = (A.c.deleted.is_(False), D.c.deleted.is_(False))
+        mention = select(A.c.id).join(D, D.c.id == A.c.document_id).where(A.c.entity_id == entity_id, *live)
+        source = (
+            select(C.c.id).join(A, A.c.id == C.c.annotation_id).join(D, D.c.id == A.c.document_id)
+            .where(C.c.source_entity_id == entity_id, C.c.deleted.is_(False), *live)
+        )  # fmt: skip
+        subject = (
+            select(CS.c.id).join(A, A.c.id == CS.c.claim_annotation_id).join(D, D.c.id == A.c.document_id)
+            .where(CS.c.entity_id == entity_id, CS.c.deleted.is_(False), *live)
+        )  # fmt: skip
+        with self._conn() as conn:
+            return bool(conn.execute(select(or_(mention.exists(), source.exists(), subject.exists()))).scalar())
 
     def annotations_for_entity(self, entity_id: uuid.UUID, include_deleted: bool = False) -> list[Annotation]:
         """The entity's mentions, by document (oldest first) then position;

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Index, TypeDecorator, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -82,6 +82,8 @@ class EntityRow(RowColumns, table=True):
     # Added in schema 2 (migrations._v2_tradecraft); no foreign key, since a
     # column added by ALTER TABLE cannot carry one portably.
     merged_into: uuid.UUID | None = None
+    # Added in schema 6: the analyst keeps the entity when nothing refers to it.
+    kept: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class AnnotationRow(RowColumns, table=True):
@@ -106,7 +108,7 @@ class ClaimRow(RowColumns, table=True):
     __tablename__ = "claim"
     __table_args__ = (UniqueConstraint("annotation_id"),)
     annotation_id: uuid.UUID = Field(foreign_key="annotation.id")
-    source_entity_id: uuid.UUID | None = Field(default=None, foreign_key="entity.id")
+    source_entity_id: uuid.UUID | None = Field(default=None, foreign_key="entity.id", index=True)  # index: schema 6
     source_annotation_id: uuid.UUID | None = Field(default=None, foreign_key="annotation.id")
     reliability: str = "F"
     credibility: str = "6"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDoubleValidator, QRegularExpressionValidator
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -54,6 +55,10 @@ class EntityDialog(QDialog):
         form.addRow("Type", self.type)
         form.addRow("Aliases", self.aliases)
         form.addRow("Note", self.note)
+        self.kept = QCheckBox("Keep when nothing refers to it")
+        self.kept.setChecked(entity.kept)
+        self.kept.setToolTip("An entity goes with its last mention, claim source or subject, unless it is kept")
+        form.addRow("", self.kept)
         self.suggestions = None
         if entity.kind is LabelKind.LOCATION:
             self.country = QLineEdit(entity.country_code)
@@ -133,6 +138,7 @@ class EntityDialog(QDialog):
             "type": self.type.currentData(),
             "aliases": aliases,
             "note": self.note.toPlainText().strip(),
+            "kept": self.kept.isChecked(),
         }
         if self.entity.kind is LabelKind.LOCATION:
             lat, lon = self.latitude.text().strip(), self.longitude.text().strip()

@@ -1,0 +1,103 @@
+"""No orphans, through the real window: deleting or undoing a tag, or
+replacing a claim's source, takes along the entity nothing refers to any
+more (out of the Entities view, the Source completer and the database), and
+Ctrl+Z brings it back."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from tests.ui_helpers import active_window_on_seed, modal_dialog, select_and_tag
+
+SEED = (Path(__file__).resolve().parents[1] / "seeds" / "syria-troops-iraq-border.txt").read_text("utf-8").replace("\r\n", "\n")
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    return active_window_on_seed(qtbot, tmp_path / "desk.db", tmp_path)
+
+
+def entity_rows(db_path: Path, name: str) -> list[tuple[int]]:
+    """The deleted flag of every entity row called ``name``."""
+    con = sqlite3.connect(db_path)
+    try:
+        return con.execute("SELECT deleted FROM entity WHERE name = ?", (name,)).fetchall()
+    finally:
+        con.close()
+
+
+def listed(window) -> set[str]:
+    """The names the Entities view lists."""
+    window.tabs.setCurrentWidget(window.entities)
+    model = window.entities.model
+    names = {model.entity(r).name for r in range(model.rowCount())}
+    window.tabs.setCurrentWidget(window.annotations)
+    return names
+
+
+def tag(qtbot, window, phrase: str, key) -> None:
+    start = SEED.index(phrase)
+    select_and_tag(qtbot, window, start, start + len(phrase), key, ALT)
+
+
+def test_deleting_the_last_mention_removes_its_entity_and_ctrl_z_brings_it_back(qtbot, window, tmp_path):
+    db = tmp_path / "desk.db"
+    tag(qtbot, window, "Bukamal border", Qt.Key.Key_L)
+    assert "Bukamal border" in listed(window) and entity_rows(db, "Bukamal border") == [(0,)]
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Delete)
+    assert entity_rows(db, "Bukamal border") == [(1,)], "tombstoned with its last mention, in the same edit"
+    assert "Bukamal border" not in listed(window)
+    qtbot.keyClick(window.reader, Qt.Key.Key_Z, CTRL)
+    assert entity_rows(db, "Bukamal border") == [(0,)] and "Bukamal border" in listed(window)
+
+
+def test_undoing_a_tag_leaves_no_zero_mention_entity(qtbot, window, tmp_path):
+    db = tmp_path / "desk.db"
+    tag(qtbot, window, "two security officials", Qt.Key.Key_A)
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Z, CTRL)
+    assert entity_rows(db, "two security officials") == [(1,)]
+    assert "two security officials" not in listed(window)
+    qtbot.keyClick(window.reader, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)  # redo: the same row again
+    assert entity_rows(db, "two security officials") == [(0,)] and "two security officials" in listed(window)
+
+
+def test_a_replaced_claim_source_leaves_the_completer(qtbot, window, tmp_path):
+    db = tmp_path / "desk.db"
+    tag(qtbot, window, "Syria has sent 3,000 troops", Qt.Key.Key_C)
+    editor = window.details.claim
+    for name in ("two security officials", "two security officials in Damascus"):
+        editor.source.setFocus()
+        editor.source.setText(name)
+        editor.source.editingFinished.emit()
+    names = set(editor._names.stringList())
+    assert "two security officials in Damascus" in names and "two security officials" not in names
+    assert entity_rows(db, "two security officials") == [(1,)]
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Z, CTRL)
+    assert entity_rows(db, "two security officials") == [(0,)] and entity_rows(db, "two security officials in Damascus") == [(1,)]
+
+
+def test_an_entity_kept_in_its_editor_stays_without_mentions(qtbot, window, tmp_path):
+    db = tmp_path / "desk.db"
+    tag(qtbot, window, "Palmyra", Qt.Key.Key_L)
+    entity_id = window.details.ann.entity_id
+
+    def keep():
+        dialog = modal_dialog()
+        dialog.kept.setChecked(True)
+        dialog.accept()
+
+    QTimer.singleShot(0, keep)
+    window.entity_tools.edit_entity(entity_id)
+    assert window.ctl.entity(entity_id).kept
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Delete)
+    assert entity_rows(db, "Palmyra") == [(0,)] and "Palmyra" in listed(window)
