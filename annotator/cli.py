@@ -150,7 +150,7 @@ def _write_seed_brief(desk: Desk, folder: Path) -> Path | None:
     for loaded, _drafts in load_seeds():
         doc = desk.repo.document_by_sha256(sha256(canonical_from_string(loaded.text)))
         if doc is not None and not doc.deleted:
-            return write_brief(desk.repo, BriefOptions([doc.id], analyst=desk.user), folder / SEED_BRIEF)
+            return write_brief(desk.repo, BriefOptions([doc.id], analyst=desk.user, include_sample=True), folder / SEED_BRIEF)
     return None
 
 
@@ -257,6 +257,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
             include_text=not args.no_text,
             include_comments=not args.no_comments,
             include_tables=not args.no_tables,
+            include_sample=args.include_sample,
             order=args.order,
             analyst=args.analyst or desk.user,
             date=date,
@@ -449,6 +450,7 @@ def _command_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-text", action="store_true", help="leave out the annotated text")
     sp.add_argument("--no-comments", action="store_true", help="no Word comments on the annotated text")
     sp.add_argument("--no-tables", action="store_true", help="leave out the actors, locations and claims tables")
+    sp.add_argument("--include-sample", action="store_true", help="include the sample's demonstration annotations")
     sp.add_argument("--analyst", metavar="NAME", help="analyst named on the cover (default: --user)")
     sp.add_argument("--date", metavar="YYYY-MM-DD", help="date on the cover and in the footer (default: today)")
     sp.add_argument("--template", type=Path, metavar="FILE.docx", help="a Word file whose styles the brief uses")

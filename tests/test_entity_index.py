@@ -38,9 +38,9 @@ def tombstone(repo, entity):
 def counting_reads(repo, monkeypatch) -> list:
     reads, real = [], repo.entity_names
 
-    def entity_names():
+    def entity_names(**kw):
         reads.append(1)
-        return real()
+        return real(**kw)
 
     monkeypatch.setattr(repo, "entity_names", entity_names)
     return reads

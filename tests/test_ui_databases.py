@@ -50,7 +50,7 @@ def test_a_new_database_shows_the_seed(qtbot, window, tmp_path, monkeypatch):
     assert window.ctl.db.path == new
     assert shown(window) == SEED_TITLE
     assert window.annotations.model.rowCount() > 20, "the seed's demonstration annotations are drawn"
-    assert "seed article" in window.statusBar().currentMessage()
+    assert "sample article and its demonstration annotations" in window.statusBar().currentMessage()
     # "New" never opens or replaces an existing file.
     assert not window.databases.new_database(new)
     assert "already exists" in window.prompter.last_error

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
-from tests.ui_helpers import active_window_on_seed, modal_dialog, select_and_tag
+from tests.ui_helpers import active_window_on_seed, modal_dialog, name_source, select_and_tag
 
 SEED = (Path(__file__).resolve().parents[1] / "seeds" / "syria-troops-iraq-border.txt").read_text("utf-8").replace("\r\n", "\n")
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -74,9 +74,7 @@ def test_a_replaced_claim_source_leaves_the_completer(qtbot, window, tmp_path):
     tag(qtbot, window, "Syria has sent 3,000 troops", Qt.Key.Key_C)
     editor = window.details.claim
     for name in ("two security officials", "two security officials in Damascus"):
-        editor.source.setFocus()
-        editor.source.setText(name)
-        editor.source.editingFinished.emit()
+        name_source(qtbot, editor, name)
     names = set(editor._names.stringList())
     assert "two security officials in Damascus" in names and "two security officials" not in names
     assert entity_rows(db, "two security officials") == [(1,)]

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from annotator.core.model import LabelKind
 from annotator.store.database import open_database
-from tests.ui_helpers import modal_dialog, select_and_tag, window_on_text
+from tests.ui_helpers import modal_dialog, name_source, select_and_tag, window_on_text
 
 TEXT = (
     "Syria has sent troops, two security officials in Damascus said.\n"
@@ -51,9 +51,7 @@ def test_claim_editor_source_grading_stance_likelihood(qtbot, window):
     editor = window.details.claim
     assert editor.isVisible()
     # Source from the completer's list of actors (here a new name: a new actor entity).
-    editor.source.setFocus()
-    editor.source.setText("two security officials in Damascus")
-    editor.source.editingFinished.emit()
+    name_source(qtbot, editor, "two security officials in Damascus")
     claim = claim_row(window, claim_id)
     source = window.ctl.entity(claim.source_entity_id)
     assert source.name == "two security officials in Damascus" and source.kind is LabelKind.ACTOR
@@ -504,8 +502,7 @@ def test_claim_source_by_name_is_one_transaction_and_undo_removes_the_new_actor(
     claim_id = tag(qtbot, window, "Syria has sent troops", Qt.Key.Key_C)
     editor = window.details.claim
     opened = count_transactions(window.ctl.repo, monkeypatch)
-    editor.source.setText("two security officials in Damascus")
-    editor.source.editingFinished.emit()
+    name_source(qtbot, editor, "two security officials in Damascus")
     assert len(opened) == 1
     source_id = claim_row(window, claim_id).source_entity_id
     assert window.ctl.entity(source_id).name == "two security officials in Damascus"

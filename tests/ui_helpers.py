@@ -123,3 +123,16 @@ def when_dialog(window, cls, action, timeout_ms: int = 20_000) -> None:
 
     timer.timeout.connect(poll)
     timer.start()
+
+
+def name_source(qtbot, editor, name: str) -> None:
+    """Give a claim its source as an analyst does: type the name, then Enter
+    for an actor's name, or click the *New actor “…”* button for a new one."""
+    field = editor.source_field
+    field.edit.setFocus()
+    field.edit.selectAll()
+    qtbot.keyClicks(field.edit, name)
+    if field.new_button.isVisible():
+        qtbot.mouseClick(field.new_button, Qt.MouseButton.LeftButton)
+    else:
+        qtbot.keyClick(field.edit, Qt.Key.Key_Return)

@@ -2,7 +2,7 @@
 
 A tag links its mention to the live entity of its kind whose name or an alias
 has the same :func:`.matching.match_key` (case, spacing, hyphens and Arabic
-harakat do not count). Reading all entities for that, per key press, made a
+harakat do not count), never to one of the sample's (:mod:`.sample`). Reading all entities for that, per key press, made a
 tag's cost grow with the corpus; the index reads them once, on the first
 lookup, and is then kept current by the operations that write entities
 (:meth:`put` after their transaction commits). Anything else that writes
@@ -18,6 +18,7 @@ import uuid
 from .matching import match_key
 from .model import Entity, LabelKind
 from .ports import Repository
+from .sample import SAMPLE_CREATOR, is_sample
 
 
 class EntityIndex:
@@ -52,7 +53,7 @@ class EntityIndex:
 
     def _build(self) -> None:
         self._by_key, self._keys, self._shadowed = {}, {}, set()
-        for entity_id, kind, names in self.repo.entity_names():  # live ones, by name
+        for entity_id, kind, names in self.repo.entity_names(except_creator=SAMPLE_CREATOR):  # live ones, by name
             self._index(entity_id, kind, names)
 
     def _index(self, entity_id: uuid.UUID, kind: LabelKind, names) -> None:
@@ -71,8 +72,8 @@ class EntityIndex:
         name another entity shares, makes the index read everything again
         at the next lookup (rare)."""
         with self._lock:
-            if self._by_key is None:
-                return  # not read yet: the first lookup reads it with the rest
+            if self._by_key is None or is_sample(entity):
+                return  # not read yet: the first lookup reads it with the rest; the sample's: never
             if entity.deleted:
                 mine = self._keys.pop(entity.id, None)
                 if mine is not None and self._shadowed.isdisjoint(mine):

@@ -53,11 +53,13 @@ class Repository(Protocol):
     def get_entity(self, entity_id: uuid.UUID) -> Entity: ...
     def update_entity(self, entity: Entity) -> None: ...
     def entities(self, kind: LabelKind | None = None) -> list[Entity]: ...
-    def entity_names(self) -> Iterator[tuple[uuid.UUID, LabelKind, list[str]]]:
+    def entity_names(self, except_creator: str | None = None) -> Iterator[tuple[uuid.UUID, LabelKind, list[str]]]:
         """Every live entity's id, kind, and name followed by its aliases, by name (light: no full rows)."""
     def existing_entity_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
     def entity_mention_counts(self) -> dict[uuid.UUID, int]:
         """Live annotations per entity over all live documents, in one grouped query."""
+    def annotation_ids_by(self, creator: str) -> list[uuid.UUID]:
+        """The live annotations ``creator`` wrote, in live documents."""
     def entity_in_use(self, entity_id: uuid.UUID) -> bool:
         """Whether a live mention, or a live claim's source or subject, refers to the entity."""
     def annotations_for_entity(self, entity_id: uuid.UUID, include_deleted: bool = False) -> list[Annotation]:

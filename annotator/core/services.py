@@ -31,6 +31,7 @@ from .entity_life import EntityLife, ids_of
 from .errors import InputError, NotFound
 from .model import Annotation, Claim, Direction, Document, Entity, Label, LabelKind, now
 from .ports import Repository
+from .sample import SAMPLE_CREATOR
 from .tagset import default_labels
 
 __all__ = [
@@ -166,6 +167,11 @@ class Desk:
         return Change(document_id=doc_id, rows=[new], inverse=inverse)
 
     # --- labels and entities ----------------------------------------------------------
+
+    def sample_annotation_ids(self) -> list[uuid.UUID]:
+        """The sample's live annotations (:mod:`.sample`): what removing the
+        sample deletes, as one undoable edit (their entities go with them)."""
+        return self.repo.annotation_ids_by(SAMPLE_CREATOR)
 
     def label_named(self, name: str) -> Label | None:
         key = _key(name)

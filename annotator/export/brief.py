@@ -78,6 +78,7 @@ class BriefOptions:
     date: dt.date | None = None  # default: today
     template: Path | str | None = None  # a house .docx whose styles win
     author: str = ""  # comment author when an annotation has no creator
+    include_sample: bool = False  # the sample's demonstration annotations (core.sample), left out unless asked
 
     def checked(self) -> BriefOptions:
         """These options, checked: raises InputError for a bad TLP, order or empty document list."""
@@ -135,7 +136,7 @@ def write_brief(repo: Repository, options: BriefOptions, path: Path | str, progr
     save_units = max(1, math.ceil(sum(lengths) / 200_000))
     tick = Ticker(progress, len(lengths) + 2 + text_units + save_units)
     tick("Reading the database", 0)
-    data = gather(repo, list(options.document_ids), options.labels)
+    data = gather(repo, list(options.document_ids), options.labels, include_sample=options.include_sample)
     tick("Reading the database", len(lengths))
     doc = T.open_template(options.template, marking)
     _write_parts(BriefWriter(doc, data, options, marking, tick))

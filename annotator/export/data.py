@@ -18,6 +18,7 @@ from ..core import grading
 from ..core.errors import InputError, NotFound
 from ..core.model import Claim, Document, Entity, Label, LabelKind, SpanRow
 from ..core.ports import Repository
+from ..core.sample import is_sample
 
 
 @dataclass
@@ -189,7 +190,10 @@ def _claim_links(repo: Repository, doc_ids: list[uuid.UUID], claim_ids: set[uuid
     return out
 
 
-def gather(repo: Repository, document_ids: Sequence[uuid.UUID], labels: Collection[str] | None = None) -> BriefData:
+def gather(
+    repo: Repository, document_ids: Sequence[uuid.UUID], labels: Collection[str] | None = None, *, include_sample: bool = False
+) -> BriefData:
+    """What the brief prints; the sample's annotations (core.sample) only with ``include_sample``."""
     if not document_ids:
         raise InputError("no documents chosen for the brief")
     all_labels = repo.labels(include_deleted=True)
@@ -207,7 +211,7 @@ def gather(repo: Repository, document_ids: Sequence[uuid.UUID], labels: Collecti
             continue
         seen.add(doc_id)
         doc = repo.get_document(doc_id)
-        spans = repo.annotation_spans(doc_id)
+        spans = [s for s in repo.annotation_spans(doc_id) if include_sample or not is_sample(s)]
         info = DocInfo(len(docs) + 1, doc, [s for s in spans if s.label_id in shown_ids], _line_starts(doc.text))
         info.fragments = repo.annotation_fragments(doc_id)
         docs.append(info)

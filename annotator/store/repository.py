@@ -276,15 +276,17 @@ class SqlRepository:
         with self._conn() as conn:
             return [entity_of(r) for r in conn.execute(stmt)]
 
-    def entity_names(self) -> Iterator[tuple[uuid.UUID, LabelKind, list[str]]]:
-        """Live entities' ids, kinds and names, aliases read as JSON text and
-        decoded only when there are any (50,000 entities: ~10x faster than
-        reading the rows)."""
+    def entity_names(self, except_creator: str | None = None) -> Iterator[tuple[uuid.UUID, LabelKind, list[str]]]:
+        """Live entities' ids, kinds and names (those ``except_creator``
+        wrote left out), aliases read as JSON text and decoded only when
+        there are any (50,000 entities: ~10x faster than reading the rows)."""
         stmt = (
             select(type_coerce(E.c.id, String), E.c.kind, E.c.name, type_coerce(E.c.aliases, String))
             .where(E.c.deleted.is_(False))
             .order_by(E.c.name)
         )
+        if except_creator is not None:
+            stmt = stmt.where(E.c.creator != except_creator)
         kinds = {k.value: k for k in LabelKind}
         with self._conn() as conn:
             rows = conn.execute(stmt).all()
@@ -306,6 +308,16 @@ class SqlRepository:
         )
         with self._conn() as conn:
             return {entity_id: n for entity_id, n in conn.execute(stmt)}
+
+    def annotation_ids_by(self, creator: str) -> list[uuid.UUID]:
+        """The live annotations ``creator`` wrote, in live documents."""
+        stmt = (
+            select(A.c.id).join(D, D.c.id == A.c.document_id)
+            .where(A.c.creator == creator, A.c.deleted.is_(False), D.c.deleted.is_(False))
+            .order_by(A.c.document_id, A.c.start)
+        )  # fmt: skip
+        with self._conn() as conn:
+            return [as_uuid(i) for (i,) in conn.execute(stmt)]
 
     def entity_in_use(self, entity_id: uuid.UUID) -> bool:
         """Whether a live mention, or a live claim's source or subject, refers

@@ -87,6 +87,10 @@ class BriefDialog(QDialog):
             box.setChecked(settings.value(f"brief/include_{key}", True, type=bool))
             self.include[key] = box
             include_row.addWidget(box)
+        self.include["sample"] = QCheckBox("The sample's annotations")
+        self.include["sample"].setToolTip("The demonstration annotations a new database starts with (by “Annotator demo”)")
+        self.include["sample"].setChecked(settings.value("brief/include_sample", False, type=bool))
+        include_row.addWidget(self.include["sample"])
         include_row.addStretch(1)
         self.by_position = QRadioButton("Document and position")
         self.by_grading = QRadioButton("Grading (most reliable first)")
@@ -172,6 +176,7 @@ class BriefDialog(QDialog):
             include_tables=include["tables"],
             include_key_claims=include["key_claims"],
             include_legend=include["legend"],
+            include_sample=include["sample"],
             order=order,
             analyst=analyst or self._user,
             date=self.cover_date(),

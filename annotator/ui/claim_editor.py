@@ -18,10 +18,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -40,6 +39,7 @@ from ..core.grading import LIKELIHOOD, RELATIONS, STANCES
 from .editing_session import EditingSession
 from .grading import GradingWidget
 from .models import combo_index
+from .source_field import SourceField
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 QUOTE_CHARS = 64
@@ -133,7 +133,7 @@ class ClaimContext:
 
 
 class ClaimEditor(QWidget):
-    sourceNamed = Signal(str)
+    sourceNamed = Signal(str, bool)  # an actor's name; True: a new actor asked for by that name
     fieldsEdited = Signal(dict)  # claim fields to set
     rationaleEdited = Signal(object, str, int)  # claim annotation id, likelihood rationale, editing session
     subjectsChosen = Signal(list)
@@ -143,12 +143,9 @@ class ClaimEditor(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._quiet = False
-        self.source = QLineEdit(placeholderText="Who made the claim (actor)")
-        self._names = QStringListModel(self)
-        completer = QCompleter(self._names, self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.source.setCompleter(completer)
+        self.source_field = SourceField()
+        self.source = self.source_field.edit
+        self._names = self.source_field.names
         self.mention = QComboBox()
         self.stance = QComboBox()
         for s in STANCES:
@@ -174,7 +171,7 @@ class ClaimEditor(QWidget):
         buttons.addWidget(self.remove_link)
         source_row = QHBoxLayout()
         source_row.setSpacing(6)
-        source_row.addWidget(self.source, 3)
+        source_row.addWidget(self.source_field, 3)
         source_row.addWidget(QLabel("mention"))
         source_row.addWidget(self.mention, 2)
         judgement_row = QHBoxLayout()
@@ -207,7 +204,7 @@ class ClaimEditor(QWidget):
         lay.addWidget(title)
         lay.addLayout(form)
 
-        self.source.editingFinished.connect(self._source_done)
+        self.source_field.chosen.connect(self._source_chosen)
         self.mention.activated.connect(lambda _i: self._emit(source_annotation_id=self.mention.currentData()))
         self.stance.activated.connect(lambda _i: self._emit(stance=self.stance.currentData()))
         self.grading.graded.connect(lambda r, c: self._emit(reliability=r, credibility=c))
@@ -218,7 +215,6 @@ class ClaimEditor(QWidget):
         self.about_filter.textChanged.connect(self._filter_about)
         self.add_link.clicked.connect(self._choose_link)
         self.remove_link.clicked.connect(self._remove_link)
-        self._current_source = ""
         self._current_note = ""
         self._ann_id: uuid.UUID | None = None
         self._claims: list[tuple[uuid.UUID, str]] = []
@@ -230,9 +226,7 @@ class ClaimEditor(QWidget):
         self._quiet = True
         try:
             claim = details.claim
-            self._names.setStringList(ctx.actor_names)
-            self._current_source = source_name
-            self.source.setText(source_name)
+            self.source_field.set_names(ctx.actor_names, source_name)
             self.mention.clear()
             self.mention.addItem("—", None)
             for ann_id, text in ctx.source_mentions:
@@ -294,11 +288,9 @@ class ClaimEditor(QWidget):
         if not self._quiet:
             self.fieldsEdited.emit(fields)
 
-    def _source_done(self) -> None:
-        name = " ".join(self.source.text().split())
-        if not self._quiet and name and name != self._current_source:
-            self._current_source = name
-            self.sourceNamed.emit(name)
+    def _source_chosen(self, name: str, new: bool) -> None:
+        if not self._quiet:
+            self.sourceNamed.emit(name, new)
 
     def _note_typed(self) -> None:
         if not self._quiet:

@@ -29,6 +29,8 @@ from ..core.operations import Operations, services_for
 from ..core.grading import grading_code
 from ..core.model import Annotation, Direction, Document, DocumentSummary, Entity, Label, LabelKind, SpanRow, SpanTable
 from ..core.change import Change, Op
+from ..core.sample import is_sample
+from .claim_choices import actor_named, claim_choices, near_actor_names, offered_actors
 from ..core.services import Desk, DocumentImport
 from ..core.user import current_user
 from ..io.documents import import_files
@@ -211,23 +213,18 @@ class DeskController(QObject):
             return {}
         return {ann_id: grading_code(c.reliability, c.credibility) for ann_id, c in self.claims.claim_rows(self.document.id).items()}
 
-    def claim_context(self, spans: list[SpanRow], ann_id: uuid.UUID) -> ClaimContext:
-        """Choices for the claim editor, from the open document's annotations."""
-        kinds = {lb.id: lb.kind for lb in self._labels}
-        ctx = ClaimContext(actor_names=sorted({n for e in self._entities.values() if e.kind is LabelKind.ACTOR for n in e.names()}, key=str.casefold))
-        seen: set[uuid.UUID] = set()
-        for sp in spans:
-            kind = kinds.get(sp.label_id)
-            if kind is LabelKind.ACTOR:
-                ctx.source_mentions.append((sp.id, f"{' '.join(sp.exact.split())[:60]} @{sp.start}"))
-            if kind in (LabelKind.ACTOR, LabelKind.LOCATION) and sp.entity_id and sp.entity_id not in seen:
-                entity = self._entities.get(sp.entity_id)
-                if entity is not None:
-                    seen.add(entity.id)
-                    ctx.subjects.append((entity.id, entity.name))
-            if kind is LabelKind.CLAIM and sp.id != ann_id:
-                ctx.claims.append((sp.id, sp.exact))
-        return ctx
+    def claim_context(self, spans: list[SpanRow], ann_id: uuid.UUID, source_id: uuid.UUID | None = None) -> ClaimContext:
+        """Choices for the claim editor, from the open document's annotations
+        (``source_id``: the claim's source, whose mentions are offered)."""
+        text = self.document.text if self.document is not None else ""
+        return claim_choices(self._actors_for(ann_id), self._entities, self._labels, text, spans, ann_id, source_id)
+
+    def _actors_for(self, ann_id: uuid.UUID) -> list[Entity]:
+        """The actors a claim's source may be (the sample's only for the sample's claims)."""
+        return offered_actors(self._entities.values(), is_sample(self.annotation(ann_id)))
+
+    def near_actor_names(self, ann_id: uuid.UUID, name: str) -> list[str]:
+        return near_actor_names(self._actors_for(ann_id), name)
 
     def document_summaries(self) -> list[DocumentSummary]:
         """Every document with its counts per label kind. Kept between calls:
@@ -368,6 +365,14 @@ class DeskController(QObject):
                         doc_id=self.document.id, label_id=label_id, start=start, end=end, ann_id=ann_id)  # fmt: skip
         return ann_id if done else None
 
+    def remove_sample(self) -> int:
+        """Delete the sample's annotations as one undoable edit (their entities
+        go with them); how many there were."""
+        ids = self.desk.sample_annotation_ids() if self.desk is not None else []
+        if ids:
+            self._do("Remove the sample", "delete_annotations", ann_ids=ids)
+        return len(ids)
+
     def delete(self, ann_ids: list[uuid.UUID]) -> bool:
         if not ann_ids:
             return False
@@ -453,7 +458,12 @@ class DeskController(QObject):
         return self._do("Grade claim" if grading else "Edit claim", "set_claim_fields", key,
                         ann_id=ann_id, fields=dict(fields))  # fmt: skip
 
-    def set_claim_source(self, ann_id: uuid.UUID, name: str) -> bool:
+    def set_claim_source(self, ann_id: uuid.UUID, name: str, new: bool = False) -> bool:
+        """The actor called ``name`` becomes the claim's source; ``new``: a new
+        actor by that name is made (the analyst chose it)."""
+        found = None if new else actor_named(self._actors_for(ann_id), name)
+        if found is not None:
+            return self._do(f"Source: {found.name}", "set_claim_fields", ann_id=ann_id, fields={"source_entity_id": found.id})
         return self._do(f"Source: {name}", "set_claim_source", ann_id=ann_id, name=name)
 
     def set_claim_subjects(self, ann_id: uuid.UUID, entity_ids: list[uuid.UUID]) -> bool:

@@ -165,6 +165,8 @@ class MainWindow(QMainWindow):
         # Every binding (Ctrl+Z…; Ctrl+Shift+Z and Ctrl+Y); what is being typed is saved first.
         self.act_undo, self.act_redo = history_actions(self.ctl.undo_stack, self, self.details.commit_pending)
         self.act_delete = a("&Delete annotation", self.delete_selected, SK.Delete, "Delete the selected annotation")
+        self.act_remove_sample = a("Remove the &sample annotations…", self.remove_sample, None,
+                                   "Delete the demonstration annotations a new database starts with, and their entities")  # fmt: skip
         self.act_find = a("&Find in document…", self.pane.find_bar.open_bar, SK.Find, "Find in document")
         self.act_find_next = a("Find &next", self.pane.find_bar.step_forward, SK.FindNext)
         self.act_find_prev = a("Find &previous", self.pane.find_bar.step_back, SK.FindPrevious)
@@ -212,7 +214,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
         for act in (self.act_undo, self.act_redo, None, self.act_delete, None, self.act_find, self.act_find_next,
-                    self.act_find_prev, None, self.act_doc_props, self.act_conflicts, None, self.act_snap):  # fmt: skip
+                    self.act_find_prev, None, self.act_doc_props, self.act_conflicts, self.act_remove_sample, None,
+                    self.act_snap):  # fmt: skip
             edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
         self.tag_menu = bar.addMenu("&Tag")
         view_menu = bar.addMenu("&View")
@@ -280,7 +283,7 @@ class MainWindow(QMainWindow):
         self.details.editEntity.connect(self.entity_tools.edit_entity)
         self.details.tagAllOccurrences.connect(self.entity_tools.tag_all_occurrences)
         claim = self.details.claim
-        claim.sourceNamed.connect(lambda name: self._claim_edit(self.ctl.set_claim_source, name))
+        claim.sourceNamed.connect(self._claim_source)
         claim.fieldsEdited.connect(lambda fields: self._claim_edit(self.ctl.set_claim_fields, fields))
         claim.rationaleEdited.connect(lambda ann_id, note, session:
                                       self.ctl.set_claim_fields(ann_id, {"likelihood_note": note}, session))  # fmt: skip
@@ -364,6 +367,20 @@ class MainWindow(QMainWindow):
         self._fit_annotation_columns(grow_only=True)
         self.entity_tools.entities_changed()
 
+    def _claim_source(self, name: str, new: bool) -> None:
+        """The analyst chose the claim's source; a new actor whose name is
+        close to an existing one's is pointed out before it is made."""
+        ann = self.details.ann
+        if ann is None:
+            return
+        near = self.ctl.near_actor_names(ann.id, name) if new else []
+        if near and not self.prompter.confirm(
+            self, "New actor", f"Make a new actor “{name}”? It is close to " + ", ".join(f"“{n}”" for n in near)
+            + f", already an actor. No: make “{near[0]}” the source instead.",
+        ):  # fmt: skip
+            name, new = near[0], False
+        self.ctl.set_claim_source(ann.id, name, new)
+
     def _claim_edit(self, edit, value) -> None:
         if self.details.ann is not None:
             edit(self.details.ann.id, value)
@@ -405,6 +422,19 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select an annotation to delete.", 4000)
             return
         self.ctl.delete(ids)
+
+    def remove_sample(self) -> None:
+        """Remove the sample whole (core.sample), after asking; Ctrl+Z brings it back."""
+        if self.ctl.db is None:
+            return
+        if not self.ctl.desk.sample_annotation_ids():
+            self.statusBar().showMessage("There is no sample here to remove.", 5000)
+            return
+        question = ("Remove the sample's demonstration annotations, with their claims and the entities only they refer to? "
+                    "Your own annotations stay. Ctrl+Z brings the sample back.")  # fmt: skip
+        if self.prompter.confirm(self, "Remove the sample", question):
+            n = self.ctl.remove_sample()
+            self.statusBar().showMessage(f"Removed the sample's {n} annotations — Ctrl+Z brings them back", 10000)
 
     def toggle_direction(self) -> None:
         if self.ctl.document is None:

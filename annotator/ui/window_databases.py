@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 DB_FILTER = "Annotator databases (*.db *.sqlite);;All files (*)"
 MAX_RECENT = 8
 SHOWN_MS = 8000
+SAMPLE_SHOWN_MS = 20000
 
 
 class Databases:
@@ -52,7 +53,8 @@ class Databases:
             return False
         self.restore_document()
         if seeded:
-            self.ctx.status(f"New database {self.ctl.db.path}, with the seed article to start from", SHOWN_MS)
+            self.ctx.status(f"New database {self.ctl.db.path}, with a sample article and its demonstration annotations "
+                            "(Edit ▸ Remove the sample annotations… takes them away)", SAMPLE_SHOWN_MS)  # fmt: skip
         return True
 
     def _database_opened(self, path: Path) -> None:

@@ -55,7 +55,7 @@ class Selection:
         if is_claim:
             details = self.ctl.claims.details(ann_id)
             source = self.ctl.entity(details.claim.source_entity_id)
-            ctx = self.ctl.claim_context(self.reader.highlighter.all_spans(), ann_id)
+            ctx = self.ctl.claim_context(self.reader.highlighter.all_spans(), ann_id, details.claim.source_entity_id)
             self.details.claim.show_claim(details, source.name if source else "", ctx)
         self.details.claim.setVisible(is_claim)
 

@@ -1,0 +1,99 @@
+"""No silent duplicates, through the real window: Enter in the claim's
+Source field takes the highlighted completion, a new actor is made only
+with the New actor button, a near-duplicate name is pointed out first, and
+the mention list offers the chosen source's own mentions in context."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.core.model import LabelKind
+from tests.ui_helpers import select_and_tag, window_on_text
+
+TEXT = (
+    "Syria has sent troops to the border, two security officials in Damascus said on Friday.\n"
+    "Later two security officials in Damascus denied it; an Iraqi security source disagreed.\n"
+)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    win = window_on_text(qtbot, tmp_path, TEXT)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    return win
+
+
+def tag(qtbot, window, phrase: str, key, nth: int = 0):
+    start = -1
+    for _ in range(nth + 1):
+        start = TEXT.index(phrase, start + 1)
+    select_and_tag(qtbot, window, start, start + len(phrase), key, Qt.KeyboardModifier.AltModifier)
+    [ann_id] = window.annotations.selected_ids()
+    return ann_id
+
+
+def actors(window) -> list[str]:
+    return sorted(e.name for e in window.ctl.entity_list() if e.kind is LabelKind.ACTOR)
+
+
+def source_of(window, claim_id):
+    claim = window.ctl.claims.details(claim_id).claim
+    entity = window.ctl.entity(claim.source_entity_id)
+    return entity.name if entity else None
+
+
+@pytest.fixture
+def claim(qtbot, window):
+    tag(qtbot, window, "two security officials in Damascus", Qt.Key.Key_A)
+    tag(qtbot, window, "two security officials in Damascus", Qt.Key.Key_A, nth=1)
+    tag(qtbot, window, "an Iraqi security source", Qt.Key.Key_A)
+    return tag(qtbot, window, "Syria has sent troops to the border", Qt.Key.Key_C)
+
+
+def test_enter_takes_the_highlighted_completion_not_a_new_actor(qtbot, window, claim):
+    field = window.details.claim.source_field
+    field.edit.setFocus()
+    qtbot.keyClicks(field.edit, "two security officials")
+    qtbot.waitUntil(lambda: field.completer.popup().isVisible() and field.completer.popup().currentIndex().isValid())
+    assert field.new_button.isVisible()  # not an actor's name: a new one only on request
+    qtbot.keyClick(field.completer.popup(), Qt.Key.Key_Return)
+    assert source_of(window, claim) == "two security officials in Damascus"
+    assert actors(window) == ["an Iraqi security source", "two security officials in Damascus"]
+
+
+def test_a_name_left_in_the_field_makes_no_actor(qtbot, window, claim):
+    field = window.details.claim.source_field
+    field.edit.setFocus()
+    qtbot.keyClicks(field.edit, "a Kurdish commander")
+    field.completer.popup().hide()
+    window.details.claim.stance.setFocus()  # the analyst moves on
+    assert source_of(window, claim) is None and "a Kurdish commander" not in actors(window)
+    assert field.new_button.isVisible() and field.new_button.text() == "New actor “a Kurdish commander”"
+    qtbot.mouseClick(field.new_button, Qt.MouseButton.LeftButton)
+    assert source_of(window, claim) == "a Kurdish commander"
+    assert "New actor" not in window.prompter.asked  # no actor close to it: nothing to point out
+
+
+def test_a_near_duplicate_is_pointed_out_before_it_is_made(qtbot, window, claim):
+    field = window.details.claim.source_field
+    window.prompter.answers["New actor"] = False  # No: use the existing actor
+    field.edit.setFocus()
+    qtbot.keyClicks(field.edit, "Iraqi security source")
+    field.completer.popup().hide()
+    qtbot.mouseClick(field.new_button, Qt.MouseButton.LeftButton)
+    assert window.prompter.asked[-1] == "New actor"
+    assert source_of(window, claim) == "an Iraqi security source"
+    assert actors(window) == ["an Iraqi security source", "two security officials in Damascus"]
+
+
+def test_the_mention_list_offers_the_sources_own_mentions_in_context(qtbot, window, claim):
+    field = window.details.claim.source_field
+    field.edit.setFocus()
+    qtbot.keyClicks(field.edit, "two security officials in Damascus")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    mention = window.details.claim.mention
+    texts = [mention.itemText(i) for i in range(1, mention.count())]
+    assert texts == ["…troops to the border, [two security officials in Damascus] said on Friday. Later…",
+                     "…said on Friday. Later [two security officials in Damascus] denied it; an Iraqi…"]  # fmt: skip
