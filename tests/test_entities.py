@@ -396,7 +396,7 @@ def test_merge_moves_everything_and_unmerge_restores_it_exactly(desk, ents, doc,
     assert m.moved_claim_sources == {source: [c1.id], source2: []}
     assert len(m.moved_subjects[source]) == 1 and m.moved_subjects[source2] == []
     assert len(m.dropped_subjects[source2]) == 1
-    assert m.old_target_aliases == [] and m.change.entities_changed
+    assert m.old_target.aliases == [] and m.change.entities_changed
     assert sorted(m.change.updated) == sorted([short.id, dead.id, arabic.id])
 
     repo = db.repo

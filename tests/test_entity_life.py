@@ -188,3 +188,24 @@ def test_a_merge_that_removes_the_last_mention_removes_the_entity(tmp_path):
     finally:
         ana.close()
         bo.close()
+
+
+def test_a_merge_keeps_the_chosen_fields_and_every_name_and_undo_restores_both(env):
+    repo, services, history, doc = env
+    syria = tag(services, doc, "Actor", "Syria")
+    damascus = tag(services, doc, "Actor", "Damascus")
+    services.entities.update(syria.entity_id, type="state", note="the state")
+    services.entities.update(damascus.entity_id, aliases=["دمشق"], note="the capital, as a government")
+    before = {e.id: e for e in repo.entities()}
+    history.do(Op("merge_entities", {"target_id": damascus.entity_id, "source_ids": [syria.entity_id],
+                                     "fields": {"name": "Syria", "note": "the state"}}))  # fmt: skip
+    merged = repo.get_entity(damascus.entity_id)
+    assert (merged.name, merged.type, merged.note) == ("Syria", "", "the state")
+    assert sorted(merged.aliases) == sorted(["Damascus", "دمشق"]), "every name kept: its old name becomes an alias"
+    assert repo.get_entity(syria.entity_id).merged_into == merged.id
+    history.undo()
+    after = {e.id: e for e in repo.entities()}
+    assert {i: (e.name, e.type, e.note, e.aliases) for i, e in after.items()} == {
+        i: (e.name, e.type, e.note, e.aliases) for i, e in before.items()}  # fmt: skip
+    history.redo()
+    assert repo.get_entity(damascus.entity_id).name == "Syria"

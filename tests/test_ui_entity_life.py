@@ -99,3 +99,37 @@ def test_an_entity_kept_in_its_editor_stays_without_mentions(qtbot, window, tmp_
     window.reader.setFocus()
     qtbot.keyClick(window.reader, Qt.Key.Key_Delete)
     assert entity_rows(db, "Palmyra") == [(0,)] and "Palmyra" in listed(window)
+
+
+def test_merging_entities_keeps_the_one_the_analyst_picks_with_the_fields_chosen(qtbot, window, tmp_path):
+    tag(qtbot, window, "Popular Mobilisation Forces", Qt.Key.Key_A)
+    pmf_id = window.details.ann.entity_id
+    tag(qtbot, window, "Hashd Al Shaabi", Qt.Key.Key_A)
+    hashd_id = window.details.ann.entity_id
+    window.ctl.edit_entity(hashd_id, {"type": "armed_group", "note": "Iraq's state-sanctioned militias"})
+    window.ctl.edit_entity(pmf_id, {"note": "umbrella of Iraqi militias"})
+    seen = {}
+
+    def choose():
+        dialog = modal_dialog()
+        seen["rows"] = sorted(dialog.fields)
+        dialog.keep.button(1).setChecked(True)  # keep the second one: Popular Mobilisation Forces
+        note = dialog.fields["note"]
+        note.setCurrentIndex(note.findData("Iraq's state-sanctioned militias"))
+        dialog.accept()
+
+    QTimer.singleShot(0, choose)
+    window.entity_tools.merge_entities([hashd_id, pmf_id])
+    assert seen["rows"] == ["name", "note"]  # the type is set in one only: no choice to make
+    kept = window.ctl.repo.get_entity(pmf_id)
+    assert kept.name == "Popular Mobilisation Forces" and kept.note == "Iraq's state-sanctioned militias"
+    assert kept.type == "armed_group", "set in one only: it is kept"
+    assert "Hashd Al Shaabi" in kept.aliases and window.ctl.repo.get_entity(hashd_id).merged_into == pmf_id
+    assert listed(window) >= {"Popular Mobilisation Forces"} and "Hashd Al Shaabi" not in listed(window)
+    window.activateWindow()  # back from the dialog
+    qtbot.waitUntil(window.isActiveWindow)
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Z, CTRL)
+    back = window.ctl.repo.get_entity(pmf_id)
+    assert (back.note, back.type, back.aliases) == ("umbrella of Iraqi militias", "", [])
+    assert not window.ctl.repo.get_entity(hashd_id).deleted

@@ -171,6 +171,7 @@ def test_entities_view_counts_mentions_and_merges(qtbot, window):
         panel.view.selectionModel().SelectionFlag.NoUpdate,
     )
     assert panel.selected_ids()[0] == pmf_long
+    QTimer.singleShot(0, lambda: modal_dialog().accept())  # keep the current one, as the dialog proposes
     panel.merge_button.click()
     assert window.ctl.annotation(b).entity_id == pmf_long
     assert "PMF" in window.ctl.entity(pmf_long).aliases
@@ -482,13 +483,16 @@ def test_claim_editor_lists_ticked_subjects_first_and_names_linked_claims(qtbot,
     editor.about_filter.setText("dam")  # the filter keeps the ticked ones in view
     visible = [editor.about.item(i).text() for i in range(editor.about.count()) if not editor.about.item(i).isHidden()]
     assert visible == ["Palmyra", "Syria", "Damascus"]
-    # A link line names the other claim: its grading and its quote, shortened; the tooltip has it all.
+    # A link line names the other claim by its number, as the brief does (never "C3", a grading),
+    # its quote, shortened, and its grading, said to be one; the tooltip has it all.
     window.ctl.set_claim_fields(second, {"reliability": "C", "credibility": "3"})
     window.selection.select(first)
     window.ctl.link_claims(first, second, "contradicts")
     [line] = [editor.links.item(i) for i in range(editor.links.count())]
     full = line.data(editor.links.FULL_ROLE)
-    assert full.startswith("→ contradicts C3 “An Iraqi source dismissed") and full.endswith("…”")
+    number = editor._numbers[second]
+    assert full.startswith(f"→ contradicts claim {number} “An Iraqi source dismissed") and full.endswith("…” (graded C3)")
+    assert editor.title.text() == f"<b>Claim {editor._numbers[first]}</b>"
     assert "between Iraq and Syria" in line.toolTip()
     assert editor.links.fontMetrics().horizontalAdvance(line.text()) <= editor.links.viewport().width()
     syria_actor = next(a for a in window.ctl.annotations() if a.exact == "Syria")

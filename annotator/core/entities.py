@@ -28,6 +28,8 @@ CONTEXT = 40
 """Code points of text shown before and after a mention or an occurrence."""
 
 EDITABLE = ("name", "type", "aliases", "note", "latitude", "longitude", "country_code", "kept")
+MERGE_FIELDS = ("name", "type", "note", "latitude", "longitude", "country_code")
+"""What a merged entity may take from the entities merged into it."""
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,11 @@ class EntityMerge:
     moved: dict[uuid.UUID, list[uuid.UUID]]  # source -> annotations whose entity was the source
     moved_claim_sources: dict[uuid.UUID, list[uuid.UUID]]  # source -> claim annotations it was the source of
     moved_subjects: dict[uuid.UUID, list[uuid.UUID]]  # source -> claim subject rows moved to the target
-    old_target_aliases: list[str]
+    old_target: Entity  # the target as it was: unmerge writes it back
     change: Change
     # source -> subject rows tombstoned because the claim already had the target as a subject
     dropped_subjects: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)  # what the merged entity took from the others (redo takes it again)
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -231,10 +234,18 @@ class Entities:
         undo = Op("update_entity", {"entity_id": entity_id, "fields": fields_before, "revive": bool(settled)})
         return Change(entities_changed=True, rows=[*settled] or [new], inverse=undo)
 
-    def merge(self, target_id: uuid.UUID, source_ids: Sequence[uuid.UUID]) -> EntityMerge:
+    def merge(self, target_id: uuid.UUID, source_ids: Sequence[uuid.UUID], fields: dict | None = None) -> EntityMerge:
         """Fold the sources into the target, in one transaction: their mentions,
         claim sources and claim subjects move to it, their names become its
-        aliases, and they are tombstoned with ``merged_into`` set."""
+        aliases, and they are tombstoned with ``merged_into`` set. ``fields``:
+        what the merged entity takes from the others where they differ
+        (:data:`MERGE_FIELDS`, checked as an edit is); every name it had or
+        they had stays a name or an alias."""
+        fields = dict(fields or {})
+        unknown = sorted(set(fields) - set(MERGE_FIELDS))
+        if unknown:
+            raise TypeError(f"not a field a merge can choose: {', '.join(unknown)}")
+        chosen = dict(fields)
         with self.repo.transaction():
             target = self._live(target_id)
             sources = [self._live(i) for i in dict.fromkeys(source_ids)]
@@ -246,7 +257,7 @@ class Entities:
             if other is not None:
                 raise InputError(f"cannot merge the {other.kind.value} {other.name} into the {target.kind.value} {target.name}")
             stamp = now()
-            m = EntityMerge(target.id, [s.id for s in sources], {}, {}, {}, list(target.aliases), Change(entities_changed=True))
+            m = EntityMerge(target.id, [s.id for s in sources], {}, {}, {}, target, Change(entities_changed=True), fields=chosen)
             target_claims = {row.claim_annotation_id for row in self.repo.subjects_for_entity(target.id)}
             names = list(target.aliases)
             for source in sources:
@@ -270,7 +281,14 @@ class Entities:
                         target_claims.add(row.claim_annotation_id)
                 names += [source.name, *source.aliases]
                 self.repo.update_entity(replace(source, deleted=True, merged_into=target.id, modified=stamp))
-            self.repo.update_entity(replace(target, aliases=clean_aliases(target.name, names), modified=stamp))
+            name = clean_name(fields.pop("name", target.name))
+            lat, lon, code = check_place(fields.pop("latitude", target.latitude), fields.pop("longitude", target.longitude),
+                                         fields.pop("country_code", target.country_code))  # fmt: skip
+            etype = check_type(target.kind, fields.pop("type", target.type) or "")
+            merged = replace(target, name=name, type=etype, note=fields.pop("note", target.note) or "",
+                             aliases=clean_aliases(name, [target.name, *names]), latitude=lat, longitude=lon,
+                             country_code=code, modified=stamp)  # fmt: skip
+            self.repo.update_entity(merged)
         self.index.forget()
         m.change.updated = [a for ids in m.moved.values() for a in ids]
         m.change.inverse = Op("unmerge_entities", {"merge": m})
@@ -300,9 +318,9 @@ class Entities:
                     self.repo.put_claim_subject(replace(subjects[row_id], entity_id=source_id, modified=stamp))
                 for row_id in m.dropped_subjects.get(source_id, []):
                     self.repo.put_claim_subject(replace(subjects[row_id], deleted=False, modified=stamp))
-            self.repo.update_entity(replace(target, aliases=list(m.old_target_aliases), modified=stamp))
+            self.repo.update_entity(replace(m.old_target, deleted=target.deleted, modified=stamp))
         self.index.forget()
-        undo = Op("merge_entities", {"target_id": m.target_id, "source_ids": list(m.sources)})
+        undo = Op("merge_entities", {"target_id": m.target_id, "source_ids": list(m.sources), "fields": m.fields})
         return Change(updated=[a for ids in m.moved.values() for a in ids], entities_changed=True, inverse=undo)
 
     # --- reading ---------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class Operations:
             "set_direction": lambda doc_id, direction: desk.set_direction(doc_id, direction),
             "update_document": lambda doc_id, fields: desk.update_document(doc_id, fields),
             "update_entity": lambda entity_id, fields, revive=False: entities.update(entity_id, revive=revive, **fields),
-            "merge_entities": lambda target_id, source_ids: entities.merge(target_id, source_ids).change,
+            "merge_entities": lambda target_id, source_ids, fields=None: entities.merge(target_id, source_ids, fields).change,
             "unmerge_entities": lambda merge: entities.unmerge(merge),
             "tag_occurrences": lambda entity_id, label_id, occurrences: entities.tag_occurrences(
                 entity_id, label_id, occurrences

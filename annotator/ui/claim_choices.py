@@ -50,6 +50,7 @@ def claim_choices(actors: list[Entity], entities: dict[uuid.UUID, Entity], label
     kinds = {lb.id: lb.kind for lb in labels}
     ctx = ClaimContext(actor_names=sorted({n for e in actors for n in e.names()}, key=str.casefold))
     seen: set[uuid.UUID] = set()
+    claims: list[SpanRow] = []
     for sp in spans:
         kind = kinds.get(sp.label_id)
         if kind is LabelKind.ACTOR and source_id is not None and sp.entity_id == source_id:
@@ -59,6 +60,9 @@ def claim_choices(actors: list[Entity], entities: dict[uuid.UUID, Entity], label
             if entity is not None:
                 seen.add(entity.id)
                 ctx.subjects.append((entity.id, entity.name))
-        if kind is LabelKind.CLAIM and sp.id != ann_id:
-            ctx.claims.append((sp.id, sp.exact))
+        if kind is LabelKind.CLAIM:
+            claims.append(sp)
+    claims.sort(key=lambda sp: (sp.start, -sp.end))  # the brief's order: a claim before the claims inside it
+    ctx.numbers = {sp.id: n for n, sp in enumerate(claims, 1)}
+    ctx.claims = [(sp.id, sp.exact) for sp in claims if sp.id != ann_id]
     return ctx

@@ -122,6 +122,12 @@ class RationaleEdit(QPlainTextEdit):
         self.committed.emit()
 
 
+def claim_name(number: int | None) -> str:
+    """How the desk names another claim, as the brief does: "claim 3" (never
+    "C3", which reads as a grading)."""
+    return f"claim {number}" if number else "a claim in another document"
+
+
 @dataclass
 class ClaimContext:
     """What the editor offers to choose from, for the open document."""
@@ -130,6 +136,7 @@ class ClaimContext:
     source_mentions: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # actor annotations: id, label
     subjects: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # entities mentioned here
     claims: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # other claims: id, quote
+    numbers: dict[uuid.UUID, int] = field(default_factory=dict)  # the document's claims numbered as the brief does
 
 
 class ClaimEditor(QWidget):
@@ -171,7 +178,7 @@ class ClaimEditor(QWidget):
         buttons.addWidget(self.remove_link)
         source_row = QHBoxLayout()
         source_row.setSpacing(6)
-        source_row.addWidget(self.source_field, 3)
+        source_row.addWidget(self.source_field, 4)
         source_row.addWidget(QLabel("mention"))
         source_row.addWidget(self.mention, 2)
         judgement_row = QHBoxLayout()
@@ -200,8 +207,8 @@ class ClaimEditor(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
-        title = QLabel("<b>Claim</b>")
-        lay.addWidget(title)
+        self.title = QLabel("<b>Claim</b>")
+        lay.addWidget(self.title)
         lay.addLayout(form)
 
         self.source_field.chosen.connect(self._source_chosen)
@@ -218,6 +225,7 @@ class ClaimEditor(QWidget):
         self._current_note = ""
         self._ann_id: uuid.UUID | None = None
         self._claims: list[tuple[uuid.UUID, str]] = []
+        self._numbers: dict[uuid.UUID, int] = {}
 
     # --- showing -----------------------------------------------------------------
 
@@ -265,18 +273,23 @@ class ClaimEditor(QWidget):
                 self.about_filter.clear()
             self._filter_about(self.about_filter.text())
             self.about.verticalScrollBar().setValue(top)
+            number = ctx.numbers.get(claim.annotation_id)
+            self.title.setText(f"<b>Claim {number}</b>" if number else "<b>Claim</b>")
             self.links.clear()
             for link in details.links:
                 arrow = "→" if link.direction == "out" else "←"
-                code = link.other_grading or "—"
+                other = claim_name(ctx.numbers.get(link.other_annotation_id))
+                graded = f"graded {link.other_grading}" if link.other_grading else "not graded"
                 whole = " ".join(link.other_exact.split())
                 tip = (
-                    f"This claim {link.relation} the other one ({code}):\n“{whole}”"
+                    f"This claim {link.relation} {other} ({graded}):\n“{whole}”"
                     if link.direction == "out"
-                    else f"The other claim ({code}) {link.relation} this one:\n“{whole}”"
+                    else f"{other[0].upper()}{other[1:]} ({graded}) {link.relation} this one:\n“{whole}”"
                 )
-                self.links.add_line(f"{arrow} {link.relation} {code} “{shorten(link.other_exact, QUOTE_CHARS)}”", link.link_id, tip)
+                line = f"{arrow} {link.relation} {other} “{shorten(link.other_exact, QUOTE_CHARS)}” ({graded})"
+                self.links.add_line(line, link.link_id, tip)
             self._claims = ctx.claims
+            self._numbers = ctx.numbers
             self.add_link.setEnabled(bool(ctx.claims))
             self.remove_link.setEnabled(bool(details.links))
         finally:
@@ -336,7 +349,7 @@ class ClaimEditor(QWidget):
         for relation in RELATIONS:
             sub = menu.addMenu(relation.capitalize())
             for ann_id, quote in self._claims:
-                act = sub.addAction(shorten(quote, 80))
+                act = sub.addAction(f"Claim {self._numbers[ann_id]}: {shorten(quote, 80)}" if ann_id in self._numbers else shorten(quote, 80))
                 act.triggered.connect(lambda _c=False, r=relation, a=ann_id: self.linkRequested.emit(r, a))
         return menu
 

@@ -403,12 +403,13 @@ class DeskController(QObject):
         text = f"Edit {entity.name if entity else 'entity'}"
         return bool(fields) and self._do(text, "update_entity", entity_id=entity_id, fields=dict(fields))
 
-    def merge_entities(self, entity_ids: list[uuid.UUID]) -> bool:
+    def merge_entities(self, entity_ids: list[uuid.UUID], fields: dict | None = None) -> bool:
+        """Merge the others into the first; ``fields``: what it takes from them."""
         if len(entity_ids) < 2:
             return False
         target = self.entity(entity_ids[0])
         text = f"Merge {len(entity_ids) - 1} into {target.name if target else 'entity'}"
-        return self._do(text, "merge_entities", target_id=entity_ids[0], source_ids=list(entity_ids[1:]))
+        return self._do(text, "merge_entities", target_id=entity_ids[0], source_ids=list(entity_ids[1:]), fields=fields or {})
 
     def edit_document(self, doc_id: uuid.UUID, fields: dict[str, str]) -> bool:
         """Change a document's metadata as one undoable edit (only fields that differ)."""

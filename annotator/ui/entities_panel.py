@@ -193,7 +193,7 @@ class EntitiesPanel(QWidget):
         self.view.doubleClicked.connect(lambda idx: self.editRequested.emit(idx.data(ID_ROLE)))
         self.edit_button = QPushButton("Edit…")
         self.merge_button = QPushButton("Merge…")
-        self.merge_button.setToolTip("Merge the selected entities into the first one; all mentions move (undoable)")
+        self.merge_button.setToolTip("Merge the selected entities: choose the one kept and what it takes from the others (undoable)")
         self.tag_all_button = QPushButton("Tag all occurrences…")
         buttons = QHBoxLayout()
         for b in (self.edit_button, self.merge_button, self.tag_all_button):

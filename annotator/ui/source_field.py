@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLineEdit, QToolButton, Q
 
 from ..core.matching import match_key
 
-BUTTON_CHARS = 28  # of the typed name shown on the New actor button
+BUTTON_CHARS = 14  # of the typed name shown on the New actor button
 
 
 class SourceField(QWidget):
@@ -29,7 +29,6 @@ class SourceField(QWidget):
         self.edit.setCompleter(self.completer)
         self.new_button = QToolButton()
         self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.new_button.setToolTip("Make a new actor with this name and make it the claim's source")
         self.new_button.hide()
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -64,6 +63,7 @@ class SourceField(QWidget):
         if unknown:
             short = name if len(name) <= BUTTON_CHARS else name[: BUTTON_CHARS - 1] + "…"
             self.new_button.setText(f"New actor “{short}”")
+            self.new_button.setToolTip(f"Make a new actor “{name}”, the claim's source")
         self.new_button.setVisible(unknown)
         QTimer.singleShot(0, self._highlight)  # once the completer has filtered its list
 

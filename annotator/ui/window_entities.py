@@ -12,6 +12,7 @@ from ..core.model import LabelKind
 from ..core.change import Change
 from .entities_panel import EntitiesPanel
 from .entity_dialog import EntityDialog
+from .merge_entities_dialog import MergeEntitiesDialog
 from .occurrences_dialog import OccurrencesDialog
 from .place_suggestions import PlaceSuggestions
 from .window_context import WindowContext
@@ -143,19 +144,17 @@ class EntityTools:
             )  # fmt: skip
 
     def merge_entities(self, entity_ids: list) -> None:
+        """Ask which entity stays and what it takes from the others, then merge (undoable)."""
         entities = [self.ctl.entity(i) for i in entity_ids]
         if len(entities) < 2 or any(e is None for e in entities):
             return
         if len({e.kind for e in entities}) > 1:
             self.ctx.error("Only entities of the same kind can be merged (actors with actors, locations with locations).")
             return
-        target, *sources = entities
-        names = ", ".join(e.name for e in sources)
-        if not self.ctx.prompter.confirm(
-            self.ctx.window, "Merge entities", f"Merge {names} into {target.name}? All their mentions move to {target.name}."
-        ):
-            return
-        self.ctl.merge_entities([e.id for e in entities])
+        dialog = MergeEntitiesDialog(entities, self.ctl.entities.mention_counts(), self.ctx.window)
+        if dialog.exec():
+            kept, others, fields = dialog.choice()
+            self.ctl.merge_entities([kept, *others], fields)
 
     def tag_all_occurrences(self, entity_id: uuid.UUID) -> None:
         entity = self.ctl.entity(entity_id)
