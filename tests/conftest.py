@@ -46,3 +46,17 @@ def prompter(request, monkeypatch):
 
     monkeypatch.setattr(main_window, "Prompter", make)
     yield first
+
+
+@pytest.fixture
+def pair(tmp_path):
+    """Two analysts' databases for merging: ana's (tests.merge_helpers.base_database)
+    and bo's copy of it, both open, and the ids of its rows."""
+    from tests.merge_helpers import Analyst, base_database, hand_over
+
+    ids = base_database(tmp_path / "ana.db", "ana")
+    hand_over(tmp_path / "ana.db", tmp_path / "bo.db")
+    ana, bo = Analyst(tmp_path / "ana.db", "ana"), Analyst(tmp_path / "bo.db", "bo")
+    yield ana, bo, ids
+    ana.close()
+    bo.close()

@@ -123,5 +123,15 @@ def hand_over(src: Path, dst: Path) -> Path:
     return dst
 
 
+def open_services(path: Path, text: str, title: str = "Report"):
+    """A new database with the tagset and one document: (database, services, document)."""
+    from annotator.core.operations import services_for
+
+    db = open_database(path)
+    services = services_for(db.repo, "ana")
+    services.desk.ensure_tagset()
+    return db, services, services.desk.import_document(text, title).document
+
+
 def new_id() -> uuid.UUID:
     return uuid.uuid4()

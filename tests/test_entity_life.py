@@ -11,18 +11,14 @@ import pytest
 from annotator.core.change import Op
 from annotator.core.entities import Entities
 from annotator.core.model import LabelKind
-from annotator.core.operations import History, Operations, services_for
-from annotator.store.database import open_database
+from annotator.core.operations import History, Operations
 from annotator.store.merge import apply_merge
-from tests.merge_helpers import TEXT, Analyst, base_database, hand_over, span
+from tests.merge_helpers import TEXT, open_services, span
 
 
 @pytest.fixture
 def env(tmp_path):
-    db = open_database(tmp_path / "a.db")
-    services = services_for(db.repo, "ana")
-    services.desk.ensure_tagset()
-    doc = services.desk.import_document(TEXT, "Report").document
+    db, services, doc = open_services(tmp_path / "a.db", TEXT)
     yield db.repo, services, History(Operations(services)), doc
     db.close()
 
@@ -152,42 +148,30 @@ def test_an_entity_the_analyst_keeps_lives_without_references_until_no_longer_ke
     assert not entity.deleted and entity.kept
 
 
-def test_a_merge_revives_an_entity_their_new_mention_refers_to(tmp_path):
-    ids = base_database(tmp_path / "ana.db", "ana")
-    hand_over(tmp_path / "ana.db", tmp_path / "bo.db")
-    ana, bo = Analyst(tmp_path / "ana.db", "ana"), Analyst(tmp_path / "bo.db", "bo")
-    try:
-        bukamal = ana.repo.get_annotation(ids["bukamal"]).entity_id
-        bo.tag(ids["doc"], "Location", *span(TEXT, "Baghdad"), entity_id=bukamal)  # bo: another mention of it
-        time.sleep(0.002)
-        ana.desk.delete_annotations([ids["bukamal"]])  # ana: its only mention here, later
-        assert ana.repo.get_entity(bukamal).deleted
-        report = apply_merge(ana.db, bo.path, user="ana")
-        assert not ana.repo.get_entity(bukamal).deleted, "bo's mention refers to it: no live mention of a dead entity"
-        assert report.entities_changed
-        apply_merge(bo.db, ana.path, user="bo")  # and the other way round: the same outcome
-        assert not bo.repo.get_entity(bukamal).deleted
-    finally:
-        ana.close()
-        bo.close()
+def test_a_merge_revives_an_entity_their_new_mention_refers_to(pair):
+    ana, bo, ids = pair
+    bukamal = ana.repo.get_annotation(ids["bukamal"]).entity_id
+    bo.tag(ids["doc"], "Location", *span(TEXT, "Baghdad"), entity_id=bukamal)  # bo: another mention of it
+    time.sleep(0.002)
+    ana.desk.delete_annotations([ids["bukamal"]])  # ana: its only mention here, later
+    assert ana.repo.get_entity(bukamal).deleted
+    report = apply_merge(ana.db, bo.path, user="ana")
+    assert not ana.repo.get_entity(bukamal).deleted, "bo's mention refers to it: no live mention of a dead entity"
+    assert report.entities_changed
+    apply_merge(bo.db, ana.path, user="bo")  # and the other way round: the same outcome
+    assert not bo.repo.get_entity(bukamal).deleted
 
 
-def test_a_merge_that_removes_the_last_mention_removes_the_entity(tmp_path):
-    ids = base_database(tmp_path / "ana.db", "ana")
-    hand_over(tmp_path / "ana.db", tmp_path / "bo.db")
-    ana, bo = Analyst(tmp_path / "ana.db", "ana"), Analyst(tmp_path / "bo.db", "bo")
-    try:
-        bukamal = ana.repo.get_annotation(ids["bukamal"]).entity_id
-        bo.desk.delete_annotations([ids["bukamal"]])
-        time.sleep(0.002)
-        Entities(ana.repo, "ana").update(bukamal, note="the crossing")  # later: her entity row is newer than bo's tombstone
-        apply_merge(ana.db, bo.path, user="ana")
-        assert ana.repo.get_annotation(ids["bukamal"]).deleted
-        assert ana.repo.get_entity(bukamal).deleted, "nothing refers to it after the merge"
-        assert ana.repo.get_entity(bukamal).note == "the crossing"  # her edit is kept in the tombstone
-    finally:
-        ana.close()
-        bo.close()
+def test_a_merge_that_removes_the_last_mention_removes_the_entity(pair):
+    ana, bo, ids = pair
+    bukamal = ana.repo.get_annotation(ids["bukamal"]).entity_id
+    bo.desk.delete_annotations([ids["bukamal"]])
+    time.sleep(0.002)
+    Entities(ana.repo, "ana").update(bukamal, note="the crossing")  # later: her entity row is newer than bo's tombstone
+    apply_merge(ana.db, bo.path, user="ana")
+    assert ana.repo.get_annotation(ids["bukamal"]).deleted
+    assert ana.repo.get_entity(bukamal).deleted, "nothing refers to it after the merge"
+    assert ana.repo.get_entity(bukamal).note == "the crossing"  # her edit is kept in the tombstone
 
 
 def test_a_merge_keeps_the_chosen_fields_and_every_name_and_undo_restores_both(env):

@@ -15,22 +15,11 @@ from annotator.core.model import Annotation, AnnotationExtra, Claim, ClaimSubjec
 from annotator.store import merge as merge_mod
 from annotator.store.database import open_database
 from annotator.store.merge import apply_merge, conflicts, plan_merge, resolve_conflict, reverse_conflict
-from tests.merge_helpers import TEXT, TEXT2, Analyst, base_database, content, hand_over, raw_dump, span
+from tests.merge_helpers import TEXT, TEXT2, Analyst, content, raw_dump, span
 
 
 def tick():
     time.sleep(0.002)  # distinct modification times
-
-
-@pytest.fixture
-def pair(tmp_path):
-    """ana's database and bo's copy of it, both open."""
-    ids = base_database(tmp_path / "ana.db", "ana")
-    hand_over(tmp_path / "ana.db", tmp_path / "bo.db")
-    ana, bo = Analyst(tmp_path / "ana.db", "ana"), Analyst(tmp_path / "bo.db", "bo")
-    yield ana, bo, ids
-    ana.close()
-    bo.close()
 
 
 def merge(into: Analyst, other: Analyst):

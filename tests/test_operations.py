@@ -16,8 +16,8 @@ import pytest
 from annotator.core.change import Op
 from annotator.core.errors import InputError
 from annotator.core.model import Annotation, Claim, Direction, Entity, LabelKind
-from annotator.core.operations import History, Operations, services_for
-from annotator.store.database import open_database
+from annotator.core.operations import History, Operations
+from tests.merge_helpers import open_services
 
 TEXT = (
     "Syrian officials said 3,000 troops were sent to the border with Iraq.\n"
@@ -53,10 +53,7 @@ def live(path) -> dict[str, list]:
 
 @pytest.fixture
 def env(tmp_path):
-    db = open_database(tmp_path / "a.db")
-    services = services_for(db.repo, "ana")
-    services.desk.ensure_tagset()
-    doc = services.desk.import_document(TEXT, "Border report").document
+    db, services, doc = open_services(tmp_path / "a.db", TEXT, "Border report")
     labels = {lb.name: lb.id for lb in db.repo.labels()}
     yield db, services, History(Operations(services)), doc, labels
     db.close()

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from annotator.core.model import LabelKind
-from tests.ui_helpers import select_and_tag, window_on_text
+from tests.ui_helpers import tag_phrase, window_on_text
 
 TEXT = (
     "Syria has sent troops to the border, two security officials in Damascus said on Friday.\n"
@@ -26,12 +26,7 @@ def window(qtbot, tmp_path):
 
 
 def tag(qtbot, window, phrase: str, key, nth: int = 0):
-    start = -1
-    for _ in range(nth + 1):
-        start = TEXT.index(phrase, start + 1)
-    select_and_tag(qtbot, window, start, start + len(phrase), key, Qt.KeyboardModifier.AltModifier)
-    [ann_id] = window.annotations.selected_ids()
-    return ann_id
+    return tag_phrase(qtbot, window, TEXT, phrase, key, nth)
 
 
 def actors(window) -> list[str]:
@@ -44,6 +39,14 @@ def source_of(window, claim_id):
     return entity.name if entity else None
 
 
+def type_source(qtbot, window, name: str):
+    """Type ``name`` into the claim's Source field, as the analyst does; the field."""
+    field = window.details.claim.source_field
+    field.edit.setFocus()
+    qtbot.keyClicks(field.edit, name)
+    return field
+
+
 @pytest.fixture
 def claim(qtbot, window):
     tag(qtbot, window, "two security officials in Damascus", Qt.Key.Key_A)
@@ -53,9 +56,7 @@ def claim(qtbot, window):
 
 
 def test_enter_takes_the_highlighted_completion_not_a_new_actor(qtbot, window, claim):
-    field = window.details.claim.source_field
-    field.edit.setFocus()
-    qtbot.keyClicks(field.edit, "two security officials")
+    field = type_source(qtbot, window, "two security officials")
     qtbot.waitUntil(lambda: field.completer.popup().isVisible() and field.completer.popup().currentIndex().isValid())
     assert field.new_button.isVisible()  # not an actor's name: a new one only on request
     qtbot.keyClick(field.completer.popup(), Qt.Key.Key_Return)
@@ -64,9 +65,7 @@ def test_enter_takes_the_highlighted_completion_not_a_new_actor(qtbot, window, c
 
 
 def test_a_name_left_in_the_field_makes_no_actor(qtbot, window, claim):
-    field = window.details.claim.source_field
-    field.edit.setFocus()
-    qtbot.keyClicks(field.edit, "a Kurdish commander")
+    field = type_source(qtbot, window, "a Kurdish commander")
     field.completer.popup().hide()
     window.details.claim.stance.setFocus()  # the analyst moves on
     assert source_of(window, claim) is None and "a Kurdish commander" not in actors(window)
@@ -78,10 +77,8 @@ def test_a_name_left_in_the_field_makes_no_actor(qtbot, window, claim):
 
 
 def test_a_near_duplicate_is_pointed_out_before_it_is_made(qtbot, window, claim):
-    field = window.details.claim.source_field
     window.prompter.answers["New actor"] = False  # No: use the existing actor
-    field.edit.setFocus()
-    qtbot.keyClicks(field.edit, "Iraqi security source")
+    field = type_source(qtbot, window, "Iraqi security source")
     field.completer.popup().hide()
     qtbot.mouseClick(field.new_button, Qt.MouseButton.LeftButton)
     assert window.prompter.asked[-1] == "New actor"
@@ -90,9 +87,7 @@ def test_a_near_duplicate_is_pointed_out_before_it_is_made(qtbot, window, claim)
 
 
 def test_the_mention_list_offers_the_sources_own_mentions_in_context(qtbot, window, claim):
-    field = window.details.claim.source_field
-    field.edit.setFocus()
-    qtbot.keyClicks(field.edit, "two security officials in Damascus")
+    field = type_source(qtbot, window, "two security officials in Damascus")
     qtbot.keyClick(field.edit, Qt.Key.Key_Return)
     mention = window.details.claim.mention
     texts = [mention.itemText(i) for i in range(1, mention.count())]

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from annotator.core.model import LabelKind
 from annotator.store.database import open_database
-from tests.ui_helpers import modal_dialog, name_source, select_and_tag, window_on_text
+from tests.ui_helpers import modal_dialog, name_source, select_and_tag, tag_phrase, window_on_text
 
 TEXT = (
     "Syria has sent troops, two security officials in Damascus said.\n"
@@ -34,12 +34,7 @@ def db_state(path: Path):
 
 
 def tag(qtbot, window, phrase: str, key, nth: int = 0):
-    start = -1
-    for _ in range(nth + 1):
-        start = TEXT.index(phrase, start + 1)
-    select_and_tag(qtbot, window, start, start + len(phrase), key, Qt.KeyboardModifier.AltModifier)
-    [ann_id] = window.annotations.selected_ids()
-    return ann_id
+    return tag_phrase(qtbot, window, TEXT, phrase, key, nth)
 
 
 def claim_row(window, ann_id):

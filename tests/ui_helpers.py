@@ -136,3 +136,15 @@ def name_source(qtbot, editor, name: str) -> None:
         qtbot.mouseClick(field.new_button, Qt.MouseButton.LeftButton)
     else:
         qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+
+
+def tag_phrase(qtbot, window, text: str, phrase: str, key, nth: int = 0):
+    """Tag the ``nth`` occurrence of ``phrase`` in ``text`` (the open
+    document's) with the label's key, exactly (Alt), and return the new
+    annotation's id."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(phrase, start + 1)
+    select_and_tag(qtbot, window, start, start + len(phrase), key, Qt.KeyboardModifier.AltModifier)
+    [ann_id] = window.annotations.selected_ids()
+    return ann_id
