@@ -93,3 +93,20 @@ def test_the_mention_list_offers_the_sources_own_mentions_in_context(qtbot, wind
     texts = [mention.itemText(i) for i in range(1, mention.count())]
     assert texts == ["…troops to the border, [two security officials in Damascus] said on Friday. Later…",
                      "…said on Friday. Later [two security officials in Damascus] denied it; an Iraqi…"]  # fmt: skip
+
+
+def test_the_annotation_table_shows_a_claims_source(qtbot, window, claim):
+    """A claim has no entity of its own: its Entity cell shows its source,
+    and on the Claims tab that column is headed Source."""
+    panel = window.annotations
+    model, col = panel.model, panel.model.HEADERS.index("Entity")
+    row = model.row_of(claim)
+    assert model.index(row, col).data() == ""
+    type_source(qtbot, window, "two security officials in Damascus")
+    qtbot.keyClick(window.details.claim.source_field.edit, Qt.Key.Key_Return)
+    assert model.index(row, col).data() == "two security officials in Damascus"
+    header = panel.view.model()
+    assert header.headerData(col, Qt.Orientation.Horizontal) == "Entity"
+    panel.tabs.setCurrentIndex([name for name, _k in panel.TABS].index("Claims"))
+    assert header.headerData(col, Qt.Orientation.Horizontal) == "Source"
+    assert panel.view.model().rowCount() == 1

@@ -89,3 +89,10 @@ def test_the_brief_leaves_the_sample_out_unless_ticked_in(qtbot, window, tmp_pat
     body = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert seen["ticked"] is False
     assert "Hashd Al Shaabi" in body and "Key claims" not in body
+
+
+def test_the_claims_read_with_the_document_show_their_source(qtbot, window):
+    model = window.annotations.model
+    col = model.HEADERS.index("Entity")  # a claim's source, as it has no entity of its own
+    claim = next(a for a in window.ctl.annotations() if a.exact.startswith("militias have no foothold"))
+    assert model.index(model.row_of(claim.id), col).data() == "Iraqi security source"

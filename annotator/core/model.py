@@ -207,8 +207,8 @@ class SpanRow(NamedTuple):
     note: str
 
 
-SpanDetails = tuple[str, "uuid.UUID | None", str, str, "tuple[str, str] | None"]
-"""exact, entity id, creator, note, and (reliability, credibility) of a claim's details or None"""
+SpanDetails = tuple[str, "uuid.UUID | None", str, str, "tuple[str, str, uuid.UUID | None] | None"]
+"""exact, entity id, creator, note, and (reliability, credibility, source entity id) of a claim's details or None"""
 
 
 class SpanTable:
@@ -227,7 +227,7 @@ class SpanTable:
     """
 
     __slots__ = ("ids", "label_ids", "starts", "ends", "exacts", "entity_ids", "creators", "notes", "gradings",
-                 "labels_used", "_load", "_missing")  # fmt: skip
+                 "sources", "labels_used", "_load", "_missing")  # fmt: skip
 
     BATCH = 64
 
@@ -243,6 +243,7 @@ class SpanTable:
         self.ends = ends
         self._load = load
         self.gradings: dict[str, tuple[str, str]] = {}  # hex id -> (reliability, credibility), as rows are read
+        self.sources: dict[str, uuid.UUID] = {}  # hex id -> a claim's source entity, as rows are read
         # Optionally (the distinct label ids, each row's label as an index into them): lets a view code
         # the labels per label rather than per row.
         self.labels_used: tuple[list[uuid.UUID], list[int]] | None = None
@@ -291,12 +292,14 @@ class SpanTable:
             return
         ids = self.ids
         found = self._load([ids[i] for i in want])
-        entities, creators, notes, gradings = self.entity_ids, self.creators, self.notes, self.gradings
+        entities, creators, notes, gradings, sources = self.entity_ids, self.creators, self.notes, self.gradings, self.sources
         for i in want:
             # A row gone meanwhile (another writer) shows empty until the next reload.
-            exacts[i], entities[i], creators[i], notes[i], grading = found.get(ids[i]) or ("", None, "", "", None)
-            if grading is not None:
-                gradings[ids[i]] = grading
+            exacts[i], entities[i], creators[i], notes[i], claim = found.get(ids[i]) or ("", None, "", "", None)
+            if claim is not None:
+                gradings[ids[i]] = claim[:2]
+                if claim[2] is not None:
+                    sources[ids[i]] = claim[2]
         self._missing -= len(want)
 
     def rows(self) -> list[SpanRow]:

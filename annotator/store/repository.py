@@ -65,7 +65,8 @@ _DOCUMENT_SPANS = select(
 _ID_TEXT = type_coerce(A.c.id, String)
 # Built once: a view asks for a few dozen rows at a time as it shows them.
 _SPAN_DETAILS = (
-    select(_ID_TEXT, A.c.exact, type_coerce(A.c.entity_id, String), A.c.creator, A.c.note, C.c.reliability, C.c.credibility)
+    select(_ID_TEXT, A.c.exact, type_coerce(A.c.entity_id, String), A.c.creator, A.c.note, C.c.reliability, C.c.credibility,
+           type_coerce(C.c.source_entity_id, String))  # fmt: skip
     .select_from(A.outerjoin(C, C.c.annotation_id == A.c.id))
     .where(_ID_TEXT.in_(bindparam("ids", expanding=True)))
 )
@@ -402,20 +403,23 @@ class SqlRepository:
 
     def span_details(self, ids: Sequence[str]) -> dict[str, SpanDetails]:
         """The part of annotations a list shows, by id (32 hex digits, as in
-        :class:`SpanTable`): ``(exact, entity id, creator, note, grading)``,
-        the grading ``(reliability, credibility)`` of a claim's details (None
-        without them)."""
+        :class:`SpanTable`): ``(exact, entity id, creator, note, claim)``,
+        the claim ``(reliability, credibility, source entity id)`` of a claim's
+        details (None without them)."""
         found: dict[str, SpanDetails] = {}
         memo: dict = {None: None}
         with self._conn() as conn:
             for i in range(0, len(ids), 500):
-                for h, exact, entity, creator, note, rel, cred in conn.execute(_SPAN_DETAILS, {"ids": list(ids[i : i + 500])}):
+                for h, exact, entity, creator, note, rel, cred, source in conn.execute(_SPAN_DETAILS, {"ids": list(ids[i : i + 500])}):
                     if len(h) != 32 or "-" in h:
                         h = uuid.UUID(h).hex
                     ent = memo.get(entity)
                     if ent is None and entity is not None:
                         ent = memo[entity] = as_uuid(entity)
-                    found[h] = (exact, ent, creator, note, None if rel is None else (rel, cred))
+                    src = memo.get(source)
+                    if src is None and source is not None:
+                        src = memo[source] = as_uuid(source)
+                    found[h] = (exact, ent, creator, note, None if rel is None else (rel, cred, src))
         return found
 
     def get_annotation(self, ann_id: uuid.UUID) -> Annotation:

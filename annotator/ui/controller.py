@@ -207,11 +207,14 @@ class DeskController(QObject):
     def label_for_kind(self, kind: LabelKind) -> Label | None:
         return next((lb for lb in self._labels if lb.kind is kind), None)
 
-    def claim_codes(self) -> dict[uuid.UUID, str]:
-        """Admiralty code (e.g. ``B2``) of each graded claim in the open document."""
+    def claim_columns(self) -> tuple[dict[uuid.UUID, str], dict[uuid.UUID, uuid.UUID]]:
+        """The Admiralty code (e.g. ``B2``) of each graded claim in the open
+        document, and the source entity of each claim that has one."""
         if self.document is None:
-            return {}
-        return {ann_id: grading_code(c.reliability, c.credibility) for ann_id, c in self.claims.claim_rows(self.document.id).items()}
+            return {}, {}
+        rows = self.claims.claim_rows(self.document.id)
+        codes = {ann_id: grading_code(c.reliability, c.credibility) for ann_id, c in rows.items()}
+        return codes, {ann_id: c.source_entity_id for ann_id, c in rows.items() if c.source_entity_id is not None}
 
     def claim_context(self, spans: list[SpanRow], ann_id: uuid.UUID, source_id: uuid.UUID | None = None) -> ClaimContext:
         """Choices for the claim editor, from the open document's annotations

@@ -462,7 +462,7 @@ class MainWindow(QMainWindow):
             if self.details.ann is not None and self.details.ann.id == ann_id:
                 self.selection.show_details(ann_id)
         if change.updated and (change.rows_of(Claim) or not change.rows):
-            self.annotations.model.set_gradings(self.ctl.claim_codes())
+            self.annotations.model.set_gradings(*self.ctl.claim_columns())
         if change.document_id is not None and not (change.added or change.removed or change.updated):
             self.reader.apply_direction(doc.direction)  # a document-level change
             self.reader.highlighter.rehighlight()

@@ -107,6 +107,7 @@ class AnnotationTableModel(RowTableModel):
     there. Ids map to rows through ``ann_id.hex``, built on first use."""
 
     HEADERS = ["Quote", "Label", "Entity", "Grading", "Creator", "Note", "Position"]
+    TIPS = ["", "", "The actor or location a mention refers to; for a claim, its source", "", "", "", ""]
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -116,7 +117,8 @@ class AnnotationTableModel(RowTableModel):
         self._labels: dict[uuid.UUID, Label] = {}
         self._entity_name = lambda _id: ""
         self._grading: dict[uuid.UUID, str] = {}
-        self._table_gradings = False  # the Grading column comes from the table's rows (see set_gradings)
+        self._sources: dict[uuid.UUID, uuid.UUID] = {}  # a claim's source entity, for the Source column
+        self._table_gradings = False  # the Grading and Source columns come from the table's rows (see set_gradings)
 
     def set_lookups(self, labels: list[Label], entity_name) -> None:
         self._labels = {lb.id: lb for lb in labels}
@@ -124,26 +126,30 @@ class AnnotationTableModel(RowTableModel):
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.HEADERS) - 1))
 
-    def set_gradings(self, codes: dict[uuid.UUID, str] | None) -> None:
+    def set_gradings(self, codes: dict[uuid.UUID, str] | None, sources: dict[uuid.UUID, uuid.UUID] | None = None) -> None:
         """Admiralty codes of the claims (e.g. ``B2``), shown in the Grading
-        column; None: those the loaded table reads with its rows (until codes
-        are given, after an edit)."""
+        column, and their sources' entities (the Source column); None: those
+        the loaded table reads with its rows (until codes are given, after an edit).
+        A claim's source shows in the Entity column (a claim has no entity of its own)."""
         if codes is None:
-            self._grading, self._table_gradings = {}, self._table.lazy
+            self._grading, self._sources, self._table_gradings = {}, {}, self._table.lazy
             return
+        sources = sources or {}
         if self._table_gradings:  # from now on the codes given are the truth
             self._table_gradings = False
             old = {uuid.UUID(h): grading_code(*g) for h, g in self._table.gradings.items()}
+            old_sources = {uuid.UUID(h): s for h, s in self._table.sources.items()}
         else:
-            old = self._grading
+            old, old_sources = self._grading, self._sources
         changed = {k for k in codes.keys() | old.keys() if codes.get(k) != old.get(k)}
-        self._grading = dict(codes)
-        col = self.HEADERS.index("Grading")
+        changed |= {k for k in sources.keys() | old_sources.keys() if sources.get(k) != old_sources.get(k)}
+        self._grading, self._sources = dict(codes), dict(sources)
+        first, last = self.HEADERS.index("Entity"), self.HEADERS.index("Grading")
         positions = self._positions if changed else {}
         for ann_id in changed:
             row = positions.get(ann_id.hex)
             if row is not None:
-                self.dataChanged.emit(self.index(row, col), self.index(row, col))
+                self.dataChanged.emit(self.index(row, first), self.index(row, last))
 
     def set_annotations(self, anns: SpanTable | list[SpanRow]) -> None:
         self.beginResetModel()
@@ -245,6 +251,10 @@ class AnnotationTableModel(RowTableModel):
                 label = self._labels.get(a.label_id)
                 return label.name if label else "?"
             if col == 2:
+                label = self._labels.get(a.label_id)
+                if label is not None and label.kind is LabelKind.CLAIM:
+                    source = self._table.sources.get(a.id.hex) if self._table_gradings else self._sources.get(a.id)
+                    return self._entity_name(source) if source is not None else ""
                 return self._entity_name(a.entity_id)
             if col == 3:
                 if self._table_gradings:
@@ -274,6 +284,9 @@ class AnnotationTableModel(RowTableModel):
         return None
 
 
+ENTITY_COLUMN = AnnotationTableModel.HEADERS.index("Entity")
+
+
 class KindFilterProxy(QSortFilterProxyModel):
     """Keeps one label kind (the Actors/Claims/Locations tabs). No Python
     override: with no kind set, Qt accepts every row without calling us."""
@@ -282,9 +295,19 @@ class KindFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.setFilterRole(KIND_ROLE)
         self.setFilterKeyColumn(0)
+        self._kind: str | None = None
 
     def set_kind(self, kind: str | None) -> None:
+        self._kind = kind
         self.setFilterRegularExpression(f"^{kind}$" if kind else "")
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, ENTITY_COLUMN, ENTITY_COLUMN)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        """On the Claims tab the Entity column says what it shows there: the source."""
+        if section == ENTITY_COLUMN and orientation == Qt.Orientation.Horizontal and self._kind == "claim" \
+                and role == Qt.ItemDataRole.DisplayRole:  # fmt: skip
+            return "Source"
+        return super().headerData(section, orientation, role)
 
 
 class TextFilterProxy(QSortFilterProxyModel):

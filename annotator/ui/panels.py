@@ -364,7 +364,7 @@ class DetailsPane(QWidget):
         self.claim.hide()
         self.note = QPlainTextEdit(placeholderText="Note (saved as you type)")
         self.note.setTabChangesFocus(True)
-        self.note.setMaximumHeight(84)  # four lines: with a claim the editor below shows without scrolling
+        self.note.setMaximumHeight(84)  # four lines
         self.save_note = QPushButton("Save note")
         self.save_note.setEnabled(False)
         self._typing = EditingSession(self._save_note, self)
@@ -384,15 +384,21 @@ class DetailsPane(QWidget):
         form.addRow("Label", self.label)
         form.addRow("Entity", entity_row)
         self._entity_row = (form, entity_row)  # hidden where there is no entity (a claim)
-        form.addRow("Note", self.note)
-        form.addRow("", self.save_note)
-        form.addRow(self.meta)
+        # The claim editor comes right after the label: the fields used on every
+        # claim are in view at 1366x768, and in the same place for each claim.
+        self.notes = QWidget()
+        notes = QFormLayout(self.notes)
+        notes.setContentsMargins(0, 0, 0, 0)
+        notes.addRow("Note", self.note)
+        notes.addRow("", self.save_note)
+        notes.addRow(self.meta)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(QLabel("<b>Details</b>"))
         lay.addWidget(self.empty)
         lay.addWidget(self.body)
         lay.addWidget(self.claim)
+        lay.addWidget(self.notes)
         lay.addStretch(1)
         self.label.activated.connect(self._label_activated)
         self.note.textChanged.connect(self._note_changed)
@@ -426,6 +432,7 @@ class DetailsPane(QWidget):
         self.ann = ann
         self.empty.setVisible(ann is None)
         self.body.setVisible(ann is not None)
+        self.notes.setVisible(ann is not None)
         if ann is None:
             self.claim.hide()
         has_entity = bool(ann is not None and ann.entity_id)
