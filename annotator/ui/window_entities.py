@@ -134,8 +134,8 @@ class EntityTools:
         if entity is None:
             return
         fields = {"latitude": place.latitude, "longitude": place.longitude, "country_code": place.country_code}
-        if not entity.type and place.feature in ("city", "country"):
-            fields["type"] = place.feature
+        if not entity.type and place.feature in ("city", "capital", "country"):
+            fields["type"] = "city" if place.feature == "capital" else place.feature
         fields = {k: v for k, v in fields.items() if getattr(entity, k) != v}
         if self.ctl.edit_entity(entity_id, fields):
             self.ctx.status(
