@@ -56,3 +56,20 @@ def test_counts_follow_adds_deletes_undo_redo_and_label_changes(qtbot, tmp_path)
     window.act_undo.trigger()
     assert kept(window) == fresh(window)
     window.close()
+
+
+def test_a_tag_redraws_its_documents_row_without_resetting_the_list(qtbot, tmp_path):
+    window = start_window(tmp_path / "counts.db")
+    qtbot.addWidget(window)
+    qtbot.waitExposed(window)
+    open_copy_of_seed(qtbot, window, tmp_path)
+    model = window.documents.model
+    changed, resets = [], []
+    model.dataChanged.connect(lambda first, last, *_: changed.append((first.row(), last.row())))
+    model.modelReset.connect(lambda: resets.append(1))
+    text = window.reader.text
+    select_and_tag(qtbot, window, text.index("Syria"), text.index("Syria") + 5, Qt.Key.Key_A)
+    row = model.row_of(window.ctl.document.id)
+    assert changed == [(row, row)] and not resets, "one row redrawn, the list (and its selection) kept"
+    col = model.HEADERS.index("A")
+    assert model.index(row, col).data() == 1

@@ -67,9 +67,19 @@ class DocumentListModel(RowTableModel):
     TIPS = ["", "", "Published", "Actors", "Claims", "Locations"]
 
     def set_documents(self, docs: list[DocumentSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(docs)
-        self.endResetModel()
+        """The list; when it holds the same documents in the same order (an
+        edit changed some counts), only the rows that changed are redrawn."""
+        docs = list(docs)
+        if [d.id for d in docs] != [d.id for d in self._rows]:
+            self.beginResetModel()
+            self._rows = docs
+            self.endResetModel()
+            return
+        old, self._rows = self._rows, docs
+        last = len(self.HEADERS) - 1
+        for row, (before, after) in enumerate(zip(old, docs)):
+            if before != after:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
     def row_of(self, doc_id: uuid.UUID) -> int:
         return next((i for i, d in enumerate(self._rows) if d.id == doc_id), -1)
