@@ -18,11 +18,17 @@ def kept(window):
     return {d.id: d.counts for d in window.ctl.document_summaries()}
 
 
-def test_counts_follow_adds_deletes_undo_redo_and_label_changes(qtbot, tmp_path):
+def seed_window(qtbot, tmp_path):
+    """A desk on a new database with the seed article's text open."""
     window = start_window(tmp_path / "counts.db")
     qtbot.addWidget(window)
     qtbot.waitExposed(window)
     open_copy_of_seed(qtbot, window, tmp_path)
+    return window
+
+
+def test_counts_follow_adds_deletes_undo_redo_and_label_changes(qtbot, tmp_path):
+    window = seed_window(qtbot, tmp_path)
     text = window.reader.text
     assert kept(window) == fresh(window)
     calls = []
@@ -59,10 +65,7 @@ def test_counts_follow_adds_deletes_undo_redo_and_label_changes(qtbot, tmp_path)
 
 
 def test_a_tag_redraws_its_documents_row_without_resetting_the_list(qtbot, tmp_path):
-    window = start_window(tmp_path / "counts.db")
-    qtbot.addWidget(window)
-    qtbot.waitExposed(window)
-    open_copy_of_seed(qtbot, window, tmp_path)
+    window = seed_window(qtbot, tmp_path)
     model = window.documents.model
     changed, resets = [], []
     model.dataChanged.connect(lambda first, last, *_: changed.append((first.row(), last.row())))
