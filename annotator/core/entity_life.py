@@ -14,7 +14,7 @@ same way, so a merged database holds no orphans either.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -35,42 +35,39 @@ class EntityLife:
     def settle(self, entity_ids: Iterable[uuid.UUID | None], stamp: datetime) -> list[Entity]:
         """Tombstone each of these entities that is live, not kept and no
         longer referred to; returns the rows written."""
-        written = []
-        for entity_id in dict.fromkeys(e for e in entity_ids if e is not None):
-            entity = self.repo.get_entity(entity_id)
-            if entity.deleted or entity.kept or self.repo.entity_in_use(entity_id):
-                continue
-            written.append(replace(entity, deleted=True, modified=stamp))
-            self.repo.update_entity(written[-1])
-        return written
+        return self._turn(entity_ids, stamp, lambda e: not e.deleted and not e.kept and not self.repo.entity_in_use(e.id))
 
     def revive(self, entity_ids: Iterable[uuid.UUID | None], stamp: datetime) -> list[Entity]:
         """Restore each of these entities that is tombstoned (and was not
         merged into another); returns the rows written."""
-        written = []
-        for entity_id in dict.fromkeys(e for e in entity_ids if e is not None):
-            entity = self.repo.get_entity(entity_id)
-            if entity.deleted and entity.merged_into is None:
-                written.append(replace(entity, deleted=False, modified=stamp))
-                self.repo.update_entity(written[-1])
-        return written
+        return self._turn(entity_ids, stamp, lambda e: e.deleted and e.merged_into is None)
 
     def reconcile(self, entity_ids: Iterable[uuid.UUID | None], stamp: datetime) -> list[Entity]:
         """Each of these entities to the state its references say: a
         tombstoned one something refers to is restored, a live one nothing
         refers to is tombstoned (after a merge, which writes both sides'
-        rows as they are); returns the rows written."""
+        rows as they are); returns the rows written. Ids of no entity are skipped."""
+
+        def wrong(e: Entity) -> bool:
+            if e.merged_into is not None or e.kept and not e.deleted:
+                return False
+            return e.deleted == self.repo.entity_in_use(e.id)
+
+        return self._turn(entity_ids, stamp, wrong, skip_missing=True)
+
+    def _turn(self, entity_ids: Iterable[uuid.UUID | None], stamp: datetime, should: Callable[[Entity], bool],
+              skip_missing: bool = False) -> list[Entity]:  # fmt: skip
+        """Flip the tombstone of each distinct entity ``should`` says to; the rows written."""
         written = []
         for entity_id in dict.fromkeys(e for e in entity_ids if e is not None):
             try:
                 entity = self.repo.get_entity(entity_id)
             except NotFound:
-                continue
-            if entity.merged_into is not None or entity.kept and not entity.deleted:
-                continue
-            in_use = self.repo.entity_in_use(entity_id)
-            if entity.deleted == in_use:
-                written.append(replace(entity, deleted=not in_use, modified=stamp))
+                if skip_missing:
+                    continue
+                raise
+            if should(entity):
+                written.append(replace(entity, deleted=not entity.deleted, modified=stamp))
                 self.repo.update_entity(written[-1])
         return written
 
