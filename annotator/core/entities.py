@@ -147,6 +147,25 @@ def context(text: str, start: int, end: int) -> tuple[str, str]:
     return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
 
 
+def _checked(entity: Entity, stamp) -> Entity:
+    """An entity as an edit or a merge leaves it: its fields checked and
+    cleaned as a whole (the name is never among its aliases)."""
+    name = clean_name(entity.name)
+    lat, lon, code = check_place(entity.latitude, entity.longitude, entity.country_code)
+    return replace(
+        entity,
+        name=name,
+        type=check_type(entity.kind, entity.type or ""),
+        aliases=clean_aliases(name, entity.aliases or ()),
+        note=entity.note or "",
+        latitude=lat,
+        longitude=lon,
+        country_code=code,
+        kept=bool(entity.kept),
+        modified=stamp,
+    )
+
+
 # --- the service ------------------------------------------------------------------------------
 
 
@@ -212,21 +231,7 @@ class Entities:
         with self.repo.transaction():
             revived = self.life.revive([entity_id], stamp) if revive else []
             entity = self._live(entity_id)
-            new = replace(entity, **fields)
-            name = clean_name(new.name)
-            lat, lon, code = check_place(new.latitude, new.longitude, new.country_code)
-            new = replace(
-                new,
-                name=name,
-                type=check_type(entity.kind, new.type or ""),
-                aliases=clean_aliases(name, new.aliases or ()),
-                note=new.note or "",
-                latitude=lat,
-                longitude=lon,
-                country_code=code,
-                kept=bool(new.kept),
-                modified=stamp,
-            )
+            new = _checked(replace(entity, **fields), stamp)
             self.repo.update_entity(new)
             settled = self.life.settle([entity_id], stamp) if entity.kept and not new.kept else []
         self.life.learned([*revived, new, *settled])
@@ -241,11 +246,10 @@ class Entities:
         what the merged entity takes from the others where they differ
         (:data:`MERGE_FIELDS`, checked as an edit is); every name it had or
         they had stays a name or an alias."""
-        fields = dict(fields or {})
-        unknown = sorted(set(fields) - set(MERGE_FIELDS))
+        chosen = dict(fields or {})
+        unknown = sorted(set(chosen) - set(MERGE_FIELDS))
         if unknown:
             raise TypeError(f"not a field a merge can choose: {', '.join(unknown)}")
-        chosen = dict(fields)
         with self.repo.transaction():
             target = self._live(target_id)
             sources = [self._live(i) for i in dict.fromkeys(source_ids)]
@@ -281,14 +285,7 @@ class Entities:
                         target_claims.add(row.claim_annotation_id)
                 names += [source.name, *source.aliases]
                 self.repo.update_entity(replace(source, deleted=True, merged_into=target.id, modified=stamp))
-            name = clean_name(fields.pop("name", target.name))
-            lat, lon, code = check_place(fields.pop("latitude", target.latitude), fields.pop("longitude", target.longitude),
-                                         fields.pop("country_code", target.country_code))  # fmt: skip
-            etype = check_type(target.kind, fields.pop("type", target.type) or "")
-            merged = replace(target, name=name, type=etype, note=fields.pop("note", target.note) or "",
-                             aliases=clean_aliases(name, [target.name, *names]), latitude=lat, longitude=lon,
-                             country_code=code, modified=stamp)  # fmt: skip
-            self.repo.update_entity(merged)
+            self.repo.update_entity(_checked(replace(target, **chosen, aliases=[target.name, *names]), stamp))
         self.index.forget()
         m.change.updated = [a for ids in m.moved.values() for a in ids]
         m.change.inverse = Op("unmerge_entities", {"merge": m})
