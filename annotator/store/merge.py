@@ -164,13 +164,7 @@ _ENTITY_COLUMNS = {"entity": "id", "annotation": "entity_id", "claim": "source_e
 def _entities_referred(plan: MergePlan) -> set[uuid.UUID]:
     """Every entity the merge wrote, or whose references it wrote (either
     version): the ones whose life it may have changed (:mod:`annotator.core.entity_life`)."""
-    ids: set[uuid.UUID] = set()
-    for name, column in _ENTITY_COLUMNS.items():
-        tp = plan.tables[name]
-        for row in tp.added + tp.tombstones:
-            ids.add(row[column])
-        for before, after in tp.updated + tp.deleted:
-            ids.update((before[column], after[column]))
+    ids = {row[column] for name, column in _ENTITY_COLUMNS.items() for row in plan.tables[name].versions()}
     ids.discard(None)
     return ids
 

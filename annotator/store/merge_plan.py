@@ -65,6 +65,11 @@ class TablePlan:
     conflicts: list[ConflictDraft] = field(default_factory=list)
     unchanged: int = 0
 
+    def versions(self) -> list[dict]:
+        """Every version of a row the plan writes or replaces: the new rows,
+        and both sides of each update and deletion."""
+        return [*self.added, *self.tombstones, *(v for pair in self.updated + self.deleted for v in pair)]
+
     @property
     def counts(self) -> TableCounts:
         return TableCounts(
@@ -154,10 +159,7 @@ def documents_touched(plan: MergePlan) -> list[uuid.UUID]:
     for name in ("document", "annotation"):
         tp = plan.tables[name]
         key = "id" if name == "document" else "document_id"
-        for row in tp.added + tp.tombstones:
-            docs.add(row[key])
-        for before, after in tp.updated + tp.deleted:
-            docs.update((before[key], after[key]))
+        docs.update(row[key] for row in tp.versions())
     for name, columns in ANNOTATION_COLUMNS.items():
         tp = plan.tables[name]
         rows = [r for r in tp.added + tp.tombstones] + [after for _b, after in tp.updated + tp.deleted]
