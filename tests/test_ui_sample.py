@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from annotator.core.sample import SAMPLE_CREATOR
 from annotator.ui.app import start_window
-from tests.ui_helpers import modal_dialog, select_and_tag
+from tests.ui_helpers import modal_dialog, name_source, select_and_tag
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -96,3 +96,13 @@ def test_the_claims_read_with_the_document_show_their_source(qtbot, window):
     col = model.HEADERS.index("Entity")  # a claim's source, as it has no entity of its own
     claim = next(a for a in window.ctl.annotations() if a.exact.startswith("militias have no foothold"))
     assert model.index(model.row_of(claim.id), col).data() == "Iraqi security source"
+
+
+def test_a_sample_claim_takes_a_sample_actor_as_its_source_without_a_new_one(qtbot, window):
+    claim = next(a for a in window.ctl.annotations() if a.exact.startswith("militias have no foothold"))
+    window.selection.select(claim.id)
+    actors_before = {e.id for e in window.ctl.entity_list()}
+    name_source(qtbot, window.details.claim, "Syrian government")
+    source = window.ctl.entity(window.ctl.claims.details(claim.id).claim.source_entity_id)
+    assert source.name == "Syrian government" and source.creator == SAMPLE_CREATOR
+    assert {e.id for e in window.ctl.entity_list()} == actors_before

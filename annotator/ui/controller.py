@@ -226,6 +226,15 @@ class DeskController(QObject):
         """The actors a claim's source may be (the sample's only for the sample's claims)."""
         return offered_actors(self._entities.values(), is_sample(self.annotation(ann_id)))
 
+    def _actor_named(self, ann_id: uuid.UUID, name: str) -> Entity | None:
+        """The actor a claim's source named ``name`` is: looked up in the
+        entity index (the analyst's actors), and for the sample's own claims
+        among the sample's few actors too."""
+        found = self.entities.index.find(LabelKind.ACTOR, name)
+        if found is None and is_sample(self.annotation(ann_id)):
+            found = actor_named((e for e in self._entities.values() if e.kind is LabelKind.ACTOR and is_sample(e)), name)
+        return found
+
     def near_actor_names(self, ann_id: uuid.UUID, name: str) -> list[str]:
         return near_actor_names(self._actors_for(ann_id), name)
 
@@ -368,13 +377,13 @@ class DeskController(QObject):
                         doc_id=self.document.id, label_id=label_id, start=start, end=end, ann_id=ann_id)  # fmt: skip
         return ann_id if done else None
 
-    def remove_sample(self) -> int:
-        """Delete the sample's annotations as one undoable edit (their entities
-        go with them); how many there were."""
-        ids = self.desk.sample_annotation_ids() if self.desk is not None else []
-        if ids:
-            self._do("Remove the sample", "delete_annotations", ann_ids=ids)
-        return len(ids)
+    def sample_annotation_ids(self) -> list[uuid.UUID]:
+        return self.desk.sample_annotation_ids() if self.desk is not None else []
+
+    def remove_sample(self, ann_ids: list[uuid.UUID]) -> bool:
+        """Delete the sample's annotations (``sample_annotation_ids``) as one
+        undoable edit; their entities go with them."""
+        return bool(ann_ids) and self._do("Remove the sample", "delete_annotations", ann_ids=list(ann_ids))
 
     def delete(self, ann_ids: list[uuid.UUID]) -> bool:
         if not ann_ids:
@@ -465,7 +474,7 @@ class DeskController(QObject):
     def set_claim_source(self, ann_id: uuid.UUID, name: str, new: bool = False) -> bool:
         """The actor called ``name`` becomes the claim's source; ``new``: a new
         actor by that name is made (the analyst chose it)."""
-        found = None if new else actor_named(self._actors_for(ann_id), name)
+        found = None if new else self._actor_named(ann_id, name)
         if found is not None:
             return self._do(f"Source: {found.name}", "set_claim_fields", ann_id=ann_id, fields={"source_entity_id": found.id})
         return self._do(f"Source: {name}", "set_claim_source", ann_id=ann_id, name=name)

@@ -427,14 +427,15 @@ class MainWindow(QMainWindow):
         """Remove the sample whole (core.sample), after asking; Ctrl+Z brings it back."""
         if self.ctl.db is None:
             return
-        if not self.ctl.desk.sample_annotation_ids():
+        ids = self.ctl.sample_annotation_ids()
+        if not ids:
             self.statusBar().showMessage("There is no sample here to remove.", 5000)
             return
         question = ("Remove the sample's demonstration annotations, with their claims and the entities only they refer to? "
                     "Your own annotations stay. Ctrl+Z brings the sample back.")  # fmt: skip
         if self.prompter.confirm(self, "Remove the sample", question):
-            n = self.ctl.remove_sample()
-            self.statusBar().showMessage(f"Removed the sample's {n} annotations — Ctrl+Z brings them back", 10000)
+            if self.ctl.remove_sample(ids):
+                self.statusBar().showMessage(f"Removed the sample's {len(ids)} annotations — Ctrl+Z brings them back", 10000)
 
     def toggle_direction(self) -> None:
         if self.ctl.document is None:
