@@ -121,16 +121,12 @@ class Searchable(NamedTuple):
     names: list[str]  # its name first, then the alternate names it is searched by
 
 
-def _country_names(code: str) -> list[str]:
-    """The country's names in :data:`COUNTRY_NAME_LANGUAGES` (CLDR)."""
+def _territory_names() -> list[dict[str, str]]:
+    """CLDR's country names (code -> name), one table per language of
+    :data:`COUNTRY_NAME_LANGUAGES`."""
     from babel import Locale  # CLDR's data, read only when an index is built
 
-    names = []
-    for language in COUNTRY_NAME_LANGUAGES:
-        name = Locale(language).territories.get(code)
-        if name:
-            names.append(name)
-    return names
+    return [dict(Locale(language).territories) for language in COUNTRY_NAME_LANGUAGES]
 
 
 def _where(city: dict, country_names: dict[str, str], us_states: dict[str, str]) -> str:
@@ -177,11 +173,12 @@ def searchable_places() -> list[Searchable]:
         if capital:
             capitals[c["countrycode"]] = place
     del cities, same_name
+    territories = _territory_names()
     for code, c in countries.items():
         capital = capitals.get(code)
         if capital is None:
             continue  # no coordinates to give (Antarctica, a few small territories)
-        names = list(dict.fromkeys([c["name"], code, c["iso3"], *_country_names(code)]))
+        names = list(dict.fromkeys([c["name"], code, c["iso3"], *(t[code] for t in territories if t.get(code))]))
         places.append(Searchable(
             country_names[code], code, capital.latitude, capital.longitude, "country", int(c["population"] or 0),
             f"coordinates of the capital, {capital.name}", names,
