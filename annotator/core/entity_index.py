@@ -2,8 +2,9 @@
 
 A tag links its mention to the live entity of its kind whose name or an alias
 has the same :func:`.matching.match_key` (case, spacing, hyphens and Arabic
-harakat do not count), never to one of the sample's (:mod:`.sample`). Reading all entities for that, per key press, made a
-tag's cost grow with the corpus; the index reads them once, on the first
+harakat do not count), never to one of the sample's (:mod:`.sample`).
+Reading all entities for that, per key press, made a tag's cost grow with
+the corpus; the index reads them once, on the first
 lookup, and is then kept current by the operations that write entities
 (:meth:`put` after their transaction commits). Anything else that writes
 entities (an import, a merge, another process) makes its owner call

@@ -32,7 +32,8 @@ CL = ChangeLogRow.__table__
 _A = AnnotationRow.__table__
 KEPT_FOR = timedelta(days=30)
 _BATCH = 500
-# The column that ties a row of each table to an annotation (hence to its document).
+
+
 @dataclass
 class Touched:
     """What one write transaction has written so far."""

@@ -18,6 +18,7 @@ from .paths import default_db_path
 from .repository import SqlRepository
 from .sqlite.schema_check import check_for_work
 
+
 @dataclass
 class Database:
     path: Path

@@ -30,12 +30,12 @@ from ..core.grading import grading_code
 from ..core.model import Annotation, Direction, Document, DocumentSummary, Entity, Label, LabelKind, SpanRow, SpanTable
 from ..core.change import Change, Op
 from ..core.sample import is_sample
-from .claim_choices import actor_named, claim_choices, near_actor_names, offered_actors
 from ..core.services import Desk, DocumentImport
 from ..core.user import current_user
 from ..io.documents import import_files
 from ..store.sqlite.place_index import open_place_index
 from . import commands
+from .claim_choices import actor_named, claim_choices, near_actor_names, offered_actors
 from .claim_editor import ClaimContext
 
 if TYPE_CHECKING:

@@ -127,8 +127,8 @@ class AnnotationTableModel(RowTableModel):
         self._labels: dict[uuid.UUID, Label] = {}
         self._entity_name = lambda _id: ""
         self._grading: dict[uuid.UUID, str] = {}
-        self._sources: dict[uuid.UUID, uuid.UUID] = {}  # a claim's source entity, for the Source column
-        self._table_gradings = False  # the Grading and Source columns come from the table's rows (see set_gradings)
+        self._sources: dict[uuid.UUID, uuid.UUID] = {}  # a claim's source entity, shown in the Entity column
+        self._table_gradings = False  # gradings and sources come from the table's rows (see set_gradings)
 
     def set_lookups(self, labels: list[Label], entity_name) -> None:
         self._labels = {lb.id: lb for lb in labels}
@@ -138,9 +138,9 @@ class AnnotationTableModel(RowTableModel):
 
     def set_gradings(self, codes: dict[uuid.UUID, str] | None, sources: dict[uuid.UUID, uuid.UUID] | None = None) -> None:
         """Admiralty codes of the claims (e.g. ``B2``), shown in the Grading
-        column, and their sources' entities (the Source column); None: those
-        the loaded table reads with its rows (until codes are given, after an edit).
-        A claim's source shows in the Entity column (a claim has no entity of its own)."""
+        column, and their sources' entities, shown in the Entity column (a
+        claim has no entity of its own); None: those the loaded table reads
+        with its rows (until codes are given, after an edit)."""
         if codes is None:
             self._grading, self._sources, self._table_gradings = {}, {}, self._table.lazy
             return
