@@ -133,3 +133,14 @@ def test_merging_entities_keeps_the_one_the_analyst_picks_with_the_fields_chosen
     back = window.ctl.repo.get_entity(pmf_id)
     assert (back.note, back.type, back.aliases) == ("umbrella of Iraqi militias", "", [])
     assert not window.ctl.repo.get_entity(hashd_id).deleted
+
+
+def test_the_entities_view_is_read_once_per_edit(qtbot, window, monkeypatch):
+    window.tabs.setCurrentWidget(window.entities)
+    calls, real = [], window.ctl.entities.mention_counts
+    monkeypatch.setattr(window.ctl.entities, "mention_counts", lambda: calls.append(1) or real())
+    tag(qtbot, window, "Bukamal border", Qt.Key.Key_L)  # a new entity
+    assert len(calls) == 1 and "Bukamal border" in {window.entities.model.entity(r).name for r in range(window.entities.model.rowCount())}
+    calls.clear()
+    tag(qtbot, window, "Palmyra", Qt.Key.Key_L)
+    assert len(calls) == 1

@@ -444,8 +444,10 @@ class MainWindow(QMainWindow):
 
     def _changed(self, change: Change) -> None:
         """Redraw what ``change`` names, from the rows it carries."""
-        if change.entities_changed or any(a.entity_id for a in change.rows_of(Annotation)) or not change.rows:
-            self.entity_tools.mark_stale()  # names, or the mention counts, changed
+        # An entity change was announced already (entitiesChanged, before this):
+        # the Entities view is re-read once per edit, not twice.
+        if not change.entities_changed and (any(a.entity_id for a in change.rows_of(Annotation)) or not change.rows):
+            self.entity_tools.mark_stale()  # the mention counts changed
         self.entity_tools.offer_places(change)
         doc = self.ctl.document
         if doc is None or change.document_id not in (doc.id, None):
