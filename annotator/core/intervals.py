@@ -156,3 +156,19 @@ class IntervalIndex:
                 if s < end and e > start:
                     found[k] = None
         return list(found)
+
+
+def reads_as_wrapped_lines(starts: list[int], length: int, short: int = 100) -> bool:
+    """Whether a text whose paragraphs start at ``starts`` is hard-wrapped
+    (plain text broken into short lines, paragraphs set apart by blank lines):
+    then its line breaks are not paragraph breaks, and a reader that sets
+    paragraphs apart must not space its lines. A text with blank lines already
+    shows its paragraphs; one without them (a Word or web import: one line per
+    paragraph) needs the space drawn."""
+    ends = [*starts[1:], length + 1]
+    lines = sorted(e - s - 1 for s, e in zip(starts, ends, strict=True))
+    blank = bisect_right(lines, 0)
+    if blank == 0 or blank == len(lines):
+        return False
+    filled = lines[blank:]
+    return filled[len(filled) // 2] <= short

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QShortcut,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
     QTextOption,
 )
 from PySide6.QtWidgets import (
@@ -37,10 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.intervals import reads_as_wrapped_lines
 from ..core.model import Direction, Document, Label, SpanRow
 from ..core.offsets import TextMap, utf16_units
 from .colours import muted_text
 from .highlighter import SpanHighlighter, TextShape
+from .paragraph_layout import ParagraphLayout
 
 if TYPE_CHECKING:
     from .controller import SpanLoad
@@ -65,6 +68,10 @@ class ReaderView(QPlainTextEdit):
         self.setUndoRedoEnabled(False)
         self.setCenterOnScroll(False)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        document = QTextDocument(self)
+        self.paragraphs = ParagraphLayout(document)
+        document.setDocumentLayout(self.paragraphs)
+        self.setDocument(document)
         self.document().setDocumentMargin(18)
         font = self.font()
         font.setPointSizeF(max(font.pointSizeF(), 10.5) + 1)  # reading size, not UI size
@@ -114,6 +121,7 @@ class ReaderView(QPlainTextEdit):
         pending = load(hl.preparer(text, shape))
         hl.setDocument(None)
         self.apply_direction(doc.direction if doc else Direction.LTR)
+        self.paragraphs.spaced = not reads_as_wrapped_lines(shape.paragraphs, len(text))
         # The same text in UTF-16 units: PySide copies it into Qt instead of
         # converting a megabyte with emoji character by character.
         self.setPlainText(utf16_units(text, shape.map))
@@ -142,6 +150,7 @@ class ReaderView(QPlainTextEdit):
         hl = self.highlighter
         hl.set_labels(labels)
         hl.set_spans(text, spans)
+        self.paragraphs.spaced = True
         self.setPlainText(text)
         hl.rehighlight()
 
@@ -160,6 +169,8 @@ class ReaderView(QPlainTextEdit):
         return False
 
     def changeEvent(self, ev) -> None:  # noqa: N802
+        if ev.type() == QEvent.Type.FontChange and hasattr(self, "paragraphs"):
+            self.paragraphs.set_font(self.font())  # before Qt lays the text out again in the new font
         super().changeEvent(ev)
         if ev.type() == QEvent.Type.PaletteChange and hasattr(self, "highlighter"):
             self.apply_palette()
