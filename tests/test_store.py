@@ -10,6 +10,7 @@ from annotator.core.errors import NotFound, StoreError
 from annotator.core.model import Annotation
 from annotator.core.services import Desk
 from annotator.store.database import CURRENT_VERSION, inspect_version, open_database
+from annotator.store.sqlite import search_index
 
 TABLES = ("document", "label", "entity", "annotation", "claim")
 
@@ -39,6 +40,7 @@ def test_creates_a_versioned_database(tmp_path):
     assert dict(_sql(path, "SELECT key, value FROM schema_info")) == {
         "application": "annotator",
         "schema_version": str(CURRENT_VERSION),
+        "search_format": search_index.FORMAT,
     }
 
 

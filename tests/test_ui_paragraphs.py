@@ -67,6 +67,7 @@ def test_a_hard_wrapped_text_keeps_its_lines_together(qtbot, tmp_path):
 
 def test_the_space_follows_the_zoom(qtbot, tmp_path):
     win = window_on_text(qtbot, tmp_path, ONE_LINE_EACH)
+    win.zoom(0)  # the reading size (an earlier test may have changed the application's font)
     before = _gaps(win.reader)[0]
     for _ in range(4):
         win.zoom(+1)

@@ -41,10 +41,13 @@ class Touched:
     tables: set[str] = field(default_factory=set)
     documents: set[uuid.UUID] = field(default_factory=set)
     annotations: set[uuid.UUID] = field(default_factory=set)  # resolved to their documents at commit
+    # The rows the search index must read again (see annotator.store.sqlite.search_index).
+    searched: dict[str, set[uuid.UUID]] = field(default_factory=lambda: {"document": set(), "annotation": set(), "entity": set()})
 
     def rows(self, table: str, objs: Iterable) -> None:
         """Rows of ``table`` (domain objects or column dicts) were written."""
         self.tables.add(table)
+        objs = objs if isinstance(objs, (list, tuple)) else list(objs)
         if table == "document":
             self.documents.update(_get(o, "id") for o in objs)
         elif table == "annotation":
@@ -52,6 +55,10 @@ class Touched:
         elif table in ANNOTATION_COLUMNS:
             for name in ANNOTATION_COLUMNS[table]:
                 self.annotations.update(_get(o, name) for o in objs)
+        if table in self.searched:
+            self.searched[table].update(_get(o, "id") for o in objs)
+        elif table == "claim":  # its rationale is searched with its annotation
+            self.searched["annotation"].update(_get(o, "annotation_id") for o in objs)
 
     def __bool__(self) -> bool:
         return bool(self.tables)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from ..core.errors import StoreError
 from . import change_log
 from .sqlite import engine as sqlite
+from .sqlite import search_index
 from .sqlite.file_header import is_sqlite
 from .migrations import CURRENT_VERSION, stored_version, upgrade
 from .paths import default_db_path
@@ -101,6 +102,9 @@ def open_database(path: Path | str | None = None, *, create: bool = True, verify
             if problems:
                 raise StoreError(_damaged(path, problems))
             version = upgrade(conn)
+            if not search_index.is_current(conn):  # built by another format of the index
+                search_index.rebuild(conn)
+                search_index.mark_current(conn)
             change_log.prune(conn)
         sqlite.enable_wal(engine)
     except StoreError as exc:
@@ -110,7 +114,7 @@ def open_database(path: Path | str | None = None, *, create: bool = True, verify
     except (OperationalError, DatabaseError) as exc:
         engine.dispose()
         raise StoreError(_describe(exc, path)) from None
-    return Database(path, engine, SqlRepository(engine, lambda exc: _describe(exc, path)), version)
+    return Database(path, engine, SqlRepository(engine, lambda exc: _describe(exc, path), search_index.SqliteSearchIndex()), version)
 
 
 def inspect_version(path: Path) -> int | None:

@@ -115,6 +115,17 @@ def _v6_entity_life(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+def _v7_search(conn: Connection) -> None:
+    """The corpus search index, built from every live row (see
+    :mod:`annotator.store.search`). SQLite's is FTS5 (:mod:`.sqlite.search_index`)."""
+    if conn.dialect.name == "sqlite":
+        from .sqlite import search_index
+
+        search_index.create(conn)
+        search_index.rebuild(conn)
+        search_index.mark_current(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "documents, labels, entities, annotations, claims", _v1_initial),
     (2, "claim subjects, claim links, entity.merged_into", _v2_tradecraft),
@@ -122,6 +133,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "annotation fragments, annotation extras", _v4_fragments_extras),
     (5, "change log", _v5_change_log),
     (6, "entity.kept, an index on claim.source_entity_id", _v6_entity_life),
+    (7, "the corpus search index", _v7_search),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 if CURRENT_VERSION != SCHEMA_VERSION:  # the light copy the first look reads by (see .paths)
@@ -146,7 +158,7 @@ def stored_version(conn: Connection) -> int | None:
 
 def _set_version(conn: Connection, version: int) -> None:
     table = SchemaInfo.__table__
-    conn.execute(table.delete().where(table.c.key.in_(["application", "schema_version"])))
+    conn.execute(table.delete().where(table.c.key.in_(["application", "schema_version"])))  # other keys stay
     conn.execute(table.insert(), [{"key": "application", "value": APPLICATION}, {"key": "schema_version", "value": str(version)}])
 
 

@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, String, bindparam, case, cast, func, or_, select, type_coerce, update
 from sqlalchemy.exc import DBAPIError
@@ -38,6 +39,9 @@ from .bulk import existing_ids, insert_many
 from .change_log import Changes, Touched
 from .rows import annotation_of, as_uuid, claim_of, column_values, document_of, entity_of, extra_of, label_of, link_of, span_columns, subject_of
 from .tables import AnnotationExtraRow, AnnotationRow, ClaimLinkRow, ClaimRow, ClaimSubjectRow, DocumentRow, EntityRow, LabelRow
+
+if TYPE_CHECKING:
+    from .search import SearchIndex
 
 D = DocumentRow.__table__
 L = LabelRow.__table__
@@ -76,7 +80,7 @@ class SqlRepository:
     """One per open database; safe to share between threads (one connection
     per transaction, and each thread has its own transaction state)."""
 
-    def __init__(self, engine: Engine, describe: Callable[[Exception], str] = str):
+    def __init__(self, engine: Engine, describe: Callable[[Exception], str] = str, index: SearchIndex | None = None):
         """``describe``: the one line a database error becomes (naming the
         file, saying what to do); every SQLAlchemy error leaves the store as
         a :class:`~annotator.core.errors.StoreError` carrying it."""
@@ -84,6 +88,7 @@ class SqlRepository:
         self.origin = uuid.uuid4()  # this writer, in the change log
         self._describe = describe
         self._local = threading.local()
+        self.index = index  # the search index, written in each write transaction before it commits
 
     # --- transactions ----------------------------------------------------------
 
@@ -97,8 +102,11 @@ class SqlRepository:
                 self._local.conn, self._local.touched = conn, Touched()
                 try:
                     yield
-                    if self._local.touched:  # a read-only transaction leaves no trace
-                        change_log.record(conn, self.origin, self._local.touched)
+                    touched = self._local.touched
+                    if touched:  # a read-only transaction leaves no trace
+                        if self.index is not None:
+                            self.index.refresh(conn, touched.searched)
+                        change_log.record(conn, self.origin, touched)
                 finally:
                     self._local.conn = self._local.touched = None
         except DBAPIError as exc:  # locked past the busy timeout, disk full, read-only file…
@@ -254,7 +262,7 @@ class SqlRepository:
     # --- entities ---------------------------------------------------------------------
 
     def add_entity(self, entity: Entity) -> None:
-        self._write(E.insert().values(**column_values(entity)))
+        self._write(E.insert().values(**column_values(entity)), rows=(entity,))
 
     def add_entities(self, entities: Iterable[Entity]) -> None:
         """Insert new entities in one executemany (an import's new entities, before their mentions)."""

@@ -8,7 +8,8 @@ What :func:`check_catalogue` refuses, reading nothing but the schema and
 ``schema_info``:
 
 - any trigger or view (they run SQL when the file is read or written) and
-  any virtual table;
+  any virtual table but the search index's FTS5 table (its statement compared
+  like the others, its shadow tables like any table);
 - a file whose ``schema_info`` is missing, not ours, names another
   application or a schema version this program does not read;
 - tables or indexes that schema version does not have, or lacks;
@@ -52,6 +53,9 @@ _PRAGMAS = frozenset(
      "trusted_schema", "query_only", "cell_size_check", "mmap_size"}
 )  # fmt: skip
 _SHOWN = 60  # characters of a hostile string shown in a message
+# The one virtual table an Annotator database has (schema 7): the search
+# index's FTS5 table, whose statement is then compared like every other.
+_TABLE_STATEMENTS = {"search_fts": "CREATE VIRTUAL TABLE"}
 
 
 def show(value: Any) -> str:
@@ -218,6 +222,8 @@ def _quoted(name: str) -> str:
 
 
 def table_shape(fetch, name: str) -> dict:
+    if name in _TABLE_STATEMENTS:  # a virtual table: its statement says it all, and asking would run its module
+        return {"columns": [], "indexes": {}, "foreign_keys": []}
     columns = [(r[1], str(r[2]).upper(), r[3], r[4], r[5], r[6]) for r in fetch(f"PRAGMA table_xinfo({_quoted(name)})")]
     indexes = {}
     for r in fetch(f"PRAGMA index_list({_quoted(name)})"):
@@ -258,7 +264,7 @@ def check_catalogue(source: Path, con: sqlite3.Connection) -> tuple[int | None, 
     for kind, name, _tbl, sql in master:
         if kind in ("trigger", "view"):
             raise refusal(source, f"the file contains a {kind} {show(name)}, which an Annotator database never has")
-        if kind == "table" and not (isinstance(sql, str) and sql.lstrip().upper().startswith("CREATE TABLE")):
+        if kind == "table" and not (isinstance(sql, str) and sql.lstrip().upper().startswith(_TABLE_STATEMENTS.get(name, "CREATE TABLE"))):
             raise refusal(source, f"{show(name)} is not a plain table (a virtual table?)")
         if kind not in ("table", "index"):
             raise refusal(source, f"unexpected schema object {show(kind)} {show(name)}")
