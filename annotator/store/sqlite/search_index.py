@@ -231,6 +231,12 @@ def match_expression(terms: Sequence[Term]) -> str:
     return " AND ".join(parts)
 
 
+def _as_hex(ids):
+    """A select of UUIDs as the hex text SQLite stores them in (and the entries hold)."""
+    sub = ids.subquery()
+    return select(type_coerce(sub.c[0], String))
+
+
 def candidates(conn: Connection, terms: Sequence[Term], *, after: int, limit: int, kinds: Sequence[str] = (),
                documents=None, annotations=None) -> list[tuple]:  # fmt: skip
     """Entries whose folded text has every term, in index order after the
@@ -246,9 +252,9 @@ def candidates(conn: Connection, terms: Sequence[Term], *, after: int, limit: in
     if kinds:
         stmt = stmt.where(e.kind.in_(kinds))
     if documents is not None:
-        stmt = stmt.where(e.document.in_(select(type_coerce(documents.c[0], String)).scalar_subquery()))
+        stmt = stmt.where(e.document.in_(_as_hex(documents)))
     if annotations is not None:
-        stmt = stmt.where(e.kind == "annotation", e.ref.in_(select(type_coerce(annotations.c[0], String)).scalar_subquery()))
+        stmt = stmt.where(e.kind == "annotation", e.ref.in_(_as_hex(annotations)))
     return list(conn.execute(stmt.order_by(_FTS.c.rowid).limit(limit)))
 
 
