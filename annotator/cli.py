@@ -12,26 +12,23 @@ outside (control characters, bidi overrides, bytes of a name not UTF-8).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, cli_search
+from .cli_conflicts import cmd_conflicts, cmd_conflicts_change
+from .cli_plumbing import _desk, _print, _print_json
 from .core.docref import resolve_document_ref
 from .core.errors import AnnotatorError, InputError
-from .core.names import printable, printable_json
-from .core.user import current_user
+from .core.names import printable
 from .io.formats import DOCUMENT_SUFFIXES
 from .store.paths import SCHEMA_VERSION, default_db_path
 
 if TYPE_CHECKING:
     from .core.services import Desk
-    from .store.database import Database
 
 # Each command imports what it uses: `--help` and the desk's own start (which
 # draws before the store is loaded, see ui.app) do not wait for the store.
@@ -40,35 +37,12 @@ EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
 EXIT_ORPHANS = 3
 EXIT_PIPE_CLOSED = 128 + 13  # what a shell reports for `ls | head` (killed by SIGPIPE)
-COMMANDS = ("run-default", "import", "docs", "annotations", "check", "brief", "merge", "share", "agreement", "conflicts", "qdpx")
+COMMANDS = ("run-default", "import", "docs", "annotations", "search", "check", "brief", "merge", "share", "agreement", "conflicts", "qdpx")
 HEADLESS = "No display found: running the headless path (import the seed article, list documents)."
 KINDS = ("actor", "claim", "location", "other")
 
 
-# --- plumbing -------------------------------------------------------------------------
-
-
-def _print(*values: object, file=None) -> None:
-    """``print``, with every control character but tab and newline, every
-    bidi override and every lone surrogate escaped: a file name, a title or
-    a label may hold an ANSI escape that would clear or retitle the terminal."""
-    print(printable(" ".join(map(str, values)), keep_lines=True), file=file or sys.stdout)
-
-
-def _print_json(value: object) -> None:
-    print(printable_json(json.dumps(value, ensure_ascii=False, indent=2)))
-
-
-@contextmanager
-def _desk(args: argparse.Namespace, *, create: bool, verify: bool = True) -> Iterator[tuple[Desk, Database]]:
-    from .core.services import Desk
-    from .store.database import open_database
-
-    db = open_database(args.db, create=create, verify=verify)
-    try:
-        yield Desk(db.repo, args.user or current_user()), db
-    finally:
-        db.close()
+# --- plumbing (in .cli_plumbing, shared with the commands kept in their own modules) ---
 
 
 def _has_display() -> bool:
@@ -358,56 +332,6 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
-def _conflict_ref(ref: str, items) -> object:
-    key = ref.strip().lower().replace("-", "")
-    matches = [c for c in items if key and c.id.hex.startswith(key)]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise InputError(f"no conflict matches {ref.strip()!r} (list them with: annotator conflicts --all)")
-    raise InputError(f"{ref.strip()!r} matches {len(matches)} conflicts; give more characters")
-
-
-def cmd_conflicts(args: argparse.Namespace) -> int:
-    from .store.merge import conflicts
-
-    with _desk(args, create=False) as (_desk_, db):
-        items = conflicts(db, include_resolved=args.all)
-    if args.json:
-        out = [
-            {"id": str(c.id), "table": c.table, "row": str(c.row_id), "document": str(c.document_id) if c.document_id else None,
-             "kept": c.kept, "other": c.other, "kept_side": c.kept_side, "other_side": c.other_side,
-             "other_creator": c.other_creator, "source": c.source, "merged_at": c.merged_at.isoformat(),
-             "merged_by": c.merged_by, "resolved": c.resolved, "swapped": c.swapped}
-            for c in items
-        ]  # fmt: skip
-        _print_json(out)
-        return 0
-    if not items:
-        _print("No conflicts." if args.all else "No unresolved conflicts.")
-        return 0
-    for c in items:
-        diffs = "; ".join(f"{col}: {kept!r} (kept, {c.kept_side}) vs {other!r}" for col, kept, other in c.differences())
-        flags = "".join([" [resolved]" if c.resolved else "", " [reversed]" if c.swapped else ""])
-        _print(f"{str(c.id)[:8]}  {c.table} {str(c.row_id)[:8]}  from {c.source} {c.merged_at:%Y-%m-%d %H:%M}{flags}")
-        _print(f"          {diffs}")
-    return 0
-
-
-def cmd_conflicts_change(args: argparse.Namespace) -> int:
-    from .store.merge import conflicts, resolve_conflict, reverse_conflict
-
-    with _desk(args, create=False) as (_desk_, db):
-        c = _conflict_ref(args.id, conflicts(db))
-        if args.action == "reverse":
-            reverse_conflict(db, c.id)
-            _print(f"{c.id}: the {c.table} row now holds the version from {c.other_side}")
-        else:
-            resolve_conflict(db, c.id, resolved=args.action == "resolve")
-            _print(f"{c.id}: {'resolved' if args.action == 'resolve' else 'unresolved'}")
-    return 0
-
-
 # --- argument parsing -----------------------------------------------------------------
 
 
@@ -437,6 +361,7 @@ def _command_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("docs", help="list documents with annotation counts")
     sp.add_argument("--json", action="store_true", help="print a JSON array")
     sp.set_defaults(func=cmd_docs)
+    cli_search.add_parser(sub)
     sp = sub.add_parser("check", help="check the database's integrity and schema version")
     sp.set_defaults(func=cmd_check)
     sp = sub.add_parser("brief", help="write the Word brief of one or more documents; prints the path written")

@@ -31,7 +31,7 @@ TOKEN_CHAR = r"[\p{L}\p{N}\p{M}\p{Co}]"
 with the categories ``L* N* M* Co``): the verifier uses the same class, so
 the two agree on where words start and end."""
 _WORD = regex.compile(rf"{TOKEN_CHAR}+")
-_SEPARATOR = rf"[^\p{{L}}\p{{N}}\p{{M}}\p{{Co}}]+"
+_SEPARATOR = r"[^\p{L}\p{N}\p{M}\p{Co}]+"
 _ARABIC = regex.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
 _FLAGS = regex.IGNORECASE | regex.FULLCASE | regex.UNICODE
 CONJUNCTIONS, PREPOSITIONS = "وف", "بلك"
@@ -128,13 +128,22 @@ def find_terms(text: str, terms: list[Term], limit: int = MAX_HITS_PER_ENTRY) ->
 
 
 def context(text: str, start: int, end: int, side: int = CONTEXT) -> tuple[str, str, str]:
-    """The words before a hit, the hit, the words after: one line each."""
+    """The words before a hit, the hit, the words after, each on one line;
+    ``before`` ends with a space and ``after`` starts with one where the text
+    has white space there, so the three read as the text does when joined."""
     before, hit, after = text[max(0, start - side) : start], text[start:end], text[end : end + side]
     if start - side > 0:
         before = before.partition(" ")[2] or before
     if end + side < len(text):
         after = after.rpartition(" ")[0] or after
-    return tuple(" ".join(part.split()) if part.strip() else "" for part in (before, hit, after))  # type: ignore[return-value]
+
+    def line(part: str) -> str:
+        words = " ".join(part.split())
+        lead = " " if words and part[:1].isspace() else ""
+        trail = " " if words and part[-1:].isspace() else ""
+        return lead + words + trail
+
+    return line(before), " ".join(hit.split()), line(after)
 
 
 # --- filters and results ------------------------------------------------------------------------
@@ -187,7 +196,8 @@ class SearchHit:
     end: int | None = None
     annotation_id: uuid.UUID | None = None
     entity_id: uuid.UUID | None = None
-    label: str = ""  # the annotation's label, the entity's kind
+    label: str = ""  # the annotation's label
+    name: str = ""  # the entity's name (an entity's hit)
 
 
 @dataclass

@@ -53,9 +53,10 @@ def allowed_annotations(conn: Connection, f: SearchFilters):
         return None
     conds = [_A.c.deleted.is_(False)]
     claims = f.source or f.reliability or f.credibility or f.stances or f.likelihoods
-    stmt = select(_A.c.id).select_from(_A.join(_L, _L.c.id == _A.c.label_id))
+    joined = _A.join(_L, _L.c.id == _A.c.label_id)
     if claims:
-        stmt = stmt.select_from(_A.join(_L, _L.c.id == _A.c.label_id).join(_C, and_(_C.c.annotation_id == _A.c.id, _C.c.deleted.is_(False))))
+        joined = joined.join(_C, and_(_C.c.annotation_id == _A.c.id, _C.c.deleted.is_(False)))
+    stmt = select(_A.c.id).select_from(joined)
     if f.labels:
         conds.append(func.lower(_L.c.name).in_([n.lower() for n in f.labels]))
     if f.kinds:
@@ -151,7 +152,7 @@ def _hits(entry, terms: list[Term], reader: _Reader) -> list[SearchHit]:
         return [SearchHit(name, before, match, after, document_id=doc, document_title=title, start=entry.start, end=entry.stop,
                           annotation_id=ref, label=reader.labels.get(entry.ref, ""))]  # fmt: skip
     if entry.kind == "entity":
-        return [SearchHit(name, before, match, after, entity_id=ref)]
+        return [SearchHit(name, before, match, after, entity_id=ref, name=fields[0][1] if fields[0][0] == "name" else "")]
     return [SearchHit(name, before, match, after, document_id=doc, document_title=title)]
 
 
@@ -200,8 +201,10 @@ def _filtered_only(conn: Connection, annotations, result: SearchResult, limit: i
         if len(result.hits) == limit:
             result.truncated = True
             return
-        before = " ".join((r.prefix or "").split()[-8:])
-        after = " ".join((r.suffix or "").split()[:8])
-        result.hits.append(SearchHit("quote", before, " ".join(r.exact.split()), after, document_id=r.document_id, document_title=r.title,
+        prefix, suffix = r.prefix or "", r.suffix or ""  # kept for re-anchoring: they may start and end mid-word
+        prefix = prefix.partition(" ")[2] if " " in prefix else prefix
+        suffix = suffix.rpartition(" ")[0] + " " if " " in suffix.strip() else suffix
+        before, match, after = context(prefix + r.exact + suffix, len(prefix), len(prefix) + len(r.exact), side=50)
+        result.hits.append(SearchHit("quote", before, match, after, document_id=r.document_id, document_title=r.title,
                                      start=r.start, end=r.end, annotation_id=r.id, label=r.name))  # fmt: skip
 
