@@ -45,6 +45,7 @@ from .reader import ReaderPane
 from .window_context import WindowContext
 from .window_databases import Databases
 from .window_entities import EntityTools
+from .window_search import CorpusSearch
 from .window_files import Files
 from .window_selection import Selection
 from .window_sharing import Sharing
@@ -114,6 +115,8 @@ class MainWindow(QMainWindow):
         self.sharing = Sharing(ctx, reload=self.databases.reload, merged=self.merged.emit, flash=self.reader.flash)
         self.entity_tools = EntityTools(ctx, self.tabs, self.entities, self.right, self.place_strip)
         self.selection = Selection(ctx, self.reader, self.annotations, self.details)
+        self.corpus_search = CorpusSearch(ctx, self.reader, self.tabs, self.entities, open_document=self.open_document,
+                                          go_to_annotation=self.go_to_annotation)  # fmt: skip
         self.tag_actions: dict[uuid.UUID, QAction] = {}
         self._build_actions()
         self._connect()
@@ -168,6 +171,8 @@ class MainWindow(QMainWindow):
         self.act_remove_sample = a("Remove the &sample annotations…", self.remove_sample, None,
                                    "Delete the demonstration annotations a new database starts with, and their entities")  # fmt: skip
         self.act_find = a("&Find in document…", self.pane.find_bar.open_bar, SK.Find, "Find in document")
+        self.act_search = a("&Search the corpus…", self.corpus_search.open, QKeySequence("Ctrl+Shift+F"),
+                            "Search every document, annotation and entity")  # fmt: skip
         self.act_find_next = a("Find &next", self.pane.find_bar.step_forward, SK.FindNext)
         self.act_find_prev = a("Find &previous", self.pane.find_bar.step_back, SK.FindPrevious)
         self.act_zoom_in = a("Zoom &in", lambda: self.zoom(+1), SK.ZoomIn, "Larger reader text")
@@ -214,7 +219,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
         for act in (self.act_undo, self.act_redo, None, self.act_delete, None, self.act_find, self.act_find_next,
-                    self.act_find_prev, None, self.act_doc_props, self.act_conflicts, self.act_remove_sample, None,
+                    self.act_find_prev, self.act_search, None, self.act_doc_props, self.act_conflicts, self.act_remove_sample, None,
                     self.act_snap):  # fmt: skip
             edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
         self.tag_menu = bar.addMenu("&Tag")
@@ -233,7 +238,7 @@ class MainWindow(QMainWindow):
         for act in (self.act_import, None, self.act_undo, self.act_redo, None):
             self.toolbar.addSeparator() if act is None else self.toolbar.addAction(act)
         self._tag_anchor = self.toolbar.addSeparator()  # tag actions go before it
-        for act in (self.act_delete, self.act_find, None, self.act_zoom_out, self.act_zoom_in, None, self.act_legend):
+        for act in (self.act_delete, self.act_find, self.act_search, None, self.act_zoom_out, self.act_zoom_in, None, self.act_legend):
             self.toolbar.addSeparator() if act is None else self.toolbar.addAction(act)
 
     def _rebuild_tag_actions(self) -> None:
