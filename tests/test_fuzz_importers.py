@@ -144,7 +144,7 @@ def scratch(desk: Desk):
             yield
             raise _Rollback
     except _Rollback:
-        pass
+        desk.index.forget()  # it learnt the entities the rolled-back imports made
 
 
 @SLOW

@@ -39,7 +39,7 @@ def import_annotations(
         stored = repo.existing_annotation_ids(d.id for d in drafts if d.id is not None)
         labels = importing.LabelFinder(repo, user, repo.labels(), report.labels_added)
         label_for: dict[str, tuple[Label, bool]] = {}  # by the name as the file spells it; whether it names entities
-        entities = _entity_index(repo)
+        created: dict[tuple[LabelKind, str], Entity] = {}  # made by this import, by kind and match key
         # New entities wait here and are stored in one batch before the
         # annotations that refer to them; once those are stored (claims
         # come after), new ones are stored at once.
@@ -50,11 +50,14 @@ def import_annotations(
             found = linked.get((kind, name))
             if found is None:  # (a name found once is found again, whatever the type)
                 found = linked[(kind, name)] = _link_entity(
-                    repo, user, kind, name, entities, etype, pending=pending, when=imported_at
+                    repo, user, kind, name, index, created, etype, pending=pending, when=imported_at
                 )
             return found
 
+        made: list[Entity] = []  # by the resolver (the file's own entity records)
+
         def add_entity(entity: Entity) -> None:
+            made.append(entity)
             if pending is not None:
                 pending.append(entity)
             else:
@@ -110,30 +113,24 @@ def import_annotations(
             importing.store_links(repo, draft.id, draft, seen, report.problems)  # type: ignore[arg-type]
     report.added = [a.id for a in rows]
     report.entities_added = list(resolver.added)
-    index.forget()  # new entities, merged records: read again when next needed
+    for entity in [*created.values(), *made]:  # committed: the desk's index learns them (an import never changes a stored entity)
+        index.put(entity)
     return report
 
 
-def _entity_index(repo: Repository) -> dict[tuple[LabelKind, str], Entity]:
-    """Every entity by kind and the match key of each of its names (read once per import)."""
-    index: dict[tuple[LabelKind, str], Entity] = {}
-    for entity in repo.entities():
-        for n in entity.names():
-            index.setdefault((entity.kind, match_key(n)), entity)
-    return index
-
-
 def _link_entity(
-    repo: Repository, user: str, kind: LabelKind, name: str, index: dict[tuple[LabelKind, str], Entity], etype: str,
-    *, pending: list[Entity] | None, when: datetime,
+    repo: Repository, user: str, kind: LabelKind, name: str, index: EntityIndex, created: dict[tuple[LabelKind, str], Entity],
+    etype: str, *, pending: list[Entity] | None, when: datetime,
 ) -> Entity:
     """The entity of ``kind`` with that name or alias (see
-    :func:`.matching.match_key`: case, harakat, hyphens do not count),
-    else a new one (made ``when``). The new one is stored at once, or, given
-    ``pending``, appended to it for the caller to store (in one batch, before
-    anything that refers to it)."""
+    :func:`.matching.match_key`: case, harakat, hyphens do not count): one
+    this import made, else the desk's (:class:`.EntityIndex`: the analyst's,
+    never the sample's, found without reading every entity), else a new one
+    (made ``when``). The new one is stored at once, or, given ``pending``,
+    appended to it for the caller to store (in one batch, before anything
+    that refers to it)."""
     key = (kind, match_key(name))
-    found = index.get(key)
+    found = created.get(key) or index.find(kind, name)
     if found is not None:
         return found
     entity = Entity(kind=kind, name=" ".join(name.split()), type=etype, creator=user)
@@ -142,5 +139,5 @@ def _link_entity(
         pending.append(entity)
     else:
         repo.add_entity(entity)
-    index[key] = entity
+    created[key] = entity
     return entity
