@@ -32,11 +32,14 @@ def test_words_phrases_and_prefixes_across_documents(run):
     code, out, _err = run("search", '"security official"')
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("Syria sends 3,000 troops to Iraq border") and lines[0].endswith("3 hits")
+    assert lines[0].startswith("Syria sends 3,000 troops to Iraq border") and lines[0].endswith("2 hits")
     assert "  text @1727..1744  …concerns about militia movements from Iraq into Syria, a [security official], said" in out
-    assert "  quote (Actor) @1725..1744  …a [security official]…" in out
+    assert "  rationale (Claim) @509..593  …Anonymous Iraqi [security official]; Baghdad has" in out
     assert "Entities  1" in out and "Iraqi security source: …Unnamed Iraqi [security official] who spoke" in out
-    assert lines[-1] == "4 hits"
+    assert lines[-1] == "3 hits"
+    # The actors only: the quote "a security official" (in the text above, inside one paragraph).
+    out = run("search", '"security official"', "--kind", "actor")[1]
+    assert "  quote (Actor) @1725..1744  …a [security official]…" in out and out.splitlines()[-1] == "1 hit"
     code, out, _err = run("search", '"الحشد الشعبي"', "--json")
     groups = json.loads(out)["groups"]
     assert [g["title"] for g in groups] == ["Arabic", "Entities"]

@@ -78,4 +78,4 @@ def test_an_annotation_found_by_its_note_is_selected_and_filters_narrow(qtbot, t
     assert _groups(dialog) == [] and dialog.status.text() == "No hits."
     dialog.kind.setCurrentIndex(0)
     dialog.reliability.setCurrentIndex(0)
-    assert len(everything) > 1 and {h.where for h in everything} >= {"text", "quote"}
+    assert len(everything) > 1 and "text" in {h.where for h in everything}

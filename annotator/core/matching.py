@@ -49,6 +49,7 @@ _DROPPED = "\u0640" + "".join(chr(c) for c in range(0x064B, 0x0660)) + "\u0670"
 hamzas above and below, superscript alif): ignored when matching."""
 _DROP = regex.compile(f"[{_DROPPED}]")
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ک": "ك"})
+_ARABIC_BLOCK = regex.compile("[\u0600-\u06FF]")  # every character normalising changes is in it
 _ARABIC_LETTER = regex.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
 
 # Proclitics before an Arabic name: a conjunction, then a preposition. Used in
@@ -72,7 +73,7 @@ class Normalised:
 
     def __init__(self, original: str):
         self.length = len(original)
-        if original.isascii():
+        if original.isascii() or not _ARABIC_BLOCK.search(original):
             self.text, self._moved = original, []
             return
         folded = original.translate(_FOLD)
@@ -97,6 +98,8 @@ class Normalised:
 def normalise(text: str) -> str:
     """The matching form of Arabic script: no harakat or tatweel, one alif,
     one ya, one kaf (other scripts are left as they are)."""
+    if text.isascii() or not _ARABIC_BLOCK.search(text):  # a C scan; translate() with a dict is not
+        return text
     return _DROP.sub("", text.translate(_FOLD))
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -79,6 +80,7 @@ def _chunks(text: str) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=256)
 def term_pattern(term: Term) -> regex.Pattern:
     """The verifier for one term, over :class:`~.matching.Normalised` text."""
     body = _SEPARATOR.join(regex.escape(w) for w in term.words)
@@ -110,11 +112,19 @@ def clitic_forms(word: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+def _needle(word: str) -> str:
+    """What any match of ``word`` contains: after ل the article's alif is not written (للحشد)."""
+    return word[1:] if word.startswith("ال") and len(word) > 2 else word
+
+
 def find_terms(text: str, terms: list[Term], limit: int = MAX_HITS_PER_ENTRY) -> list[tuple[int, int]]:
     """Where ``text`` has the query: every term must occur in it; the spans
     (code points, in text order, at most ``limit``) of all the terms'
     matches. [] when a term is missing."""
     if not terms:
+        return []
+    folded = fold(text)
+    if any(_needle(word) not in folded for term in terms for word in term.words):  # most candidates fail here, cheaply
         return []
     norm = Normalised(text)
     spans: list[tuple[int, int]] = []

@@ -4,7 +4,8 @@
 document's text (``text``: ``start``/``stop`` its code points, no copy of
 it), a document's details (``meta``), an annotation's quote, note and claim
 rationale (``annotation``) and an entity's name, aliases and note
-(``entity``); the small ones keep their fields as JSON (``fields``).
+(``entity``); the small ones keep their fields (``fields``, see
+:func:`annotator.store.search.pack_fields`).
 ``search_fts`` is a contentless FTS5 table over :func:`~annotator.core.search.fold`-ed
 text, its rowids those of ``search_entry``: contentless, so a corpus's text
 is not stored a second time. Deleting from it takes the folded text that was
@@ -26,7 +27,8 @@ from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Tex
 
 from ...core.intervals import paragraph_starts
 from ...core.search import Term, clitic_forms, fold
-from ..tables import AnnotationRow, ClaimRow, DocumentRow, EntityRow, SchemaInfo
+from ..search import field_value, fields_text, pack_fields, spans_paragraphs, unpack_fields
+from ..tables import AnnotationRow, DocumentRow, EntityRow, LabelRow, SchemaInfo
 
 FORMAT = "1"  # bump when fold() or the entries change: the index is rebuilt on open
 FORMAT_KEY = "search_format"
@@ -36,17 +38,17 @@ ENTRY = Table(
     Column("id", Integer, primary_key=True),
     Column("kind", String, nullable=False),  # text, meta, annotation, entity
     Column("ref", String(32), nullable=False, index=True),  # the row's id (a document's for text and meta)
-    Column("document", String(32), index=True),  # the document it belongs to (none for an entity)
+    Column("document", String(32)),  # the document it belongs to (none for an entity); unindexed: asked only of entries found
     Column("start", Integer, nullable=False),
     Column("stop", Integer, nullable=False),
-    Column("fields", Text),  # JSON [[field, value], …]; NULL for text
+    Column("fields", Text),  # see store.search.pack_fields; NULL for text
 )  # fmt: skip
 FTS_DDL = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(body, content='', "
     "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* M* Co'\")"
 )
 _FTS = table("search_fts", column("rowid", Integer))  # FTS drives the join, in rowid order: a LIMIT stops it early
-_D, _A, _C, _E = DocumentRow.__table__, AnnotationRow.__table__, ClaimRow.__table__, EntityRow.__table__
+_D, _A, _E, _L = (t.__table__ for t in (DocumentRow, AnnotationRow, EntityRow, LabelRow))
 _CHUNK = 500
 _DOC_FIELDS = ("title", "source", "published", "description", "filename")
 
@@ -59,12 +61,13 @@ def create(conn: Connection) -> None:
 # --- what an entry indexes ---------------------------------------------------------------------
 
 
-def _body(fields: list[list[str]]) -> str:
-    return fold("\n".join(value for _name, value in fields))
+def _body(fields: list[tuple[str, str]]) -> str:
+    return fold(fields_text(fields))
 
 
-def _pairs(*pairs: tuple[str, str]) -> list[list[str]]:
-    return [[name, value] for name, value in pairs if value and value.strip()]
+def _pairs(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
+    """The fields worth indexing, their values as kept (:func:`.search.field_value`)."""
+    return [(name, field_value(value)) for name, value in pairs if value and value.strip()]
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -81,7 +84,7 @@ class _Writer:
         self.fts: list[tuple] = []
 
     def add(self, kind: str, ref: str, document: str | None, start: int, stop: int, fields, body: str) -> None:
-        self.rows.append((self.next_id, kind, ref, document, start, stop, json.dumps(fields, ensure_ascii=False) if fields is not None else None))
+        self.rows.append((self.next_id, kind, ref, document, start, stop, pack_fields(fields) if fields is not None else None))
         self.fts.append((self.next_id, body))
         self.next_id += 1
 
@@ -99,7 +102,7 @@ class _Writer:
                     texts[document] = row[0] if row else ""
                 body = fold(texts[document][start:stop])
             else:
-                body = _body(json.loads(fields))
+                body = _body(unpack_fields(fields))
             gone.append((entry_id, body))
         self.raw.executemany("INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', ?, ?)", gone)
         self.raw.executemany("DELETE FROM search_entry WHERE id = ?", [(i,) for i, _b in gone])
@@ -111,8 +114,9 @@ class _Writer:
             self.rows, self.fts = [], []
 
 
-def _chunks(ids: Iterable[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
-    pending = sorted({i for i in ids if i is not None})
+def _chunks(ids: Iterable[uuid.UUID]) -> Iterable[list[str]]:
+    """The ids as SQLite holds them (32 hex digits), in batches."""
+    pending = sorted({i.hex for i in ids if i is not None})
     for i in range(0, len(pending), _CHUNK):
         yield pending[i : i + _CHUNK]
 
@@ -121,69 +125,69 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-def _index_documents(w: _Writer, conn: Connection, ids: list[uuid.UUID]) -> None:
-    hexes = [i.hex for i in ids]
-    w.remove(f"kind = 'meta' AND ref IN ({_marks(len(hexes))})", hexes)
-    rows = conn.execute(select(_D.c.id, _D.c.deleted, *(_D.c[f] for f in _DOC_FIELDS)).where(_D.c.id.in_(ids))).all()
-    dead = [r.id.hex for r in rows if r.deleted]
-    if dead:  # a document's tombstone takes everything of it out of the search
+def _index_documents(w: _Writer, hexes: list[str]) -> None:
+    marks = _marks(len(hexes))
+    w.remove(f"kind = 'meta' AND ref IN ({marks})", hexes)
+    rows = w.raw.execute(f"SELECT id, deleted, {', '.join(_DOC_FIELDS)} FROM document WHERE id IN ({marks})", hexes).fetchall()
+    dead = [r[0] for r in rows if r[1]]
+    if dead:  # a document's tombstone takes everything of it out of the search (rare: a scan)
         w.remove(f"document IN ({_marks(len(dead))})", dead)
-    live = [r for r in rows if not r.deleted]
+    live = [r for r in rows if not r[1]]
     if not live:
         return
     indexed = {d for (d,) in w.raw.execute(
-        f"SELECT DISTINCT ref FROM search_entry WHERE kind = 'text' AND ref IN ({_marks(len(live))})", [r.id.hex for r in live])}  # fmt: skip
-    for r in live:
-        doc = r.id.hex
-        fields = _pairs(*((f, getattr(r, f)) for f in _DOC_FIELDS))
+        f"SELECT DISTINCT ref FROM search_entry WHERE kind = 'text' AND ref IN ({_marks(len(live))})", [r[0] for r in live])}  # fmt: skip
+    for doc, _deleted, *details in live:
+        fields = _pairs(*zip(_DOC_FIELDS, details, strict=True))
         if fields:
             w.add("meta", doc, doc, 0, 0, fields, _body(fields))
         if doc not in indexed:  # the text never changes: indexed once
-            text = conn.execute(select(_D.c.text).where(_D.c.id == r.id)).scalar_one()
+            (text,) = w.raw.execute("SELECT text FROM document WHERE id = ?", (doc,)).fetchone()
             starts = paragraph_starts(text)
             for start, nxt in zip(starts, [*starts[1:], len(text) + 1], strict=True):
-                stop = nxt - 1 if nxt <= len(text) else len(text)
+                stop = min(nxt - 1, len(text))
                 body = fold(text[start:stop])
                 if body.strip():
                     w.add("text", doc, doc, start, stop, None, body)
 
 
-def _index_annotations(w: _Writer, conn: Connection, ids: list[uuid.UUID]) -> None:
-    hexes = [i.hex for i in ids]
+_ANNOTATIONS = (
+    'SELECT a.id, a.document_id, a.start, a."end", a.exact, a.note, c.likelihood_note FROM annotation a'
+    " LEFT JOIN claim c ON c.annotation_id = a.id AND c.deleted = 0 WHERE a.deleted = 0 AND a.id IN ({})"
+)
+
+
+def _index_annotations(w: _Writer, hexes: list[str]) -> None:
+    """An annotation's note and rationale, and its quote only where it runs
+    over paragraphs (a quote in one paragraph is found through it: see
+    :mod:`annotator.store.search`)."""
     w.remove(f"kind = 'annotation' AND ref IN ({_marks(len(hexes))})", hexes)
-    stmt = (
-        select(_A.c.id, _A.c.document_id, _A.c.start, _A.c.end, _A.c.exact, _A.c.note, _C.c.likelihood_note)
-        .select_from(_A.outerjoin(_C, (_C.c.annotation_id == _A.c.id) & _C.c.deleted.is_(False)))
-        .where(_A.c.id.in_(ids), _A.c.deleted.is_(False))
-    )
-    for r in conn.execute(stmt):
-        fields = _pairs(("quote", r.exact), ("note", r.note), ("rationale", r.likelihood_note or ""))
+    for ann, doc, start, end, exact, note, rationale in w.raw.execute(_ANNOTATIONS.format(_marks(len(hexes))), hexes):
+        fields = _pairs(("quote", exact if spans_paragraphs(exact) else ""), ("note", note), ("rationale", rationale or ""))
         if fields:
-            w.add("annotation", r.id.hex, r.document_id.hex, r.start, r.end, fields, _body(fields))
+            w.add("annotation", ann, doc, start, end, fields, _body(fields))
 
 
-def _index_entities(w: _Writer, conn: Connection, ids: list[uuid.UUID]) -> None:
-    hexes = [i.hex for i in ids]
-    w.remove(f"kind = 'entity' AND ref IN ({_marks(len(hexes))})", hexes)
-    stmt = select(_E.c.id, _E.c.name, _E.c.aliases, _E.c.note).where(_E.c.id.in_(ids), _E.c.deleted.is_(False))
-    for r in conn.execute(stmt):
-        fields = _pairs(("name", r.name), *(("alias", a) for a in (r.aliases or []) if isinstance(a, str)), ("note", r.note))
+def _index_entities(w: _Writer, hexes: list[str]) -> None:
+    marks = _marks(len(hexes))
+    w.remove(f"kind = 'entity' AND ref IN ({marks})", hexes)
+    for ent, name, aliases, note in w.raw.execute(f"SELECT id, name, aliases, note FROM entity WHERE deleted = 0 AND id IN ({marks})", hexes):
+        try:
+            names = [a for a in json.loads(aliases or "[]") if isinstance(a, str)]
+        except ValueError:
+            names = []
+        fields = _pairs(("name", name), *(("alias", a) for a in names), ("note", note))
         if fields:
-            w.add("entity", r.id.hex, None, 0, 0, fields, _body(fields))
+            w.add("entity", ent, None, 0, 0, fields, _body(fields))
 
 
 def refresh(conn: Connection, documents: Iterable[uuid.UUID], annotations: Iterable[uuid.UUID], entities: Iterable[uuid.UUID]) -> None:
     """Index anew the rows with these ids, as they now are in ``conn``'s transaction."""
     w = _Writer(conn)
-    for ids in _chunks(documents):
-        _index_documents(w, conn, ids)
-        w.flush()
-    for ids in _chunks(annotations):
-        _index_annotations(w, conn, ids)
-        w.flush()
-    for ids in _chunks(entities):
-        _index_entities(w, conn, ids)
-        w.flush()
+    for index, ids in ((_index_documents, documents), (_index_annotations, annotations), (_index_entities, entities)):
+        for chunk in _chunks(ids):
+            index(w, chunk)
+            w.flush()
 
 
 def is_current(conn: Connection) -> bool:
@@ -237,25 +241,50 @@ def _as_hex(ids):
     return select(type_coerce(sub.c[0], String))
 
 
-def candidates(conn: Connection, terms: Sequence[Term], *, after: int, limit: int, kinds: Sequence[str] = (),
-               documents=None, annotations=None) -> list[tuple]:  # fmt: skip
-    """Entries whose folded text has every term, in index order after the
-    entry ``after``: ``(id, kind, ref, document, start, stop, fields)``.
-    ``documents``/``annotations``: selects of the document / annotation ids
-    allowed (None: any); an entity passes only when no document filter is given."""
+def _matching(terms: Sequence[Term], after: int):
+    return text("search_fts MATCH :q").bindparams(q=match_expression(terms)), _FTS.c.rowid > after
+
+
+def entries(conn: Connection, terms: Sequence[Term], *, after: int, limit: int, documents=None,
+            annotations_only: bool = False) -> list[tuple]:  # fmt: skip
+    """See :meth:`annotator.store.search.SearchIndex.entries`: the full-text
+    index drives, a page of its matches in rowid order."""
     e = ENTRY.c
-    stmt = (
-        select(e.id, e.kind, e.ref, e.document, e.start, e.stop, e.fields)
-        .select_from(_FTS.join(ENTRY, e.id == _FTS.c.rowid))
-        .where(text("search_fts MATCH :q").bindparams(q=match_expression(terms)), _FTS.c.rowid > after)
-    )
-    if kinds:
-        stmt = stmt.where(e.kind.in_(kinds))
+    conds = list(_matching(terms, after))
+    if annotations_only:
+        conds.append(e.kind == "annotation")
     if documents is not None:
-        stmt = stmt.where(e.document.in_(_as_hex(documents)))
-    if annotations is not None:
-        stmt = stmt.where(e.kind == "annotation", e.ref.in_(_as_hex(annotations)))
+        conds.append(e.document.in_(_as_hex(documents)))
+    stmt = select(e.id, e.kind, e.ref, e.document, e.start, e.stop, e.fields).select_from(_FTS.join(ENTRY, e.id == _FTS.c.rowid))
+    return list(conn.execute(stmt.where(*conds).order_by(_FTS.c.rowid).limit(limit)))
+
+
+def paragraphs(conn: Connection, terms: Sequence[Term], *, after: int, limit: int, documents=None) -> list[tuple]:
+    e = ENTRY.c
+    conds = [*_matching(terms, after), e.kind == "text"]
+    if documents is not None:
+        conds.append(e.document.in_(_as_hex(documents)))
+    stmt = select(e.id, e.document, e.start, e.stop).select_from(_FTS.join(ENTRY, e.id == _FTS.c.rowid)).where(*conds)
     return list(conn.execute(stmt.order_by(_FTS.c.rowid).limit(limit)))
+
+
+# The paragraphs go in as one JSON parameter (json_each), so the statement is
+# one for every page; CROSS JOIN keeps them the outer loop (SQLite would
+# otherwise start from an index on annotation that looks selective and ask
+# every paragraph of the page per annotation).
+_IN_PARAGRAPHS = (
+    "SELECT a.id, a.document_id, a.start, a.\"end\", a.exact FROM json_each(?) AS p CROSS JOIN annotation AS a"
+    " ON a.document_id = json_extract(p.value, '$[0]') AND a.start >= json_extract(p.value, '$[1]')"
+    " AND a.start <= json_extract(p.value, '$[2]') WHERE a.deleted = 0"
+)
+
+
+def annotations_in(conn: Connection, found: Sequence[tuple]) -> list[tuple]:
+    """The live annotations that start in the paragraphs ``found`` (``(id,
+    document, start, stop)``): ``(id, document, start, end, exact)``, read by
+    the ``(document_id, start)`` index."""
+    raw = conn.connection.driver_connection
+    return raw.execute(_IN_PARAGRAPHS, (json.dumps([[p.document, p.start, p.stop] for p in found]),)).fetchall()
 
 
 class SqliteSearchIndex:
@@ -265,5 +294,11 @@ class SqliteSearchIndex:
         if any(searched.values()):
             refresh(conn, searched["document"], searched["annotation"], searched["entity"])
 
-    def candidates(self, conn: Connection, terms: Sequence[Term], **kw) -> list[tuple]:
-        return candidates(conn, terms, **kw)
+    def entries(self, conn: Connection, terms: Sequence[Term], **kw) -> list[tuple]:
+        return entries(conn, terms, **kw)
+
+    def paragraphs(self, conn: Connection, terms: Sequence[Term], **kw) -> list[tuple]:
+        return paragraphs(conn, terms, **kw)
+
+    def annotations_in(self, conn: Connection, found: Sequence[tuple]) -> list[tuple]:
+        return annotations_in(conn, found)
