@@ -134,3 +134,15 @@ def test_v2_file_gains_the_merge_conflict_table(tmp_path):
     open_database(path).close()
     assert inspect_version(path) == CURRENT_VERSION
     assert _columns(path, "merge_conflict")[:5] == ["id", "creator", "created", "modified", "deleted"]
+
+
+def test_an_older_version_expects_no_index_a_later_step_adds():
+    """A file version 5 or 6 wrote has no index a later version added, so the
+    schema check must not expect one (a real version-6 file was refused once:
+    version 1 made today's claim indexes)."""
+    from annotator.store.sqlite.schema_check import expected_catalogue
+
+    claim = {v: set(expected_catalogue(v)["claim"]["indexes"]) for v in (5, 6, 7)}
+    assert "ix_claim_source_entity_id" not in claim[5] and "ix_claim_source_entity_id" in claim[6]
+    assert "ix_claim_grading" not in claim[6] and "ix_claim_grading" in claim[7]
+    assert "search_entry" not in expected_catalogue(6) and "search_fts" in expected_catalogue(7)

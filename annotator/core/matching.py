@@ -48,7 +48,17 @@ _DROPPED = "\u0640" + "".join(chr(c) for c in range(0x064B, 0x0660)) + "\u0670"
 """Tatweel and the harakat (tanwin, short vowels, shadda, sukun, maddah, the
 hamzas above and below, superscript alif): ignored when matching."""
 _DROP = regex.compile(f"[{_DROPPED}]")
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ک": "ك"})
+_FOLDED = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ک": "ك"}
+_FOLD = str.maketrans(_FOLDED)
+
+
+def _fold_letters(text: str) -> str:
+    """``text.translate(_FOLD)``, letter by letter in C: seven ``replace``
+    calls cost a tenth of a translate() through a dict on Arabic text."""
+    for letter, folded in _FOLDED.items():
+        if letter in text:
+            text = text.replace(letter, folded)
+    return text
 _ARABIC_BLOCK = regex.compile("[\u0600-\u06FF]")  # every character normalising changes is in it
 _ARABIC_LETTER = regex.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
 
@@ -76,7 +86,7 @@ class Normalised:
         if original.isascii() or not _ARABIC_BLOCK.search(original):
             self.text, self._moved = original, []
             return
-        folded = original.translate(_FOLD)
+        folded = _fold_letters(original)
         dropped = [m.start() for m in _DROP.finditer(folded)]
         self.text = _DROP.sub("", folded) if dropped else folded
         # For the k-th dropped character: where it would sit in the normalised
@@ -100,7 +110,7 @@ def normalise(text: str) -> str:
     one ya, one kaf (other scripts are left as they are)."""
     if text.isascii() or not _ARABIC_BLOCK.search(text):  # a C scan; translate() with a dict is not
         return text
-    return _DROP.sub("", text.translate(_FOLD))
+    return _DROP.sub("", _fold_letters(text))
 
 
 def name_key(name: str) -> str:

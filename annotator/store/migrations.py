@@ -29,6 +29,10 @@ from .tables import (
 _V1_TABLES = ("schema_info", "document", "label", "entity", "annotation", "claim")
 _ADDED_AFTER_V1 = {"entity": {"merged_into", "kept"}, "annotation": {"fragments"}}
 """Columns of the v1 tables that later steps add (so version 1 must not create them)."""
+_INDEXES_AFTER_V1 = {"claim": {"ix_claim_source_entity_id", "ix_claim_grading"}}
+"""Indexes on v1 tables that later steps add (6, 7): a file a version wrote
+has none of a later version's, and its expected schema (see
+:mod:`.sqlite.schema_check`) is built by these steps."""
 
 
 def _v1_initial(conn: Connection) -> None:
@@ -39,10 +43,9 @@ def _v1_initial(conn: Connection) -> None:
     for name in _V1_TABLES:
         table = SQLModel.metadata.tables[name]
         later = _ADDED_AFTER_V1.get(name)
-        if later:
-            _copy_without(table, meta, later)
-        else:
-            table.to_metadata(meta)
+        copy = _copy_without(table, meta, later) if later else table.to_metadata(meta)
+        for index in [i for i in copy.indexes if i.name in _INDEXES_AFTER_V1.get(name, ())]:
+            copy.indexes.discard(index)
     meta.create_all(conn)
 
 
@@ -108,8 +111,7 @@ def _v5_change_log(conn: Connection) -> None:
 def _v6_entity_life(conn: Connection) -> None:
     """Entities the analyst keeps without references (entity.kept), and the
     index that finds a claim's source when one may have lost its last
-    reference (see :mod:`annotator.core.entity_life`). Version 1 already
-    makes the index on a new file, from today's definition of the claim table."""
+    reference (see :mod:`annotator.core.entity_life`)."""
     _add_column(conn, EntityRow.__table__, "kept")
     index = next(i for i in ClaimRow.__table__.indexes if [c.name for c in i.columns] == ["source_entity_id"])
     index.create(conn, checkfirst=True)
@@ -118,6 +120,8 @@ def _v6_entity_life(conn: Connection) -> None:
 def _v7_search(conn: Connection) -> None:
     """The corpus search index, built from every live row (see
     :mod:`annotator.store.search`). SQLite's is FTS5 (:mod:`.sqlite.search_index`)."""
+    grading = next(i for i in ClaimRow.__table__.indexes if i.name == "ix_claim_grading")  # "claims graded A–C"
+    grading.create(conn, checkfirst=True)
     if conn.dialect.name == "sqlite":
         from .sqlite import search_index
 
@@ -133,7 +137,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "annotation fragments, annotation extras", _v4_fragments_extras),
     (5, "change log", _v5_change_log),
     (6, "entity.kept, an index on claim.source_entity_id", _v6_entity_life),
-    (7, "the corpus search index", _v7_search),
+    (7, "the corpus search index, an index on claim gradings", _v7_search),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 if CURRENT_VERSION != SCHEMA_VERSION:  # the light copy the first look reads by (see .paths)

@@ -39,6 +39,7 @@ FEW = 3000  # fewer annotations than this pass the filter: each is checked, no i
 PAGE = 400  # candidates read at a time
 MAX_CANDIDATES = 20_000  # a query whose words are everywhere but never together stops here
 DEFAULT_LIMIT = 200
+READ_AT_ONCE = 25  # candidates whose documents are read together
 
 _FIELD, _VALUE = "\x1f", "\x1e"  # between fields, between a field's name and value
 _CONTROL = str.maketrans({_FIELD: " ", _VALUE: " "})
@@ -91,13 +92,15 @@ class AnnotationFilter:
         """Every annotation that passes, when fewer than ``most`` do (None
         otherwise): ``(id, document_id, start, end, exact, note, rationale,
         label)``. Then checking each is cheaper than the paragraphs' way."""
+        probe = select(_A.c.id).select_from(self.tables()).where(*self.conds).limit(most).subquery()
+        if conn.execute(select(func.count()).select_from(probe)).scalar_one() >= most:
+            return None  # counted in the database: no row of them is read
         joined = self.tables().outerjoin(_R, and_(_R.c.annotation_id == _A.c.id, _R.c.deleted.is_(False)))
         stmt = (
             select(_A.c.id, _A.c.document_id, _A.c.start, _A.c.end, _A.c.exact, _A.c.note, _R.c.likelihood_note, _L.c.name)
             .select_from(joined).where(*self.conds).limit(most)
         )  # fmt: skip
-        rows = list(conn.execute(stmt))
-        return rows if len(rows) < most else None
+        return list(conn.execute(stmt))
 
     def passing(self, conn: Connection, ids: Sequence[str]) -> dict[str, str]:
         """Of the annotations ``ids`` (as the index holds them), those that pass, with their labels' names.
@@ -307,12 +310,14 @@ def search(conn: Connection, index: SearchIndex, query: str, filters: SearchFilt
             allowed = annotations.passing(conn, [r.ref for r in page])
             reader.labels.update(allowed)
             rows = [r for r in page if r.ref in allowed]
-        reader.need({r.document for r in rows}, {r.document for r in rows if r.kind == "text"},
-                    {r.ref for r in rows if r.kind == "annotation"})  # fmt: skip
-        for row in rows:
-            for hit in _entry_hits(row, terms, reader):
-                if not take.add(hit):
-                    return result
+        for i in range(0, len(rows), READ_AT_ONCE):  # texts read as the hits need them, not a page's worth
+            chunk = rows[i : i + READ_AT_ONCE]
+            reader.need({r.document for r in chunk}, {r.document for r in chunk if r.kind == "text"},
+                        {r.ref for r in chunk if r.kind == "annotation"})  # fmt: skip
+            for row in chunk:
+                for hit in _entry_hits(row, terms, reader):
+                    if not take.add(hit):
+                        return result
         after, scanned = page[-1].id, scanned + len(page)
     result.truncated = True
     return result

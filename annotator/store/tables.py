@@ -106,7 +106,7 @@ class AnnotationRow(RowColumns, table=True):
 
 class ClaimRow(RowColumns, table=True):
     __tablename__ = "claim"
-    __table_args__ = (UniqueConstraint("annotation_id"),)
+    __table_args__ = (UniqueConstraint("annotation_id"), Index("ix_claim_grading", "reliability", "credibility"))  # index: schema 7
     annotation_id: uuid.UUID = Field(foreign_key="annotation.id")
     source_entity_id: uuid.UUID | None = Field(default=None, foreign_key="entity.id", index=True)  # index: schema 6
     source_annotation_id: uuid.UUID | None = Field(default=None, foreign_key="annotation.id")

@@ -6,7 +6,8 @@ Run: QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/run.py [PART...]
 PART: reader (open, add, memory), launch (the desk's and a CLI command's start-up,
 each a fresh process), brief, merge, import, linear (paths that must stay
 linear: ratios time(4n) / 4 time(n)), gazetteer (the place index: build, first answer,
-memory); none: all of them.
+memory), search (a 1,000-document corpus: import with and without the index, queries, opening the
+desk on it); none: all of them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tests.bench.import_bench import bench_import  # noqa: E402
 from tests.bench.launch_bench import bench_launch  # noqa: E402
 from tests.bench.linear_bench import bench_linear  # noqa: E402
 from tests.bench.merge_bench import bench_merge  # noqa: E402
+from tests.bench.search_bench import bench_search  # noqa: E402
 from tests.bench.synth import synth_document, synth_spans  # noqa: E402
 from tests.prompts import RecordingPrompter  # noqa: E402
 
@@ -144,7 +146,7 @@ def child_peak_rss(db_path: Path, doc_id: str) -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
-PARTS = ("reader", "launch", "brief", "merge", "import", "linear", "gazetteer")
+PARTS = ("reader", "launch", "brief", "merge", "import", "linear", "gazetteer", "search")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             results.update(bench_linear())
         if "gazetteer" in parts:
             results.update(bench_gazetteer())
+        if "search" in parts:
+            results.update(bench_search())
     old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     old.update(results)
     RESULTS.write_text(json.dumps(old, indent=2) + "\n")
@@ -185,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
                "merge_50k_s": "< 10", "merge_noop_s": "< 10", "import_ratio": "<= 5", "brief_paragraph_linear": "<= 1.5",
                "w3c_export_linear": "<= 1.5", "w3c_export_mem_per_file": "< 0.5", "w3c_new_labels_linear": "<= 1.5",
                "docx_footnotes_linear": "<= 1.5", "gazetteer_first_ms": "< 50", "gazetteer_rss_mb": "<= 50",
-               "launch_ratio": "<= 2", "cli_start_s": "<= 0.3"}  # fmt: skip
+               "launch_ratio": "<= 2", "cli_start_s": "<= 0.3", "search_p95_ms": "< 50", "index_overhead_ratio": "<= 1.2",
+               "open_corpus_s": "< 1"}  # fmt: skip
     width = max([18, *(len(k) + 1 for k in results)])
     print(f"{'measure':<{width}}{'value':>12}  target")
     for key, value in results.items():
