@@ -91,8 +91,8 @@ def test_the_mention_list_offers_the_sources_own_mentions_in_context(qtbot, wind
     qtbot.keyClick(field.edit, Qt.Key.Key_Return)
     mention = window.details.claim.mention
     texts = [mention.itemText(i) for i in range(1, mention.count())]
-    assert texts == ["…troops to the border, [two security officials in Damascus] said on Friday. Later…",
-                     "…said on Friday. Later [two security officials in Damascus] denied it; an Iraqi…"]  # fmt: skip
+    assert texts == ["…to the border, [two security officials in Damascus] said on Friday. Later…",
+                     "…on Friday. Later [two security officials in Damascus] denied it; an Iraqi…"]  # fmt: skip
 
 
 def test_the_annotation_table_shows_a_claims_source(qtbot, window, claim):

@@ -44,8 +44,9 @@ class Touched:
     # The rows the search index must read again (see annotator.store.sqlite.search_index).
     searched: dict[str, set[uuid.UUID]] = field(default_factory=lambda: {"document": set(), "annotation": set(), "entity": set()})
 
-    def rows(self, table: str, objs: Iterable) -> None:
-        """Rows of ``table`` (domain objects or column dicts) were written."""
+    def rows(self, table: str, objs: Iterable, fresh: bool = False) -> None:
+        """Rows of ``table`` (domain objects or column dicts) were written;
+        ``fresh``: inserted, so the search index holds nothing of them yet."""
         self.tables.add(table)
         objs = objs if isinstance(objs, (list, tuple)) else list(objs)
         if table == "document":
@@ -55,6 +56,8 @@ class Touched:
         elif table in ANNOTATION_COLUMNS:
             for name in ANNOTATION_COLUMNS[table]:
                 self.annotations.update(_get(o, name) for o in objs)
+        if fresh and table in _SEARCHED_IF:  # an import's thousands of plain tags: nothing to index
+            objs = [o for o in objs if _SEARCHED_IF[table](o)]
         if table in self.searched:
             self.searched[table].update(_get(o, "id") for o in objs)
         elif table == "claim":  # its rationale is searched with its annotation
@@ -62,6 +65,14 @@ class Touched:
 
     def __bool__(self) -> bool:
         return bool(self.tables)
+
+
+# What of a new row the search index holds (see annotator.store.search): an
+# annotation's note or a quote over paragraphs, a claim's rationale.
+_SEARCHED_IF = {
+    "annotation": lambda o: bool(_get(o, "note")) or "\n" in _get(o, "exact") or "\u2029" in _get(o, "exact"),
+    "claim": lambda o: bool(_get(o, "likelihood_note")),
+}
 
 
 def _get(obj, name: str):

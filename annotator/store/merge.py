@@ -82,7 +82,7 @@ def _write(conn: Connection, name: str, tp: TablePlan, touched: Touched) -> None
     inserts = tp.added + tp.tombstones
     if inserts:
         conn.execute(table.insert(), inserts)
-        touched.rows(name, inserts)
+        touched.rows(name, inserts, fresh=True)
     rows = [after for _before, after in tp.updated + tp.deleted]
     if rows:
         touched.rows(name, [before for before, _after in tp.updated + tp.deleted] + rows)

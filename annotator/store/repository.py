@@ -182,7 +182,7 @@ class SqlRepository:
             if touched is None:
                 raise RuntimeError("write outside a transaction")
             insert_many(conn, table, objs)
-            touched.rows(table.name, objs)
+            touched.rows(table.name, objs, fresh=True)
 
     def _update(self, table, obj) -> None:
         values = column_values(obj)

@@ -16,7 +16,7 @@ from ..core.near_names import near_names
 from ..core.sample import is_sample
 from .claim_editor import ClaimContext
 
-MENTION_SIDE = 24  # characters of context each side of a source's mention
+MENTION_BEFORE, MENTION_AFTER = 20, 24  # characters of context around a source's mention: the combo shows its start
 
 
 def offered_actors(entities: Iterable[Entity], claim_is_sample: bool) -> list[Entity]:
@@ -38,10 +38,10 @@ def mention_text(text: str, span: SpanRow) -> str:
     """A mention with the words around it: “…officials in Damascus said…”."""
     before, after = context(text, span.start, span.end)
     before, exact, after = (" ".join(part.split()) for part in (before, span.exact, after))
-    if len(before) > MENTION_SIDE:  # whole words only
-        before = before[-MENTION_SIDE:].partition(" ")[2]
-    if len(after) > MENTION_SIDE:
-        after = after[:MENTION_SIDE].rpartition(" ")[0]
+    if len(before) > MENTION_BEFORE:  # whole words only
+        before = before[-MENTION_BEFORE:].partition(" ")[2]
+    if len(after) > MENTION_AFTER:
+        after = after[:MENTION_AFTER].rpartition(" ")[0]
     return f"…{before} [{exact}] {after}…"
 
 
