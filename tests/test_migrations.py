@@ -145,4 +145,6 @@ def test_an_older_version_expects_no_index_a_later_step_adds():
     claim = {v: set(expected_catalogue(v)["claim"]["indexes"]) for v in (5, 6, 7)}
     assert "ix_claim_source_entity_id" not in claim[5] and "ix_claim_source_entity_id" in claim[6]
     assert "ix_claim_grading" not in claim[6] and "ix_claim_grading" in claim[7]
+    assert "ix_document_published" not in expected_catalogue(6)["document"]["indexes"]
+    assert "ix_document_published" in expected_catalogue(7)["document"]["indexes"]
     assert "search_entry" not in expected_catalogue(6) and "search_fts" in expected_catalogue(7)

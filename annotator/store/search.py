@@ -36,7 +36,7 @@ from .tables import AnnotationRow, ClaimRow, DocumentRow, EntityRow, LabelRow
 _A, _C, _D, _E, _L = (t.__table__ for t in (AnnotationRow, ClaimRow, DocumentRow, EntityRow, LabelRow))
 _R = _C.alias("rationale")  # a claim's rationale, beside any claim condition
 FEW = 3000  # fewer annotations than this pass the filter: each is checked, no index asked
-PAGE = 400  # candidates read at a time
+FIRST_PAGE, LAST_PAGE = 50, 800  # candidates read at a time: few first (common words fill the hits at once), doubling
 MAX_CANDIDATES = 20_000  # a query whose words are everywhere but never together stops here
 DEFAULT_LIMIT = 200
 READ_AT_ONCE = 25  # candidates whose documents are read together
@@ -123,12 +123,14 @@ class SearchIndex(Protocol):
     def refresh(self, conn: Connection, searched: dict[str, set[uuid.UUID]]) -> None:
         """Index anew the rows (``document``, ``annotation``, ``entity`` ids) a transaction wrote."""
 
-    def entries(self, conn: Connection, terms: Sequence[Term], *, after: int, limit: int, documents=None,
-                annotations_only: bool = False) -> list[tuple]:  # fmt: skip
+    def entries(self, conn: Connection, terms: Sequence[Term], *, after: int, limit: int,
+                documents: list[uuid.UUID] | None = None, annotations_only: bool = False) -> list[tuple]:  # fmt: skip
         """A page of the entries that may hold every term, in index order after
-        ``after``: ``(id, kind, ref, document, start, stop, fields)``."""
+        ``after``: ``(id, kind, ref, document, start, stop, fields)``; ``documents``:
+        only theirs (None: any)."""
 
-    def paragraphs(self, conn: Connection, terms: Sequence[Term], *, after: int, limit: int, documents=None) -> list[tuple]:
+    def paragraphs(self, conn: Connection, terms: Sequence[Term], *, after: int, limit: int,
+                   documents: list[uuid.UUID] | None = None) -> list[tuple]:
         """A page of the paragraph entries that may hold every term: ``(id, document, start, stop)``."""
 
     def annotations_in(self, conn: Connection, paragraphs: Sequence[tuple]) -> list[tuple]:
@@ -291,7 +293,8 @@ def search(conn: Connection, index: SearchIndex, query: str, filters: SearchFilt
         if annotations is not None:
             _filtered_only(conn, annotations, take)
         return result
-    documents = allowed_documents(filters)
+    allowed = allowed_documents(filters)  # asked once, not once per page of candidates
+    documents = None if allowed is None else list(conn.execute(allowed).scalars())
     reader = _Reader(conn)
     if annotations is not None:
         few = annotations.few(conn, FEW)
@@ -300,9 +303,10 @@ def search(conn: Connection, index: SearchIndex, query: str, filters: SearchFilt
             return result
         if not _quotes(conn, index, terms, documents, annotations, reader, take):
             return result
-    after, scanned = 0, 0
+    after, scanned, size = 0, 0, FIRST_PAGE
     while scanned < MAX_CANDIDATES:
-        page = index.entries(conn, terms, after=after, limit=PAGE, documents=documents, annotations_only=annotations is not None)
+        size = min(LAST_PAGE, size * 2) if scanned else size
+        page = index.entries(conn, terms, after=after, limit=size, documents=documents, annotations_only=annotations is not None)
         if not page:
             return result
         rows = page
@@ -326,9 +330,10 @@ def search(conn: Connection, index: SearchIndex, query: str, filters: SearchFilt
 def _quotes(conn, index: SearchIndex, terms, documents, annotations: AnnotationFilter, reader: _Reader, take: _Collector) -> bool:
     """The filtered annotations whose quote has every term, found through the
     paragraphs they start in; False once the limit is reached."""
-    after, scanned = 0, 0
+    after, scanned, size = 0, 0, FIRST_PAGE
     while scanned < MAX_CANDIDATES:
-        paragraphs = index.paragraphs(conn, terms, after=after, limit=PAGE, documents=documents)
+        size = min(LAST_PAGE, size * 2) if scanned else size
+        paragraphs = index.paragraphs(conn, terms, after=after, limit=size, documents=documents)
         if not paragraphs:
             return True
         matched = {}

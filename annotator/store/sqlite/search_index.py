@@ -23,7 +23,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, column, select, table, text, type_coerce
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, column, select, table, text
 
 from ...core.intervals import paragraph_starts
 from ...core.search import Term, clitic_forms, fold
@@ -235,12 +235,6 @@ def match_expression(terms: Sequence[Term]) -> str:
     return " AND ".join(parts)
 
 
-def _as_hex(ids):
-    """A select of UUIDs as the hex text SQLite stores them in (and the entries hold)."""
-    sub = ids.subquery()
-    return select(type_coerce(sub.c[0], String))
-
-
 def _matching(terms: Sequence[Term], after: int):
     return text("search_fts MATCH :q").bindparams(q=match_expression(terms)), _FTS.c.rowid > after
 
@@ -254,7 +248,7 @@ def entries(conn: Connection, terms: Sequence[Term], *, after: int, limit: int, 
     if annotations_only:
         conds.append(e.kind == "annotation")
     if documents is not None:
-        conds.append(e.document.in_(_as_hex(documents)))
+        conds.append(e.document.in_([d.hex for d in documents]))
     stmt = select(e.id, e.kind, e.ref, e.document, e.start, e.stop, e.fields).select_from(_FTS.join(ENTRY, e.id == _FTS.c.rowid))
     return list(conn.execute(stmt.where(*conds).order_by(_FTS.c.rowid).limit(limit)))
 
@@ -263,7 +257,7 @@ def paragraphs(conn: Connection, terms: Sequence[Term], *, after: int, limit: in
     e = ENTRY.c
     conds = [*_matching(terms, after), e.kind == "text"]
     if documents is not None:
-        conds.append(e.document.in_(_as_hex(documents)))
+        conds.append(e.document.in_([d.hex for d in documents]))
     stmt = select(e.id, e.document, e.start, e.stop).select_from(_FTS.join(ENTRY, e.id == _FTS.c.rowid)).where(*conds)
     return list(conn.execute(stmt.order_by(_FTS.c.rowid).limit(limit)))
 
