@@ -163,3 +163,23 @@ def test_a_failure_part_way_leaves_the_old_file_and_no_debris(desk, tmp_path, mo
         share(a.db, [ids["doc"]], out, overwrite=True)
     assert raw_dump(out) == before
     assert [name for name in os.listdir(tmp_path) if ".part" in name] == []
+
+
+def test_the_shared_file_is_searched_as_the_original(desk, tmp_path):
+    """The rows go into the new file without the repository: its search index
+    is built there, so a colleague opening it finds what the sender finds."""
+    from annotator.store.database import open_database
+
+    a, ids = desk
+    out = tmp_path / "for-bo.db"
+    share(a.db, [ids["doc"]], out)
+    mine = {(h.where, h.start, h.end) for h in a.repo.search("Syria", limit=1000).hits if h.document_id == ids["doc"]}
+    theirs_db = open_database(out)
+    try:
+        found = theirs_db.repo.search("Syria", limit=1000).hits
+        theirs = {(h.where, h.start, h.end) for h in found if h.document_id is not None}
+        assert [h.entity_id for h in found if h.document_id is None] == [ids["syria_entity"]]  # its entity came along
+        assert not theirs_db.repo.search("Ankara").hits  # the other article is not in the file, nor in its index
+    finally:
+        theirs_db.close()
+    assert mine and theirs == mine

@@ -37,6 +37,7 @@ from sqlmodel import SQLModel
 
 from ..core.errors import InputError, NotFound, StoreError
 from .database import Database, describe_error, open_database
+from .sqlite import search_index
 from .sqlite.untrusted import DATA_TABLE_NAMES
 
 _CHUNK = 500
@@ -139,6 +140,7 @@ def share(db: Database, doc_ids: Sequence[uuid.UUID], out_path: Path | str, *, o
                 for name in DATA_TABLE_NAMES:
                     if rows[name]:
                         conn.execute(_table(name).insert(), rows[name])
+                search_index.rebuild(conn)  # rows written here, not through the repository: index them all
         except DBAPIError as exc:  # the disk filled up, the folder turned read-only…: name the file written
             raise StoreError(describe_error(exc, out)) from None
         finally:
