@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
     sp = sub.add_parser(
         "search", help="search every document's text and details, annotations' quotes and notes, entities' names",
         description='Words must all match (any case; Arabic harakat, alif forms and proclitics as in the desk); "a phrase" in '
-        "quotes; milit* for a prefix. Any annotation filter limits the hits to annotations; with no words, it lists them.",
+        "quotes; milit* for a prefix; OR (in capitals) between alternatives. Any annotation filter limits the hits to annotations; with no words, it lists them.",
     )  # fmt: skip
     sp.add_argument("query", nargs="?", default="", metavar="QUERY")
     sp.add_argument("--label", action="append", default=[], metavar="NAME", help="annotations with this label (repeatable)")

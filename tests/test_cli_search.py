@@ -67,3 +67,10 @@ def test_bad_requests_say_why(run):
     assert code == 2 and "grades are A–F" in err
     code, _out, err = run("search", "x", "--doc", "ffffffff")
     assert code == 2 and "ffffffff" in err
+
+
+def test_or_separates_alternatives(run):
+    both = json.loads(run("search", "Palmyra OR بغداد", "--json")[1])
+    palmyra = json.loads(run("search", "Palmyra", "--json")[1])
+    baghdad = json.loads(run("search", "بغداد", "--json")[1])
+    assert both["hits"] == palmyra["hits"] + baghdad["hits"] > palmyra["hits"] > 0

@@ -26,7 +26,7 @@ from annotator.store.search import search
 WORDS = ["Syria", "troops", "border", "Iraq", "militias", "Damascus", "الحشد", "والحشد", "للحشد", "الشعبي",
          "بَغْدَاد", "بغداد", "🇸🇾", "👩🏽‍⚕️", "Straße", "STRASSE", "café", "al-Shaabi", "Shaabi"]  # fmt: skip
 QUERIES = ["syria", "troops border", '"troops border"', "milit*", "الحشد", "بغداد", "strasse", "shaabi", "al shaabi",
-           "damascus iraq", "caf*", '"الحشد الشعبي"']  # fmt: skip
+           "damascus iraq", "caf*", '"الحشد الشعبي"', "iraq damascus OR بغداد", "shaabi OR troops border"]  # fmt: skip
 
 texts = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join), min_size=1, max_size=4).map("\n".join)
 steps = st.lists(
@@ -45,9 +45,9 @@ steps = st.lists(
 )
 
 
-def _holds(terms, *fields) -> bool:
-    """One of the fields holds every term (a hit is one field)."""
-    return any(f and f.strip() and find_terms(f, terms, limit=1) for f in fields)
+def _holds(query, *fields) -> bool:
+    """One of the fields holds every term of an alternative (a hit is one field)."""
+    return any(f and f.strip() and find_terms(f, list(terms), limit=1) for f in fields for terms in query.alternatives)
 
 
 def brute_force(path: Path, query: str, on_annotations: bool = False) -> set[tuple]:
@@ -55,7 +55,7 @@ def brute_force(path: Path, query: str, on_annotations: bool = False) -> set[tup
     annotation filter (here: any kind), only annotations, by quote, note or
     rationale; without, the text, documents' details, entities, and
     annotations by note, rationale or a quote over paragraphs."""
-    terms = parse_query(query)
+    terms = parse_query(query)  # a Query: its alternatives, each terms that must all match
     con = sqlite3.connect(path)
     found: set[tuple] = set()
     try:
@@ -72,8 +72,9 @@ def brute_force(path: Path, query: str, on_annotations: bool = False) -> set[tup
         for doc_id, text in con.execute("SELECT id, text FROM document WHERE deleted = 0"):
             offset = 0
             for para in text.split("\n"):
-                if find_terms(para, terms, limit=1):
-                    found.update(("text", doc_id, offset + a, offset + b) for a, b in find_terms(para, terms[:1]))
+                alternative = next((alt for alt in terms.alternatives if find_terms(para, list(alt), limit=1)), None)
+                if alternative is not None:  # the first alternative it holds: its first term's matches
+                    found.update(("text", doc_id, offset + a, offset + b) for a, b in find_terms(para, list(alternative[:1])))
                 offset += len(para) + 1
         for doc_id, *fields in con.execute("SELECT id, title, source, published, description, filename FROM document WHERE deleted = 0"):
             if _holds(terms, *fields):

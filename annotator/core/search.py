@@ -2,7 +2,8 @@
 decides what a hit is.
 
 A query is words, ``"quoted phrases"`` and prefixes (``milit*``); every part
-must match (AND). A word is a run of letters, digits and marks; anything
+must match (AND), and ``OR`` (in capitals) separates alternatives:
+``troops border OR militia`` is "troops and border", or "militia". A word is a run of letters, digits and marks; anything
 else separates words, so ``al-Shaabi`` is the phrase "al shaabi". Matching
 follows the tag-all rules of :mod:`.matching`: full case folding (``STRASSE``
 finds ``Straße``), Arabic harakat and tatweel ignored, one alif, one ya, one
@@ -58,15 +59,48 @@ class Term:
         return bool(_ARABIC.match(self.words[0]))
 
 
-def parse_query(text: str) -> list[Term]:
-    """The terms of a query (see the module docstring); [] when it has no word."""
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: alternatives (``a b OR c``: "a and b", or "c"), each
+    terms that must all match. False when it has no word."""
+
+    alternatives: tuple[tuple[Term, ...], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.alternatives)
+
+    def find(self, text: str, limit: int = 0) -> list[tuple[int, int]]:
+        """The spans of the first alternative ``text`` holds (see :func:`find_terms`); [] when none."""
+        for terms in self.alternatives:
+            spans = find_terms(text, list(terms), limit or MAX_HITS_PER_ENTRY)
+            if spans:
+                return spans
+        return []
+
+    def hits(self, text: str) -> list[tuple[int, int]]:
+        """Where a paragraph's hits are: the first term's matches, of the first alternative it holds."""
+        for terms in self.alternatives:
+            if find_terms(text, list(terms), limit=1):
+                return find_terms(text, list(terms[:1]))
+        return []
+
+
+def parse_query(text: str) -> Query:
+    """The query's alternatives and terms (see the module docstring). ``OR``
+    in capitals, outside quotes, separates alternatives."""
+    alternatives: list[tuple[Term, ...]] = []
     terms: list[Term] = []
-    for quoted, bare in _chunks(text):
+    for quoted, bare in [*_chunks(text), ("", "OR")]:
+        if bare == "OR":
+            if terms:
+                alternatives.append(tuple(terms))
+            terms = []
+            continue
         prefix = (quoted or bare).endswith("*")
         words = tuple(_WORD.findall(fold(quoted or bare)))
         if words:
             terms.append(Term(words, prefix))
-    return terms
+    return Query(tuple(alternatives))
 
 
 def _chunks(text: str) -> list[tuple[str, str]]:
@@ -212,7 +246,7 @@ class SearchHit:
 
 @dataclass
 class SearchResult:
-    terms: list[Term]
+    query: Query
     hits: list[SearchHit] = field(default_factory=list)
     truncated: bool = False  # more hits than asked for
 

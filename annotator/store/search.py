@@ -30,7 +30,7 @@ from typing import Protocol
 from sqlalchemy import Connection, and_, func, literal, select, type_coerce
 
 from ..core.matching import match_key
-from ..core.search import SearchFilters, SearchHit, SearchResult, Term, context, find_terms, parse_query
+from ..core.search import Query, SearchFilters, SearchHit, SearchResult, context, parse_query
 from .tables import AnnotationRow, ClaimRow, DocumentRow, EntityRow, LabelRow
 
 _A, _C, _D, _E, _L = (t.__table__ for t in (AnnotationRow, ClaimRow, DocumentRow, EntityRow, LabelRow))
@@ -123,13 +123,13 @@ class SearchIndex(Protocol):
     def refresh(self, conn: Connection, searched: dict[str, set[uuid.UUID]]) -> None:
         """Index anew the rows (``document``, ``annotation``, ``entity`` ids) a transaction wrote."""
 
-    def entries(self, conn: Connection, terms: Sequence[Term], *, after: int, limit: int,
+    def entries(self, conn: Connection, query: Query, *, after: int, limit: int,
                 documents: list[uuid.UUID] | None = None, annotations_only: bool = False) -> list[tuple]:  # fmt: skip
         """A page of the entries that may hold every term, in index order after
         ``after``: ``(id, kind, ref, document, start, stop, fields)``; ``documents``:
         only theirs (None: any)."""
 
-    def paragraphs(self, conn: Connection, terms: Sequence[Term], *, after: int, limit: int,
+    def paragraphs(self, conn: Connection, query: Query, *, after: int, limit: int,
                    documents: list[uuid.UUID] | None = None) -> list[tuple]:
         """A page of the paragraph entries that may hold every term: ``(id, document, start, stop)``."""
 
@@ -228,27 +228,27 @@ class _Reader:
                 self.labels[r.id.hex] = r.name
 
 
-def _field_hit(fields: list[tuple[str, str]], terms: list[Term]) -> tuple[str, str, str, str] | None:
+def _field_hit(fields: list[tuple[str, str]], query: Query) -> tuple[str, str, str, str] | None:
     """The first field holding every term: its name and the context of its first match."""
     for name, value in fields:
-        spans = find_terms(value, terms, limit=1)
+        spans = query.find(value, limit=1)
         if spans:
             return (name, *context(value, *spans[0]))
     return None
 
 
-def _entry_hits(entry, terms: list[Term], reader: _Reader) -> list[SearchHit]:
+def _entry_hits(entry, query: Query, reader: _Reader) -> list[SearchHit]:
     doc = uuid.UUID(entry.document) if entry.document else None
     title = reader.titles.get(entry.document or "", "")
     if entry.kind == "text":
         para = reader.texts.get(entry.document, "")[entry.start : entry.stop]
-        spans = find_terms(para, terms[:1]) if find_terms(para, terms, limit=1) else []
+        spans = query.hits(para)
         return [
             SearchHit("text", *context(para, a, b), document_id=doc, document_title=title, start=entry.start + a, end=entry.start + b)
             for a, b in spans
         ]
     fields = unpack_fields(entry.fields)
-    found = _field_hit(fields, terms)
+    found = _field_hit(fields, query)
     if found is None:
         return []
     ref = uuid.UUID(entry.ref)
@@ -281,15 +281,15 @@ class _Collector:
         return True
 
 
-def search(conn: Connection, index: SearchIndex, query: str, filters: SearchFilters = SearchFilters(),
+def search(conn: Connection, index: SearchIndex, text: str, filters: SearchFilters = SearchFilters(),
            limit: int = DEFAULT_LIMIT) -> SearchResult:  # fmt: skip
-    """The hits of ``query`` under ``filters``, at most ``limit``, in index order
+    """The hits of the query ``text`` under ``filters``, at most ``limit``, in index order
     (documents as imported, each one's paragraphs in text order)."""
-    terms = parse_query(query)
-    result = SearchResult(terms)
+    query = parse_query(text)
+    result = SearchResult(query)
     take = _Collector(result, limit)
     annotations = annotation_filter(conn, filters)
-    if not terms:
+    if not query:
         if annotations is not None:
             _filtered_only(conn, annotations, take)
         return result
@@ -299,14 +299,14 @@ def search(conn: Connection, index: SearchIndex, query: str, filters: SearchFilt
     if annotations is not None:
         few = annotations.few(conn, FEW)
         if few is not None:
-            _check_each(few, terms, reader, take)
+            _check_each(few, query, reader, take)
             return result
-        if not _quotes(conn, index, terms, documents, annotations, reader, take):
+        if not _quotes(conn, index, query, documents, annotations, reader, take):
             return result
     after, scanned, size = 0, 0, FIRST_PAGE
     while scanned < MAX_CANDIDATES:
         size = min(LAST_PAGE, size * 2) if scanned else size
-        page = index.entries(conn, terms, after=after, limit=size, documents=documents, annotations_only=annotations is not None)
+        page = index.entries(conn, query, after=after, limit=size, documents=documents, annotations_only=annotations is not None)
         if not page:
             return result
         rows = page
@@ -319,7 +319,7 @@ def search(conn: Connection, index: SearchIndex, query: str, filters: SearchFilt
             reader.need({r.document for r in chunk}, {r.document for r in chunk if r.kind == "text"},
                         {r.ref for r in chunk if r.kind == "annotation"})  # fmt: skip
             for row in chunk:
-                for hit in _entry_hits(row, terms, reader):
+                for hit in _entry_hits(row, query, reader):
                     if not take.add(hit):
                         return result
         after, scanned = page[-1].id, scanned + len(page)
@@ -327,18 +327,18 @@ def search(conn: Connection, index: SearchIndex, query: str, filters: SearchFilt
     return result
 
 
-def _quotes(conn, index: SearchIndex, terms, documents, annotations: AnnotationFilter, reader: _Reader, take: _Collector) -> bool:
+def _quotes(conn, index: SearchIndex, query: Query, documents, annotations: AnnotationFilter, reader: _Reader, take: _Collector) -> bool:
     """The filtered annotations whose quote has every term, found through the
     paragraphs they start in; False once the limit is reached."""
     after, scanned, size = 0, 0, FIRST_PAGE
     while scanned < MAX_CANDIDATES:
         size = min(LAST_PAGE, size * 2) if scanned else size
-        paragraphs = index.paragraphs(conn, terms, after=after, limit=size, documents=documents)
+        paragraphs = index.paragraphs(conn, query, after=after, limit=size, documents=documents)
         if not paragraphs:
             return True
         matched = {}
         for ann_id, doc, start, end, exact in index.annotations_in(conn, paragraphs):
-            spans = find_terms(exact, terms, limit=1)
+            spans = query.find(exact, limit=1)
             if spans:
                 matched[ann_id] = (doc, start, end, exact, spans[0])
         allowed = annotations.passing(conn, list(matched))
@@ -354,11 +354,11 @@ def _quotes(conn, index: SearchIndex, terms, documents, annotations: AnnotationF
     return False
 
 
-def _check_each(rows: list, terms: list[Term], reader: _Reader, take: _Collector) -> None:
+def _check_each(rows: list, query: Query, reader: _Reader, take: _Collector) -> None:
     """The hits among a few annotations: quote, note or rationale (document order)."""
     reader.need({r.document_id.hex for r in rows})
     for r in sorted(rows, key=lambda r: (reader.titles.get(r.document_id.hex, ""), r.document_id, r.start)):
-        found = _field_hit([("quote", r.exact), ("note", r.note or ""), ("rationale", r.likelihood_note or "")], terms)
+        found = _field_hit([("quote", r.exact), ("note", r.note or ""), ("rationale", r.likelihood_note or "")], query)
         if found is not None:
             hit = SearchHit(*found, document_id=r.document_id, document_title=reader.titles.get(r.document_id.hex, ""),
                             start=r.start, end=r.end, annotation_id=r.id, label=r.name)  # fmt: skip

@@ -102,7 +102,7 @@ class SearchDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Search the corpus")
         self._search, self._open_hit, self._current_document = search, open_hit, current_document
-        self.query = QLineEdit(placeholderText='Words (all must match), "a phrase", milit* for a prefix')
+        self.query = QLineEdit(placeholderText='Words (all must match), "a phrase", milit* for a prefix, OR between alternatives')
         self.query.setClearButtonEnabled(True)
         self.kind, self.reliability, self.credibility = (self._combo(c) for c in (KINDS, RELIABILITY, CREDIBILITY))
         self.source = QLineEdit(placeholderText="Claim source")

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, column, select, table, text
 
 from ...core.intervals import paragraph_starts
-from ...core.search import Term, clitic_forms, fold
+from ...core.search import Query, clitic_forms, fold
 from ..search import field_value, fields_text, pack_fields, spans_paragraphs, unpack_fields
 from ..tables import AnnotationRow, DocumentRow, EntityRow, LabelRow, SchemaInfo
 
@@ -220,31 +220,34 @@ def _phrase(words: Sequence[str]) -> str:
     return '"' + " ".join(w.replace('"', '""') for w in words) + '"'
 
 
-def match_expression(terms: Sequence[Term]) -> str:
-    """The FTS5 query for ``terms`` (see :mod:`annotator.core.search`): each
+def match_expression(query: Query) -> str:
+    """The FTS5 query for ``query`` (see :mod:`annotator.core.search`): each
     term a phrase (``*`` for a prefix), an Arabic one in each of its written
-    forms with proclitics; all of them required."""
-    parts = []
-    for term in terms:
-        star = " *" if term.prefix else ""
-        if term.arabic:
-            forms = [_phrase((form, *term.words[1:])) + star for form in clitic_forms(term.words[0])]
-            parts.append("(" + " OR ".join(forms) + ")")
-        else:
-            parts.append(_phrase(term.words) + star)
-    return " AND ".join(parts)
+    forms with proclitics; an alternative's terms all required, any alternative."""
+    alternatives = []
+    for terms in query.alternatives:
+        parts = []
+        for term in terms:
+            star = " *" if term.prefix else ""
+            if term.arabic:
+                forms = [_phrase((form, *term.words[1:])) + star for form in clitic_forms(term.words[0])]
+                parts.append("(" + " OR ".join(forms) + ")")
+            else:
+                parts.append(_phrase(term.words) + star)
+        alternatives.append("(" + " AND ".join(parts) + ")")
+    return " OR ".join(alternatives)
 
 
-def _matching(terms: Sequence[Term], after: int):
-    return text("search_fts MATCH :q").bindparams(q=match_expression(terms)), _FTS.c.rowid > after
+def _matching(query: Query, after: int):
+    return text("search_fts MATCH :q").bindparams(q=match_expression(query)), _FTS.c.rowid > after
 
 
-def entries(conn: Connection, terms: Sequence[Term], *, after: int, limit: int, documents=None,
+def entries(conn: Connection, query: Query, *, after: int, limit: int, documents=None,
             annotations_only: bool = False) -> list[tuple]:  # fmt: skip
     """See :meth:`annotator.store.search.SearchIndex.entries`: the full-text
     index drives, a page of its matches in rowid order."""
     e = ENTRY.c
-    conds = list(_matching(terms, after))
+    conds = list(_matching(query, after))
     if annotations_only:
         conds.append(e.kind == "annotation")
     if documents is not None:
@@ -253,9 +256,9 @@ def entries(conn: Connection, terms: Sequence[Term], *, after: int, limit: int, 
     return list(conn.execute(stmt.where(*conds).order_by(_FTS.c.rowid).limit(limit)))
 
 
-def paragraphs(conn: Connection, terms: Sequence[Term], *, after: int, limit: int, documents=None) -> list[tuple]:
+def paragraphs(conn: Connection, query: Query, *, after: int, limit: int, documents=None) -> list[tuple]:
     e = ENTRY.c
-    conds = [*_matching(terms, after), e.kind == "text"]
+    conds = [*_matching(query, after), e.kind == "text"]
     if documents is not None:
         conds.append(e.document.in_([d.hex for d in documents]))
     stmt = select(e.id, e.document, e.start, e.stop).select_from(_FTS.join(ENTRY, e.id == _FTS.c.rowid)).where(*conds)
@@ -288,11 +291,11 @@ class SqliteSearchIndex:
         if any(searched.values()):
             refresh(conn, searched["document"], searched["annotation"], searched["entity"])
 
-    def entries(self, conn: Connection, terms: Sequence[Term], **kw) -> list[tuple]:
-        return entries(conn, terms, **kw)
+    def entries(self, conn: Connection, query: Query, **kw) -> list[tuple]:
+        return entries(conn, query, **kw)
 
-    def paragraphs(self, conn: Connection, terms: Sequence[Term], **kw) -> list[tuple]:
-        return paragraphs(conn, terms, **kw)
+    def paragraphs(self, conn: Connection, query: Query, **kw) -> list[tuple]:
+        return paragraphs(conn, query, **kw)
 
     def annotations_in(self, conn: Connection, found: Sequence[tuple]) -> list[tuple]:
         return annotations_in(conn, found)
