@@ -147,4 +147,5 @@ def test_an_older_version_expects_no_index_a_later_step_adds():
     assert "ix_claim_grading" not in claim[6] and "ix_claim_grading" in claim[7]
     assert "ix_document_published" not in expected_catalogue(6)["document"]["indexes"]
     assert "ix_document_published" in expected_catalogue(7)["document"]["indexes"]
+    assert "ix_annotation_counts" not in expected_catalogue(6)["annotation"]["indexes"]
     assert "search_entry" not in expected_catalogue(6) and "search_fts" in expected_catalogue(7)

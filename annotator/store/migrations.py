@@ -30,7 +30,11 @@ from .tables import (
 _V1_TABLES = ("schema_info", "document", "label", "entity", "annotation", "claim")
 _ADDED_AFTER_V1 = {"entity": {"merged_into", "kept"}, "annotation": {"fragments"}}
 """Columns of the v1 tables that later steps add (so version 1 must not create them)."""
-_INDEXES_AFTER_V1 = {"claim": {"ix_claim_source_entity_id", "ix_claim_grading"}, "document": {"ix_document_published"}}
+_INDEXES_AFTER_V1 = {
+    "claim": {"ix_claim_source_entity_id", "ix_claim_grading"},
+    "document": {"ix_document_published"},
+    "annotation": {"ix_annotation_counts"},
+}
 """Indexes on v1 tables that later steps add (6, 7): a file a version wrote
 has none of a later version's, and its expected schema (see
 :mod:`.sqlite.schema_check`) is built by these steps."""
@@ -121,7 +125,7 @@ def _v6_entity_life(conn: Connection) -> None:
 def _v7_search(conn: Connection) -> None:
     """The corpus search index, built from every live row (see
     :mod:`annotator.store.search`). SQLite's is FTS5 (:mod:`.sqlite.search_index`)."""
-    for table, name in ((ClaimRow, "ix_claim_grading"), (DocumentRow, "ix_document_published")):  # "graded A–C", "from 2025-06"
+    for table, name in ((ClaimRow, "ix_claim_grading"), (DocumentRow, "ix_document_published"), (AnnotationRow, "ix_annotation_counts")):
         next(i for i in table.__table__.indexes if i.name == name).create(conn, checkfirst=True)
     if conn.dialect.name == "sqlite":
         from .sqlite import search_index
@@ -138,7 +142,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "annotation fragments, annotation extras", _v4_fragments_extras),
     (5, "change log", _v5_change_log),
     (6, "entity.kept, an index on claim.source_entity_id", _v6_entity_life),
-    (7, "the corpus search index, indexes on claim gradings and document dates", _v7_search),
+    (7, "the corpus search index; indexes on claim gradings, document dates, annotation counts", _v7_search),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 if CURRENT_VERSION != SCHEMA_VERSION:  # the light copy the first look reads by (see .paths)

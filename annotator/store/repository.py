@@ -233,15 +233,17 @@ class SqlRepository:
                 .where(D.c.deleted.is_(False))
                 .order_by(D.c.created)
             ).all()
+            kinds = {r.id: r.kind for r in conn.execute(select(L.c.id, L.c.kind))}
+            # By label, from the (document_id, label_id, deleted) index alone: by kind through a join, it sorts every row.
             counts = conn.execute(
-                select(A.c.document_id, L.c.kind, func.count())
-                .join(L, L.c.id == A.c.label_id)
-                .where(A.c.deleted.is_(False))
-                .group_by(A.c.document_id, L.c.kind)
+                select(A.c.document_id, A.c.label_id, func.count()).where(A.c.deleted.is_(False)).group_by(A.c.document_id, A.c.label_id)
             ).all()
         per_doc: dict[uuid.UUID, dict[str, int]] = {}
-        for doc_id, kind, n in counts:
-            per_doc.setdefault(doc_id, {})[kind] = n
+        for doc_id, label_id, n in counts:
+            kind = kinds.get(label_id)
+            if kind is not None:
+                mine = per_doc.setdefault(doc_id, {})
+                mine[kind] = mine.get(kind, 0) + n
         return [
             DocumentSummary(
                 id=r.id,
