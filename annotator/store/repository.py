@@ -234,9 +234,9 @@ class SqlRepository:
                 .order_by(D.c.created)
             ).all()
             kinds = {r.id: r.kind for r in conn.execute(select(L.c.id, L.c.kind))}
-            # By label, from the (document_id, label_id, deleted) index alone: by kind through a join, it sorts every row.
+            # By label, from the (label_id, document_id, deleted) index alone: by kind through a join, it sorts every row.
             counts = conn.execute(
-                select(A.c.document_id, A.c.label_id, func.count()).where(A.c.deleted.is_(False)).group_by(A.c.document_id, A.c.label_id)
+                select(A.c.document_id, A.c.label_id, func.count()).where(A.c.deleted.is_(False)).group_by(A.c.label_id, A.c.document_id)
             ).all()
         per_doc: dict[uuid.UUID, dict[str, int]] = {}
         for doc_id, label_id, n in counts:

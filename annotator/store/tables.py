@@ -93,8 +93,9 @@ class AnnotationRow(RowColumns, table=True):
     __tablename__ = "annotation"
     __table_args__ = (
         Index("ix_annotation_document_start", "document_id", "start"),
-        # The document list's counts, read from this index alone (schema 7).
-        Index("ix_annotation_counts", "document_id", "label_id", "deleted"),
+        # The document list's counts, read from this index alone (schema 7). Not
+        # led by document_id: a document's span read keeps the (document_id, start) order.
+        Index("ix_annotation_counts", "label_id", "document_id", "deleted"),
     )
     document_id: uuid.UUID = Field(foreign_key="document.id")
     label_id: uuid.UUID = Field(foreign_key="label.id")
