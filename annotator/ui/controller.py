@@ -36,6 +36,7 @@ from ..io.documents import import_files
 from ..store.sqlite.place_index import open_place_index
 from . import commands
 from .claim_choices import actor_named, claim_choices, near_actor_names, offered_actors
+from .entity_cache import EntityCache
 from .claim_editor import ClaimContext
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class DeskController(QObject):
     changed = Signal(object)  # Change
     labelsChanged = Signal()
     entitiesChanged = Signal()
+    _entitiesRead = Signal()  # from the entity cache's thread: queued to this one
     error = Signal(str)
 
     def __init__(self, parent: QObject | None = None, user: str | None = None):
@@ -108,7 +110,8 @@ class DeskController(QObject):
         self.undo_stack = QUndoStack(self)
         self.document: Document | None = None
         self._labels: list[Label] = []
-        self._entities: dict[uuid.UUID, Entity] = {}
+        self._entities = EntityCache(self._entitiesRead.emit)
+        self._entitiesRead.connect(self._entities_read)
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotator-load")
         self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotator-draw")
         self._pending: tuple[uuid.UUID, queue.SimpleQueue] | None = None  # the spans' read open_document started
@@ -199,10 +202,15 @@ class DeskController(QObject):
         return self._entities.get(entity_id) if entity_id else None
 
     def _reload_entities(self) -> None:
-        self._entities = {e.id: e for e in self.repo.entities()}
+        self._entities.load(self.repo)
 
-    def entity_list(self) -> list[Entity]:
-        return list(self._entities.values())
+    def entity_list(self, wait: bool = True) -> list[Entity]:
+        """Every live entity; without ``wait``, none while being read (``entitiesChanged`` follows)."""
+        return list(self._entities.all().values()) if wait or self._entities.ready() else []
+
+    def _entities_read(self) -> None:
+        if self.db is not None:
+            self.entitiesChanged.emit()
 
     def label_for_kind(self, kind: LabelKind) -> Label | None:
         return next((lb for lb in self._labels if lb.kind is kind), None)
@@ -220,11 +228,11 @@ class DeskController(QObject):
         """Choices for the claim editor, from the open document's annotations
         (``source_id``: the claim's source, whose mentions are offered)."""
         text = self.document.text if self.document is not None else ""
-        return claim_choices(self._actors_for(ann_id), self._entities, self._labels, text, spans, ann_id, source_id)
+        return claim_choices(self._actors_for(ann_id), self._entities.all(), self._labels, text, spans, ann_id, source_id)
 
     def _actors_for(self, ann_id: uuid.UUID) -> list[Entity]:
         """The actors a claim's source may be (the sample's only for the sample's claims)."""
-        return offered_actors(self._entities.values(), is_sample(self.annotation(ann_id)))
+        return offered_actors(self._entities.all().values(), is_sample(self.annotation(ann_id)))
 
     def _actor_named(self, ann_id: uuid.UUID, name: str) -> Entity | None:
         """The actor a claim's source named ``name`` is: looked up in the
@@ -232,7 +240,7 @@ class DeskController(QObject):
         among the sample's few actors too."""
         found = self.entities.index.find(LabelKind.ACTOR, name)
         if found is None and is_sample(self.annotation(ann_id)):
-            found = actor_named((e for e in self._entities.values() if e.kind is LabelKind.ACTOR and is_sample(e)), name)
+            found = actor_named((e for e in self._entities.all().values() if e.kind is LabelKind.ACTOR and is_sample(e)), name)
         return found
 
     def near_actor_names(self, ann_id: uuid.UUID, name: str) -> list[str]:
@@ -573,10 +581,7 @@ class DeskController(QObject):
             entities = change.rows_of(Entity)
             if entities:  # an edit that carries the entities it wrote: those rows are all that changed
                 for entity in entities:
-                    if entity.deleted:
-                        self._entities.pop(entity.id, None)
-                    else:
-                        self._entities[entity.id] = entity
+                    self._entities.put(entity)
             else:  # a merge, an import: they carry no entity rows; many moved
                 self._reload_entities()
             self.entitiesChanged.emit()

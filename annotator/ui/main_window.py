@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
 
     def _fit_annotation_columns(self, *, grow_only: bool = False) -> None:
         """The annotation table's label and entity columns fit the names in use (capped)."""
-        entities = [e.name for e in self.ctl.entity_list()] if self.ctl.db is not None else []
+        entities = [e.name for e in self.ctl.entity_list(wait=False)] if self.ctl.db is not None else []
         self.annotations.fit_columns([lb.name for lb in self.ctl.labels()], entities, [self.ctl.user], grow_only=grow_only)
 
     def _entities_changed(self) -> None:
