@@ -28,7 +28,7 @@ def test_gradings_corroboration_and_checks():
     links = [
         LinkFacts(c1.annotation_id, c3.annotation_id, "corroborates"),  # the official backed by the official only
         LinkFacts(c4.annotation_id, c2.annotation_id, "contradicts"),
-        LinkFacts(uuid.uuid4(), c5.annotation_id, "corroborates"),  # from a claim no longer live: not counted
+        LinkFacts(uuid.uuid4(), c5.annotation_id, "corroborates"),  # from a claim with no claim row: it backs c5 all the same
     ]
     official, agency = build_register([c1, c2, c3, c4, c5], links)
     assert (official.name, len(official.claims), official.documents) == ("an official", 3, 2)
@@ -36,8 +36,11 @@ def test_gradings_corroboration_and_checks():
     assert official.stances == {"asserted": 2, "denied": 1}
     assert (official.corroborated, official.contradicted, official.corroborated_by_itself_only) == (2, 1, 2)
     assert official.checks == ["graded far apart: reliability A and E", "2 claims corroborated only by the same source"]
-    assert (agency.corroborated, agency.contradicted) == (0, 1)
-    assert agency.checks == ["none of its 2 claims is corroborated"]
+    assert (agency.corroborated, agency.contradicted, agency.corroborated_by_itself_only) == (1, 1, 0)
+    assert agency.checks == []
+    unsourced = claim(None, "", "F6")
+    [lone] = build_register([c4, claim(AGENCY, "the agency", "B3"), unsourced], [])
+    assert lone.checks == ["none of its 2 claims is corroborated"]
 
 
 def test_the_register_of_the_sample(tmp_path, monkeypatch, capsys):
@@ -55,3 +58,28 @@ def test_the_register_of_the_sample(tmp_path, monkeypatch, capsys):
     assert cli.main(["--db", db, "sources", "--checks"]) == 0
     out = capsys.readouterr().out
     assert "check: none of its 4 claims is corroborated" in out and "US officials" not in out
+
+
+def test_the_store_reads_live_claims_with_live_sources_only(tmp_path):
+    """From the database: a deleted claim, or one whose source is gone, is not in the register."""
+    from annotator.core.model import Claim
+    from annotator.store.sources import source_register
+    from tests.merge_helpers import TEXT, Analyst, base_database, span
+
+    ids = base_database(tmp_path / "ana.db", "ana")
+    a = Analyst(tmp_path / "ana.db", "ana")
+    try:
+        [syria] = source_register(a.repo)
+        assert (syria.name, [c.annotation_id for c in syria.claims], syria.gradings) == ("Syria", [ids["claim"]], {"ana": {"B2": 1}})
+        assert syria.corroborated == 1  # the link to the second claim, which has no source
+        other = a.tag(ids["doc"], "Claim", *span(TEXT, "Damascus"))
+        with a.repo.transaction():
+            a.repo.put_claim(Claim(annotation_id=other.id, source_entity_id=ids["syria_entity"], reliability="E",
+                                   credibility="3", creator="ana"))  # fmt: skip
+        [syria] = source_register(a.repo)
+        assert len(syria.claims) == 2 and syria.checks == ["graded far apart: reliability B and E"]
+        a.desk.delete_annotation(other.id)
+        [syria] = source_register(a.repo)
+        assert [c.annotation_id for c in syria.claims] == [ids["claim"]] and syria.checks == []
+    finally:
+        a.close()

@@ -22,7 +22,7 @@ class ClaimFacts:
     annotation_id: uuid.UUID
     document_id: uuid.UUID
     document_title: str
-    source_id: uuid.UUID
+    source_id: uuid.UUID | None  # None: the claim has no (live) source; it still counts as another claim's backing
     source_name: str
     reliability: str
     credibility: str
@@ -63,14 +63,15 @@ def build_register(claims: list[ClaimFacts], links: list[LinkFacts]) -> list[Sou
     more, none corroborated), claims corroborated only by the same source."""
     by_claim = {c.annotation_id: c for c in claims}
     related: dict[uuid.UUID, dict[str, set[uuid.UUID]]] = {}
-    for link in links:
-        a, b = by_claim.get(link.from_id), by_claim.get(link.to_id)
-        if a is None or b is None or link.relation not in ("corroborates", "contradicts"):
+    for link in links:  # (links between live claims only: the store's read)
+        if link.relation not in ("corroborates", "contradicts"):
             continue
-        for one, other in ((a, b), (b, a)):
-            related.setdefault(one.annotation_id, {}).setdefault(link.relation, set()).add(other.annotation_id)
+        for one, other in ((link.from_id, link.to_id), (link.to_id, link.from_id)):
+            related.setdefault(one, {}).setdefault(link.relation, set()).add(other)
     records: dict[uuid.UUID, SourceRecord] = {}
     for c in claims:
+        if c.source_id is None:
+            continue
         record = records.setdefault(c.source_id, SourceRecord(c.source_id, c.source_name))
         record.claims.append(c)
         record.gradings.setdefault(c.analyst, Counter())[f"{c.reliability}{c.credibility}"] += 1
@@ -79,7 +80,7 @@ def build_register(claims: list[ClaimFacts], links: list[LinkFacts]) -> list[Sou
         backers = mine.get("corroborates", set())
         if backers:
             record.corroborated += 1
-            if all(by_claim[o].source_id == c.source_id for o in backers):
+            if all(o in by_claim and by_claim[o].source_id == c.source_id for o in backers):
                 record.corroborated_by_itself_only += 1
         if mine.get("contradicts"):
             record.contradicted += 1
