@@ -521,8 +521,12 @@ class MainWindow(QMainWindow):
         geometry = s.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
+        else:  # the first start: 1400×860, or the screen's room (a 1366×768 laptop)
+            screen = self.screen().availableGeometry() if self.screen() is not None else None
+            width, height = (1400, 860) if screen is None else (min(1400, screen.width()), min(860, screen.height()))
+            self.resize(width, height)
+            if screen is not None:
+                self.move(screen.topLeft())
         state = s.value("window_state")
         if state is not None:
             self.restoreState(state)
