@@ -52,6 +52,7 @@ from .window_sharing import Sharing
 
 SK = QKeySequence.StandardKey
 READER_MIN_WIDTH = 360  # px: a reader column never squeezed to a word a line
+FRAME_ROOM = (16, 48)  # px a window frame may add around the first window (borders, title bar)
 
 
 def app_settings() -> QSettings:
@@ -521,12 +522,13 @@ class MainWindow(QMainWindow):
         geometry = s.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:  # the first start: 1400×860, or the screen's room (a 1366×768 laptop)
-            screen = self.screen().availableGeometry() if self.screen() is not None else None
-            width, height = (1400, 860) if screen is None else (min(1400, screen.width()), min(860, screen.height()))
-            self.resize(width, height)
-            if screen is not None:
-                self.move(screen.topLeft())
+        else:  # the first start: 1400×860, or what the screen has room for with a frame (a 1366×768 laptop)
+            room = self.screen().availableGeometry() if self.screen() is not None else None
+            if room is None:
+                self.resize(1400, 860)
+            else:
+                self.resize(min(1400, room.width() - FRAME_ROOM[0]), min(860, room.height() - FRAME_ROOM[1]))
+                self.move(room.topLeft())
         state = s.value("window_state")
         if state is not None:
             self.restoreState(state)
