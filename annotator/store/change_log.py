@@ -26,6 +26,7 @@ from datetime import timedelta
 from sqlalchemy import Connection, delete, func, select
 
 from ..core.model import now
+from .search import spans_paragraphs
 from .tables import ANNOTATION_COLUMNS, AnnotationRow, ChangeLogRow
 
 CL = ChangeLogRow.__table__
@@ -70,7 +71,7 @@ class Touched:
 # What of a new row the search index holds (see annotator.store.search): an
 # annotation's note or a quote over paragraphs, a claim's rationale.
 _SEARCHED_IF = {
-    "annotation": lambda o: bool(_get(o, "note")) or "\n" in _get(o, "exact") or "\u2029" in _get(o, "exact"),
+    "annotation": lambda o: bool(_get(o, "note")) or spans_paragraphs(_get(o, "exact")),
     "claim": lambda o: bool(_get(o, "likelihood_note")),
 }
 
