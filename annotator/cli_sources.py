@@ -17,10 +17,8 @@ def add_parser(sub) -> None:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from .store.sources import source_register
-
     with _desk(args, create=False) as (_d, db):
-        register = [r for r in source_register(db.repo) if r.checks or not args.checks]
+        register = [r for r in db.repo.source_register() if r.checks or not args.checks]
     if args.json:
         _print_json([
             {"source": str(r.source_id), "name": r.name, "claims": len(r.claims), "documents": r.documents,

@@ -63,23 +63,22 @@ def test_the_register_of_the_sample(tmp_path, monkeypatch, capsys):
 def test_the_store_reads_live_claims_with_live_sources_only(tmp_path):
     """From the database: a deleted claim, or one whose source is gone, is not in the register."""
     from annotator.core.model import Claim
-    from annotator.store.sources import source_register
     from tests.merge_helpers import TEXT, Analyst, base_database, span
 
     ids = base_database(tmp_path / "ana.db", "ana")
     a = Analyst(tmp_path / "ana.db", "ana")
     try:
-        [syria] = source_register(a.repo)
+        [syria] = a.repo.source_register()
         assert (syria.name, [c.annotation_id for c in syria.claims], syria.gradings) == ("Syria", [ids["claim"]], {"ana": {"B2": 1}})
         assert syria.corroborated == 1  # the link to the second claim, which has no source
         other = a.tag(ids["doc"], "Claim", *span(TEXT, "Damascus"))
         with a.repo.transaction():
             a.repo.put_claim(Claim(annotation_id=other.id, source_entity_id=ids["syria_entity"], reliability="E",
                                    credibility="3", creator="ana"))  # fmt: skip
-        [syria] = source_register(a.repo)
+        [syria] = a.repo.source_register()
         assert len(syria.claims) == 2 and syria.checks == ["graded far apart: reliability B and E"]
         a.desk.delete_annotation(other.id)
-        [syria] = source_register(a.repo)
+        [syria] = a.repo.source_register()
         assert [c.annotation_id for c in syria.claims] == [ids["claim"]] and syria.checks == []
     finally:
         a.close()

@@ -7,7 +7,7 @@ free to batch, index and later run on PostgreSQL.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -26,6 +26,7 @@ from .model import (
     SpanRow,
     SpanTable,
 )
+from .sources import SourceRecord
 
 
 class Repository(Protocol):
@@ -109,3 +110,8 @@ class Repository(Protocol):
         """Fragments of the document's live discontinuous annotations, by annotation."""
     def add_annotation_extras(self, extras: Iterable[AnnotationExtra]) -> None: ...
     def annotation_extras(self, doc_id: uuid.UUID, include_deleted: bool = False) -> list[AnnotationExtra]: ...
+
+    # --- across the corpus ---------------------------------------------------
+    def source_register(self, only: Collection[uuid.UUID] | None = None) -> list[SourceRecord]:
+        """The register of sources (:mod:`annotator.core.sources`); ``only``: of these claims."""
+        ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 RELIABILITY_ORDER = "ABCDEF"
@@ -55,9 +56,11 @@ class SourceRecord:
         return len({c.document_id for c in self.claims})
 
 
-def build_register(claims: list[ClaimFacts], links: list[LinkFacts]) -> list[SourceRecord]:
+def build_register(claims: list[ClaimFacts], links: list[LinkFacts], only: Collection[uuid.UUID] | None = None) -> list[SourceRecord]:
     """One record per source, most claims first. A link counts for both of
     its claims (a corroboration says the two agree, whichever way it was drawn).
+    ``only``: the records hold these claims alone (a brief's), while every
+    claim still says whose a backing claim is.
     The checks: gradings far apart (``FAR_APART`` steps or more between the
     reliabilities given, F aside), only uncorroborated claims (two claims or
     more, none corroborated), claims corroborated only by the same source."""
@@ -70,7 +73,7 @@ def build_register(claims: list[ClaimFacts], links: list[LinkFacts]) -> list[Sou
             related.setdefault(one, {}).setdefault(link.relation, set()).add(other)
     records: dict[uuid.UUID, SourceRecord] = {}
     for c in claims:
-        if c.source_id is None:
+        if c.source_id is None or (only is not None and c.annotation_id not in only):
             continue
         record = records.setdefault(c.source_id, SourceRecord(c.source_id, c.source_name))
         record.claims.append(c)

@@ -42,6 +42,36 @@ def tables(w: BriefWriter) -> None:
                 cap(cl.likelihood) if cl is not None and cl.likelihood else "—",
             ])  # fmt: skip
         w.table(["#", "Quote", "Source", "Grading", "Stance", "Likelihood"], rows, [0.8, 7.6, 3.0, 1.6, 1.8, 2.1])
+    if LabelKind.CLAIM in kinds and d.sources:
+        sources_table(w)
+
+
+def sources_table(w: BriefWriter) -> None:
+    """Each source of the brief's claims: its claims here, the gradings given
+    them (by analyst when several graded), how many are corroborated or
+    contradicted (by any claim in the database), and what to check."""
+    w.add(w.p("Sources", T.H1))
+    by_ann = w.data.claim_by_ann
+    analysts = {a for r in w.data.sources for a in r.gradings}
+    rows: list = []
+    for r in w.data.sources:
+        claims = sorted((by_ann[c.annotation_id] for c in r.claims if c.annotation_id in by_ann), key=lambda c: c.number)
+        rows.append([isolate(r.name), X.Raw(w.claim_refs(claims)), gradings_given(r.gradings, named=len(analysts) > 1),
+                     str(r.corroborated), str(r.contradicted)])  # fmt: skip
+        if r.checks:
+            rows.append(X.NoteRow(w.r("Check: ", T.STRONG) + w.u("; ".join(r.checks) + "."), T.TABLE_NOTE))
+    w.table(["Source", "Claims", "Gradings given", "Corroborated", "Contradicted"], rows, [4.2, 4.0, 4.0, 2.4, 2.4],
+            notes=len(rows) > len(w.data.sources))  # fmt: skip
+
+
+def gradings_given(gradings: dict, named: bool) -> str:
+    """"B2 ×2, E3"; with ``named``, per analyst: "ana: B2 ×2; bo: E3"."""
+    def codes(counter) -> str:
+        return ", ".join(f"{code} ×{n}" if n > 1 else code for code, n in sorted(counter.items()))
+
+    if not named:
+        return "; ".join(codes(c) for c in gradings.values())
+    return "; ".join(f"{analyst}: {codes(c)}" for analyst, c in sorted(gradings.items()))
 
 
 def entity_table(w: BriefWriter, header: list[str], infos: list[EntityInfo], row, weights: list[float]) -> None:

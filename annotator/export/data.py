@@ -19,6 +19,7 @@ from ..core.errors import InputError, NotFound
 from ..core.model import Claim, Document, Entity, Label, LabelKind, SpanRow
 from ..core.ports import Repository
 from ..core.sample import is_sample
+from ..core.sources import SourceRecord
 
 
 @dataclass
@@ -127,6 +128,7 @@ class BriefData:
     actors: list[EntityInfo]
     locations: list[EntityInfo]
     entities: dict[uuid.UUID, Entity]
+    sources: list[SourceRecord] = field(default_factory=list)  # the register of the brief's claims' sources
 
     def kinds(self) -> set[LabelKind]:
         return {lb.kind for lb in self.labels}
@@ -316,6 +318,7 @@ def gather(
         actors=table(LabelKind.ACTOR) if LabelKind.ACTOR in kinds else [],
         locations=table(LabelKind.LOCATION) if LabelKind.LOCATION in kinds else [],
         entities=entities,
+        sources=repo.source_register(only=claim_by_ann.keys()) if claims else [],
     )
 
 

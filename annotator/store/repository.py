@@ -37,11 +37,11 @@ from ..core.model import (
 from . import change_log
 from .bulk import existing_ids, insert_many
 from .change_log import Changes, Touched
+from .repository_corpus import CorpusReads
 from .rows import annotation_of, as_uuid, claim_of, column_values, document_of, entity_of, extra_of, label_of, link_of, span_columns, subject_of
 from .tables import AnnotationExtraRow, AnnotationRow, ClaimLinkRow, ClaimRow, ClaimSubjectRow, DocumentRow, EntityRow, LabelRow
 
 if TYPE_CHECKING:
-    from ..core.search import SearchFilters, SearchResult
     from .search import SearchIndex
 
 D = DocumentRow.__table__
@@ -77,7 +77,7 @@ _SPAN_DETAILS = (
 )
 
 
-class SqlRepository:
+class SqlRepository(CorpusReads):
     """One per open database; safe to share between threads (one connection
     per transaction, and each thread has its own transaction state)."""
 
@@ -130,17 +130,6 @@ class SqlRepository:
         """The change log's last number: where :meth:`changes_since` starts."""
         with self._conn() as conn:
             return change_log.latest(conn)
-
-    def search(self, query: str, filters: SearchFilters | None = None, limit: int = 200) -> SearchResult:
-        """The corpus search (see :mod:`annotator.store.search`)."""
-        from .search import search
-
-        if self.index is None:
-            raise StoreError("this database has no search index")
-        from ..core.search import SearchFilters
-
-        with self._conn() as conn:
-            return search(conn, self.index, query, filters or SearchFilters(), limit)
 
     def read_connection(self) -> AbstractContextManager[Connection]:
         """A connection to read from, for the store's bulk readers (merge

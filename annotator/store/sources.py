@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, and_, select
 
-from ..core.sources import ClaimFacts, LinkFacts, SourceRecord, build_register
+from ..core.sources import ClaimFacts, LinkFacts
 from .tables import AnnotationRow, ClaimLinkRow, ClaimRow, DocumentRow, EntityRow
 
 _A, _C, _D, _E, _K = (t.__table__ for t in (AnnotationRow, ClaimRow, DocumentRow, EntityRow, ClaimLinkRow))
@@ -29,9 +29,3 @@ def register_rows(conn: Connection) -> tuple[list[ClaimFacts], list[LinkFacts]]:
         select(_K.c.from_annotation_id, _K.c.to_annotation_id, _K.c.relation).select_from(live_links).where(_K.c.deleted.is_(False)))]  # fmt: skip
     return claims, links
 
-
-def source_register(repo) -> list[SourceRecord]:
-    """The register of the database behind ``repo``."""
-    with repo.read_connection() as conn:
-        claims, links = register_rows(conn)
-    return build_register(claims, links)

@@ -74,6 +74,12 @@ def muted_text(palette: QPalette, background: QPalette.ColorRole = QPalette.Colo
     return QColor(text.red(), text.green(), text.blue())
 
 
+def warning_text(palette: QPalette) -> QColor:
+    """Amber text for what needs a look, readable on the palette's base (light or dark)."""
+    base = palette.color(QPalette.ColorRole.Base)
+    return readable_fill(QColor("#f0b040") if is_dark(palette) else QColor("#9a5b00"), base, 4.5)
+
+
 class MutedLabel(QLabel):
     """A label in the secondary text colour (:func:`muted_text`), kept
     readable when the palette changes (a switch to or from dark mode)."""

@@ -45,6 +45,7 @@ from .reader import ReaderPane
 from .window_context import WindowContext
 from .window_databases import Databases
 from .window_entities import EntityTools
+from .sources_dialog import SourceRegister
 from .window_search import CorpusSearch
 from .window_files import Files
 from .window_selection import Selection
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         self.selection = Selection(ctx, self.reader, self.annotations, self.details)
         self.corpus_search = CorpusSearch(ctx, self.reader, self.tabs, self.entities, open_document=self.open_document,
                                           go_to_annotation=self.go_to_annotation)  # fmt: skip
+        self.sources = SourceRegister(ctx, self.tabs, self.entities, self.go_to_annotation)
         self.tag_actions: dict[uuid.UUID, QAction] = {}
         self._build_actions()
         self._connect()
@@ -174,6 +176,8 @@ class MainWindow(QMainWindow):
         self.act_find = a("&Find in document…", self.pane.find_bar.open_bar, SK.Find, "Find in document")
         self.act_search = a("&Search the corpus…", self.corpus_search.open, QKeySequence("Ctrl+Shift+F"),
                             "Search every document, annotation and entity")  # fmt: skip
+        self.act_sources = a("S&ources…", self.sources.open, QKeySequence("Ctrl+Shift+O"),
+                             "The register of sources: each claim source's claims, gradings and corroboration, and what to check")  # fmt: skip
         self.act_find_next = a("Find &next", self.pane.find_bar.step_forward, SK.FindNext)
         self.act_find_prev = a("Find &previous", self.pane.find_bar.step_back, SK.FindPrevious)
         self.act_zoom_in = a("Zoom &in", lambda: self.zoom(+1), SK.ZoomIn, "Larger reader text")
@@ -225,7 +229,7 @@ class MainWindow(QMainWindow):
             edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
         self.tag_menu = bar.addMenu("&Tag")
         view_menu = bar.addMenu("&View")
-        for act in (self.act_show_annotations, self.act_show_entities, None, self.act_zoom_in, self.act_zoom_out,
+        for act in (self.act_show_annotations, self.act_show_entities, self.act_sources, None, self.act_zoom_in, self.act_zoom_out,
                     self.act_zoom_reset, None, self.act_rtl, None, self.act_agreement, self.act_legend):  # fmt: skip
             view_menu.addSeparator() if act is None else view_menu.addAction(act)
         help_menu = bar.addMenu("&Help")
