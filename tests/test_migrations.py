@@ -116,7 +116,7 @@ def test_new_database_has_the_same_schema_as_a_migrated_one(tmp_path):
     open_database(old).close()
     new = tmp_path / "new.db"
     open_database(new).close()
-    for table in ("entity", "claim_subject", "claim_link", "annotation", "claim", "merge_conflict"):
+    for table in ("entity", "claim_subject", "claim_link", "annotation", "claim", "merge_conflict", "rejected_suggestion"):
         assert _columns(old, table) == _columns(new, table), table
 
 
@@ -149,3 +149,69 @@ def test_an_older_version_expects_no_index_a_later_step_adds():
     assert "ix_document_published" in expected_catalogue(7)["document"]["indexes"]
     assert "ix_annotation_counts" not in expected_catalogue(6)["annotation"]["indexes"]
     assert "search_entry" not in expected_catalogue(6) and "search_fts" in expected_catalogue(7)
+    assert "rejected_suggestion" not in expected_catalogue(7)
+    assert "ix_rejected_suggestion_document" in expected_catalogue(8)["rejected_suggestion"]["indexes"]
+
+
+def _schema(path):
+    con = sqlite3.connect(path)
+    try:
+        return sorted(con.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+    finally:
+        con.close()
+
+
+def test_v7_file_with_data_gains_rejected_suggestions(tmp_path):
+    from annotator.core.model import RejectedSuggestion
+    from annotator.store.migrations import MIGRATIONS
+    from annotator.store.sqlite.schema_check import check_for_work
+
+    path = tmp_path / "v7.db"
+    engine = store_sqlite.make_engine(path)
+    with engine.begin() as conn:
+        for _v, _what, step in MIGRATIONS[:7]:
+            step(conn)
+        _set_version(conn, 7)
+    engine.dispose()
+    old = open_database(tmp_path / "fill.db")  # rows written as version 7 would: through the tables it has
+    try:
+        desk = Desk(old.repo, "v7")
+        desk.ensure_tagset()
+        doc = desk.import_document(TEXT, "Old").document
+        label = next(lb for lb in old.repo.labels() if lb.name == "Location")
+    finally:
+        old.close()
+    con = sqlite3.connect(path)
+    try:
+        con.execute("ATTACH DATABASE ? AS fill", (str(tmp_path / "fill.db"),))
+        with con:
+            for table in ("document", "label"):
+                con.execute(f"INSERT INTO {table} SELECT * FROM fill.{table}")
+        con.execute("DETACH DATABASE fill")
+    finally:
+        con.close()
+    assert inspect_version(path) == 7 and "rejected_suggestion" not in _tables(path)
+    assert check_for_work(path) == 7  # a sound version 7 file
+
+    db = open_database(path, create=False)
+    try:
+        assert db.version == CURRENT_VERSION == 8
+        assert db.repo.get_document(doc.id).text == TEXT and db.repo.rejections(doc.id) == []
+        start = TEXT.index("Damascus")
+        r = RejectedSuggestion(document_id=doc.id, label_id=label.id, start=start, end=start + 8, exact="Damascus")
+        db.repo.put_rejections([r])
+        assert db.repo.rejections(doc.id) == [r]
+    finally:
+        db.close()
+    new = tmp_path / "new.db"
+    open_database(new).close()
+    assert _schema(path) == _schema(new)  # tables, indexes and statements as a new file's
+    assert check_for_work(path) == CURRENT_VERSION
+
+
+def _tables(path):
+    con = sqlite3.connect(path)
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        con.close()

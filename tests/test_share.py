@@ -46,7 +46,7 @@ def test_only_the_chosen_document_and_what_it_needs(desk, tmp_path):
     report = share(a.db, [ids["doc"]], out)
     assert report.path == out and report.trimmed_sources == 0
     assert report.counts == {"document": 1, "label": 3, "entity": 4, "annotation": 6, "annotation_extra": 1,
-                             "claim": 1, "claim_subject": 1, "claim_link": 1}  # fmt: skip
+                             "claim": 1, "claim_subject": 1, "claim_link": 1, "rejected_suggestion": 0}  # fmt: skip
     doc_hex = ids["doc"].hex
     assert rows(out, "document") == rows(a.path, "document", f"id = '{doc_hex}'")
     assert rows(out, "annotation") == rows(a.path, "annotation", f"document_id = '{doc_hex}'")  # tombstone included

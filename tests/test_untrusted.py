@@ -69,7 +69,7 @@ def test_a_sound_file_is_read_and_left_untouched(good):
     assert theirs.version == CURRENT_VERSION
     assert {t: len(r) for t, r in theirs.rows.items()} == {
         "document": 1, "label": 3, "entity": 3, "annotation": 5, "annotation_extra": 0, "claim": 1, "claim_subject": 1,
-        "claim_link": 1,
+        "claim_link": 1, "rejected_suggestion": 0,
     }  # fmt: skip
     ann = next(a for a in theirs.rows["annotation"] if a["exact"] == "Syria")
     assert isinstance(ann["id"], uuid.UUID) and ann["created"].utcoffset().total_seconds() == 0 and ann["creator"] == "bo"

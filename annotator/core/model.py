@@ -193,6 +193,20 @@ class ClaimLink(Row):
     relation: str  # "corroborates" or "contradicts" (core.grading.RELATIONS)
 
 
+@dataclass(kw_only=True)
+class RejectedSuggestion(Row):
+    """The analyst said no to a suggestion (:mod:`.suggest`): this span with
+    this label is not proposed again. A row like the rest (merged, shared);
+    undoing the rejection tombstones it."""
+
+    document_id: uuid.UUID
+    label_id: uuid.UUID
+    start: int  # code points, as an annotation's
+    end: int
+    exact: str  # the text at start..end (checked on merge, as a quote)
+    entity_id: uuid.UUID | None = None  # the entity it would have been linked to, if known
+
+
 class SpanRow(NamedTuple):
     """The part of an annotation that views draw and list; cheap to load by
     the ten thousand (``Annotation`` has the rest, loaded one at a time)."""

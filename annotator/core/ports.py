@@ -22,6 +22,7 @@ from .model import (
     Entity,
     Label,
     LabelKind,
+    RejectedSuggestion,
     SpanDetails,
     SpanRow,
     SpanTable,
@@ -115,3 +116,11 @@ class Repository(Protocol):
     def source_register(self, only: Collection[uuid.UUID] | None = None) -> list[SourceRecord]:
         """The register of sources (:mod:`annotator.core.sources`); ``only``: of these claims."""
         ...
+
+    # --- suggestions ---------------------------------------------------------
+    def put_rejections(self, rows: Iterable[RejectedSuggestion]) -> None:
+        """Insert each rejected suggestion, or update the row with its id (a tombstone undoes a rejection)."""
+    def rejections(self, doc_id: uuid.UUID, include_deleted: bool = False) -> list[RejectedSuggestion]:
+        """The document's rejected suggestions (live ones, unless asked), in text order."""
+    def all_rejections(self) -> list[RejectedSuggestion]:
+        """Every live rejected suggestion, by document."""

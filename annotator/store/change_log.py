@@ -27,7 +27,7 @@ from sqlalchemy import Connection, delete, func, select
 
 from ..core.model import now
 from .search import spans_paragraphs
-from .tables import ANNOTATION_COLUMNS, AnnotationRow, ChangeLogRow
+from .tables import ANNOTATION_COLUMNS, DOCUMENT_COLUMNS, AnnotationRow, ChangeLogRow
 
 CL = ChangeLogRow.__table__
 _A = AnnotationRow.__table__
@@ -52,8 +52,8 @@ class Touched:
         objs = objs if isinstance(objs, (list, tuple)) else list(objs)
         if table == "document":
             self.documents.update(_get(o, "id") for o in objs)
-        elif table == "annotation":
-            self.documents.update(_get(o, "document_id") for o in objs)
+        elif table in DOCUMENT_COLUMNS:
+            self.documents.update(_get(o, DOCUMENT_COLUMNS[table]) for o in objs)
         elif table in ANNOTATION_COLUMNS:
             for name in ANNOTATION_COLUMNS[table]:
                 self.annotations.update(_get(o, name) for o in objs)

@@ -164,6 +164,8 @@ def _change_for(conn: Connection, name: str, before: dict, after: dict) -> Chang
         if before["entity_id"] != after["entity_id"]:
             change.entities_changed = True
         return change
+    if name == "rejected_suggestion":  # no annotation of its own: it names its document and span
+        return Change(document_id=after["document_id"], spans=[(after["start"], after["end"])])
     ann_id = after.get(ANNOTATION_COLUMNS[name][0])  # the row's own annotation (a claim link's: where it is drawn from)
     A = table_of("annotation")
     ann = conn.execute(select(A.c.id, A.c.document_id, A.c.start, A.c.end).where(A.c.id == ann_id)).first()

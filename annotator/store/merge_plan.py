@@ -11,7 +11,7 @@ from typing import Any
 
 from .merge_versions import differences, version_json
 from .sqlite.untrusted import TheirRows
-from .tables import ANNOTATION_COLUMNS
+from .tables import ANNOTATION_COLUMNS, DOCUMENT_COLUMNS
 
 
 @dataclass
@@ -156,10 +156,8 @@ def report_lines(counts: dict[str, TableCounts]) -> list[str]:
 
 def documents_touched(plan: MergePlan) -> list[uuid.UUID]:
     docs: set[uuid.UUID] = set()
-    for name in ("document", "annotation"):
-        tp = plan.tables[name]
-        key = "id" if name == "document" else "document_id"
-        docs.update(row[key] for row in tp.versions())
+    for name, key in {"document": "id", **DOCUMENT_COLUMNS}.items():
+        docs.update(row[key] for row in plan.tables[name].versions())
     for name, columns in ANNOTATION_COLUMNS.items():
         tp = plan.tables[name]
         rows = [r for r in tp.added + tp.tombstones] + [after for _b, after in tp.updated + tp.deleted]

@@ -17,6 +17,7 @@ from .merge_conflicts import MC
 from .merge_plan import ConflictDraft, MergePlan, TablePlan
 from .merge_versions import TABLES, body, canonical, label_key, table_of, winner
 from .sqlite.untrusted import TheirRows, uuid_from_hex
+from .tables import DOCUMENT_COLUMNS
 
 _ID_NAMESPACE = uuid.UUID("5d0b7a8e-4f5c-4c1e-9a63-2f0c1a9b7e41")
 """For an id needed when theirs is already taken by an unrelated row of ours (uuid5)."""
@@ -37,8 +38,8 @@ class Planner:
     def _doc_of(self, table: str, row: dict) -> uuid.UUID | None:
         if table == "document":
             return row["id"]
-        if table == "annotation":
-            return row["document_id"]
+        if table in DOCUMENT_COLUMNS:
+            return row[DOCUMENT_COLUMNS[table]]
         for key in ("annotation_id", "claim_annotation_id", "from_annotation_id"):
             if key in row:
                 return self.ann_doc.get(row[key])
@@ -84,6 +85,11 @@ class Planner:
         self._claims(theirs["claim"])
         self._by_id("claim_subject", theirs["claim_subject"])
         self._by_id("claim_link", theirs["claim_link"])
+        rejections = [
+            {**r, "document_id": self.doc_map[r["document_id"]], "label_id": self.label_map[r["label_id"]]}
+            for r in theirs["rejected_suggestion"]
+        ]
+        self._by_id("rejected_suggestion", rejections)
 
     def _free_id(self, wanted: uuid.UUID, taken: set[uuid.UUID], seed: str) -> uuid.UUID:
         new = wanted if wanted not in taken else uuid.uuid5(_ID_NAMESPACE, seed)

@@ -23,7 +23,7 @@ from ..core.errors import StoreError
 from .paths import APPLICATION, SCHEMA_VERSION
 from .tables import (
     AnnotationExtraRow, AnnotationRow, ChangeLogRow, ClaimLinkRow, ClaimRow, ClaimSubjectRow, DocumentRow, EntityRow, MergeConflictRow,
-    SchemaInfo,
+    RejectedSuggestionRow, SchemaInfo,
 )  # fmt: skip
 
 
@@ -135,6 +135,12 @@ def _v7_search(conn: Connection) -> None:
         search_index.mark_current(conn)
 
 
+def _v8_rejected_suggestions(conn: Connection) -> None:
+    """The suggestions the analyst rejected, so they are not proposed again
+    (rejected_suggestion, with its index by document)."""
+    SQLModel.metadata.create_all(conn, tables=[RejectedSuggestionRow.__table__])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "documents, labels, entities, annotations, claims", _v1_initial),
     (2, "claim subjects, claim links, entity.merged_into", _v2_tradecraft),
@@ -143,6 +149,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "change log", _v5_change_log),
     (6, "entity.kept, an index on claim.source_entity_id", _v6_entity_life),
     (7, "the corpus search index; indexes on claim gradings, document dates, annotation counts", _v7_search),
+    (8, "rejected suggestions", _v8_rejected_suggestions),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 if CURRENT_VERSION != SCHEMA_VERSION:  # the light copy the first look reads by (see .paths)

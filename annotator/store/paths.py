@@ -16,7 +16,7 @@ import platformdirs
 APP_NAME = "Annotator"
 APPLICATION = "annotator"
 """What ``schema_info`` names as the application (see :mod:`.migrations`)."""
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The schema the last migration makes: :mod:`.migrations` refuses to load if they differ."""
 
 

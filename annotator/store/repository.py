@@ -38,6 +38,7 @@ from . import change_log
 from .bulk import existing_ids, insert_many
 from .change_log import Changes, Touched
 from .repository_corpus import CorpusReads
+from .repository_suggestions import SuggestionRows
 from .rows import annotation_of, as_uuid, claim_of, column_values, document_of, entity_of, extra_of, label_of, link_of, span_columns, subject_of
 from .tables import AnnotationExtraRow, AnnotationRow, ClaimLinkRow, ClaimRow, ClaimSubjectRow, DocumentRow, EntityRow, LabelRow
 
@@ -77,7 +78,7 @@ _SPAN_DETAILS = (
 )
 
 
-class SqlRepository(CorpusReads):
+class SqlRepository(CorpusReads, SuggestionRows):
     """One per open database; safe to share between threads (one connection
     per transaction, and each thread has its own transaction state)."""
 

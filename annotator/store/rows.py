@@ -20,6 +20,7 @@ from ..core.model import (
     Entity,
     Label,
     LabelKind,
+    RejectedSuggestion,
     SpanTable,
 )
 
@@ -35,6 +36,7 @@ _CLAIM_FIELDS = _names(Claim)
 _SUBJECT_FIELDS = _names(ClaimSubject)
 _LINK_FIELDS = _names(ClaimLink)
 _EXTRA_FIELDS = _names(AnnotationExtra)
+_REJECTION_FIELDS = _names(RejectedSuggestion)
 
 
 def document_of(row) -> Document:
@@ -84,6 +86,11 @@ def extra_of(row) -> AnnotationExtra:
     d = {k: m[k] for k in _EXTRA_FIELDS}
     d["value"] = dict(d["value"] or {})
     return AnnotationExtra(**d)
+
+
+def rejection_of(row) -> RejectedSuggestion:
+    m = row._mapping
+    return RejectedSuggestion(**{k: m[k] for k in _REJECTION_FIELDS})
 
 
 def as_uuid(value) -> uuid.UUID:

@@ -15,7 +15,9 @@ the merge keeps our version (on equal times the fuller version wins) and
 lists the trimmed one as a conflict.
 
 What an import carried beyond our columns (``annotation_extra``) goes with
-its annotation.
+its annotation; the suggestions the analyst rejected in a document
+(``rejected_suggestion``, tombstones included) go with it, with the labels
+and entities they name.
 
 The file is written next to the target under a temporary name, closed
 (folding its WAL in) and renamed over the target only when complete; an
@@ -84,14 +86,16 @@ def collect(conn: Connection, doc_ids: Sequence[uuid.UUID]) -> tuple[dict[str, l
             trimmed += 1
     subjects = _rows_in(conn, "claim_subject", "claim_annotation_id", ann_ids)
     links = [r for r in _rows_in(conn, "claim_link", "from_annotation_id", ann_ids) if r["to_annotation_id"] in ann_ids]
+    rejections = _rows_in(conn, "rejected_suggestion", "document_id", doc_ids)
     wanted = {a["entity_id"] for a in anns} | {c["source_entity_id"] for c in claims} | {s["entity_id"] for s in subjects}
+    wanted |= {r["entity_id"] for r in rejections}
     wanted.discard(None)
     entities: dict[uuid.UUID, dict] = {}
     while wanted:
         rows = _rows_in(conn, "entity", "id", wanted)
         entities.update((e["id"], e) for e in rows)
         wanted = {e["merged_into"] for e in rows if e["merged_into"] is not None} - set(entities)
-    labels = _rows_in(conn, "label", "id", {a["label_id"] for a in anns})
+    labels = _rows_in(conn, "label", "id", {a["label_id"] for a in anns} | {r["label_id"] for r in rejections})
     ordered_entities = sorted(entities.values(), key=lambda e: (e["created"], str(e["id"])))
     rows = {
         "document": docs,
@@ -102,6 +106,7 @@ def collect(conn: Connection, doc_ids: Sequence[uuid.UUID]) -> tuple[dict[str, l
         "claim": claims,
         "claim_subject": subjects,
         "claim_link": links,
+        "rejected_suggestion": rejections,
     }
     return rows, trimmed
 

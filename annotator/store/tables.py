@@ -155,6 +155,21 @@ class AnnotationExtraRow(RowColumns, table=True):
     value: dict = Field(default_factory=dict, sa_type=JSON)
 
 
+class RejectedSuggestionRow(RowColumns, table=True):
+    """A suggestion the analyst rejected, so it is not proposed again (schema 8;
+    see :class:`annotator.core.model.RejectedSuggestion`). Merged and shared
+    like the rows above; undoing the rejection tombstones it."""
+
+    __tablename__ = "rejected_suggestion"
+    __table_args__ = (Index("ix_rejected_suggestion_document", "document_id", "deleted"),)
+    document_id: uuid.UUID = Field(foreign_key="document.id")
+    label_id: uuid.UUID = Field(foreign_key="label.id")
+    start: int
+    end: int
+    exact: str
+    entity_id: uuid.UUID | None = Field(default=None, foreign_key="entity.id")
+
+
 class MergeConflictRow(RowColumns, table=True):
     """A version of a row that lost a merge, kept so the analyst can review
     it and swap it back (schema 3; see :mod:`annotator.store.merge`).
@@ -195,7 +210,11 @@ class ChangeLogRow(SQLModel, table=True):
 
 DATA_TABLES = (
     DocumentRow, LabelRow, EntityRow, AnnotationRow, ClaimRow, ClaimSubjectRow, ClaimLinkRow, AnnotationExtraRow,
+    RejectedSuggestionRow,
 )  # fmt: skip
+
+# The column by which a row of these tables belongs to a document directly.
+DOCUMENT_COLUMNS = {"annotation": "document_id", "rejected_suggestion": "document_id"}
 
 # The columns by which a row of these tables belongs to annotations (a claim
 # link to two): what a write of one touches, for the change log and merges.

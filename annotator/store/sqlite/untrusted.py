@@ -44,10 +44,11 @@ Then :meth:`UntrustedDb.read`: no document's text may pass
 columns that later versions added take their defaults, tables they added
 are empty. Rows are read with SELECTs of named columns (never ``*``), and
 every value is checked (:mod:`.untrusted_values`): a document's text
-matches its SHA-256, every annotation lies inside its document and quotes
-it exactly, a label's name holds no NUL or other control character, and
-every reference points to a row in the file. Anything else is refused
-with one line saying what is wrong; nothing is repaired silently.
+matches its SHA-256, every annotation and rejected suggestion lies inside
+its document and quotes it exactly, a label's name holds no NUL or other
+control character, and every reference points to a row in the file.
+Anything else is refused with one line saying what is wrong; nothing is
+repaired silently.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ from .file_header import copy_prefix, is_sqlite, read_header
 from .schema_check import check_catalogue, connect_readonly, expected_catalogue, show
 from .untrusted_values import Bad, converter, default_of, fails, memo, repeats, uuid_from_hex
 
-DATA_TABLE_NAMES = ("document", "label", "entity", "annotation", "annotation_extra", "claim", "claim_subject", "claim_link")
+DATA_TABLE_NAMES = (
+    "document", "label", "entity", "annotation", "annotation_extra", "claim", "claim_subject", "claim_link", "rejected_suggestion",
+)  # fmt: skip
 """The tables a merge reads, in an order where every reference points backwards."""
 
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -241,6 +244,17 @@ class UntrustedDb:
         for link in rows["claim_link"]:
             if link["from_annotation_id"] not in anns or link["to_annotation_id"] not in anns:
                 raise self._damaged(f"claim link {link['id']}: refers to a missing annotation")
+        for r in rows["rejected_suggestion"]:
+            text = docs.get(r["document_id"])
+            if text is None or r["label_id"] not in labels:
+                raise self._damaged(f"rejected suggestion {r['id']}: its document or label is missing")
+            if r["entity_id"] is not None and r["entity_id"] not in entities:
+                raise self._damaged(f"rejected suggestion {r['id']}: its entity {r['entity_id']} is missing")
+            start, end = r["start"], r["end"]
+            if not (0 <= start < end <= len(text)):
+                raise self._damaged(f"rejected suggestion {r['id']}: span {start}..{end} is outside its document (0..{len(text)})")
+            if text[start:end] != r["exact"]:
+                raise self._damaged(f"rejected suggestion {r['id']}: its quote is not the text at {start}..{end}")
 
 
 def _too_large(source: Path, size: int, what: str) -> StoreError:
