@@ -18,7 +18,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from . import __version__, cli_search, cli_sources
+from . import __version__, cli_search, cli_sources, cli_suggest
 from .cli_conflicts import cmd_conflicts, cmd_conflicts_change
 from .cli_plumbing import _desk, _print, _print_json
 from .core.docref import resolve_document_ref
@@ -37,7 +37,7 @@ EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
 EXIT_ORPHANS = 3
 EXIT_PIPE_CLOSED = 128 + 13  # what a shell reports for `ls | head` (killed by SIGPIPE)
-COMMANDS = ("run-default", "import", "docs", "annotations", "search", "sources", "check", "brief", "merge", "share", "agreement", "conflicts", "qdpx")
+COMMANDS = ("run-default", "import", "docs", "annotations", "search", "sources", "suggest", "check", "brief", "merge", "share", "agreement", "conflicts", "qdpx")
 HEADLESS = "No display found: running the headless path (import the seed article, list documents)."
 KINDS = ("actor", "claim", "location", "other")
 
@@ -363,6 +363,7 @@ def _command_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_docs)
     cli_search.add_parser(sub)
     cli_sources.add_parser(sub)
+    cli_suggest.add_parser(sub)
     sp = sub.add_parser("check", help="check the database's integrity and schema version")
     sp.set_defaults(func=cmd_check)
     sp = sub.add_parser("brief", help="write the Word brief of one or more documents; prints the path written")

@@ -138,7 +138,7 @@ def open_services(path: Path, text: str, title: str = "Report"):
     from annotator.core.operations import services_for
 
     db = open_database(path)
-    services = services_for(db.repo, "ana")
+    services = services_for(db.repo, "ana", gazetteer=None)
     services.desk.ensure_tagset()
     return db, services, services.desk.import_document(text, title).document
 

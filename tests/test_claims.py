@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from annotator.core.claims import Claims
+from annotator.core.suggestions import Suggestions
 from annotator.core.entities import Entities
 from annotator.core.errors import InputError, NotFound
 from annotator.core.model import LabelKind
@@ -225,7 +226,7 @@ def count_transactions(repo, monkeypatch) -> list:
 
 def run(s, op):
     """Run an inverse operation as undo and redo do."""
-    return Operations(Services(s.desk, s.entities, s.claims)).run(op)
+    return Operations(Services(s.desk, s.entities, s.claims, Suggestions(s.desk.repo, "ana", s.desk.index, None))).run(op)
 
 
 def test_set_source_by_name_is_one_transaction_and_undo_tombstones_the_new_actor(s, monkeypatch):

@@ -24,8 +24,9 @@ TEXT = (
     "An Iraqi source denied it. قالت قوات الحشد الشعبي إن الحدود هادئة.\n"
     "Officials in Damascus 🇸🇾 repeated the claim; Syrian officials insisted.\n"
 )
-TABLES = ("document", "label", "entity", "annotation", "annotation_extra", "claim", "claim_subject", "claim_link")
-INVERSES_ONLY = {"restore_annotations", "unmerge_entities", "relink_claims"}
+TABLES = ("document", "label", "entity", "annotation", "annotation_extra", "claim", "claim_subject", "claim_link",
+          "rejected_suggestion")  # fmt: skip
+INVERSES_ONLY = {"restore_annotations", "unmerge_entities", "relink_claims", "set_rejections"}
 
 
 CLAIM_DEFAULTS = {"source_entity_id": None, "source_annotation_id": None, "reliability": "F", "credibility": "6",
@@ -100,6 +101,8 @@ def _ops(services, doc, labels) -> dict[str, Op]:
     start, end = span(doc.text, "Iraq", 0)
     occurrences = entities.find_occurrences(syrian, [doc.id])
     assert occurrences, "the second 'Syrian officials' is an occurrence"
+    suggestions = services.suggestions.for_document(doc.id, doc.text)
+    assert [s.exact for s in suggestions] == ["Syrian officials"], "the second 'Syrian officials' is suggested"
     return {
         "add_annotation": Op("add_annotation", {"doc_id": doc.id, "label_id": labels["Location"], "start": start,
                                                 "end": end, "ann_id": uuid.uuid4()}),  # fmt: skip
@@ -115,6 +118,8 @@ def _ops(services, doc, labels) -> dict[str, Op]:
         "set_claim_source": Op("set_claim_source", {"ann_id": claim, "name": "a source in Baghdad"}),
         "set_claim_subjects": Op("set_claim_subjects", {"ann_id": claim, "entity_ids": [syrian]}),
         "link_claims": Op("link_claims", {"from_id": claim, "to_id": other, "relation": "contradicts"}),
+        "accept_suggestions": Op("accept_suggestions", {"suggestions": suggestions}),
+        "reject_suggestions": Op("reject_suggestions", {"suggestions": suggestions}),
     }
 
 
@@ -122,7 +127,7 @@ def _ops(services, doc, labels) -> dict[str, Op]:
     "name",
     ["add_annotation", "delete_annotations", "update_annotation", "set_direction", "update_document",
      "update_entity", "merge_entities", "tag_occurrences", "set_claim_fields", "set_claim_source",
-     "set_claim_subjects", "link_claims"],  # fmt: skip
+     "set_claim_subjects", "link_claims", "accept_suggestions", "reject_suggestions"],  # fmt: skip
 )
 def test_every_operation_undoes_and_redoes_exactly(env, name):
     db, services, history, doc, labels = env

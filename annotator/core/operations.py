@@ -10,7 +10,7 @@ Qt's undo stack; the command line and the tests use :class:`History`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .change import Change, Op
@@ -19,6 +19,8 @@ from .entities import Entities
 from .entity_index import EntityIndex
 from .ports import Repository
 from .services import Desk
+from .suggest import Known
+from .suggestions import Suggestions, default_gazetteer
 
 
 @dataclass
@@ -28,11 +30,14 @@ class Services:
     desk: Desk
     entities: Entities
     claims: Claims
+    suggestions: Suggestions
 
 
-def services_for(repo: Repository, user: str) -> Services:
+def services_for(repo: Repository, user: str, gazetteer: Callable[[], Sequence[Known]] | None = default_gazetteer) -> Services:
+    """``gazetteer``: the places suggestions propose (None: none; tests give a few)."""
     index = EntityIndex(repo)
-    return Services(Desk(repo, user, index), Entities(repo, user, index), Claims(repo, user, index))
+    return Services(Desk(repo, user, index), Entities(repo, user, index), Claims(repo, user, index),
+                    Suggestions(repo, user, index, gazetteer))  # fmt: skip
 
 
 class Operations:
@@ -41,7 +46,7 @@ class Operations:
     with its inverse set."""
 
     def __init__(self, services: Services, extra: Mapping[str, Callable[..., Change]] | None = None):
-        desk, entities, claims = services.desk, services.entities, services.claims
+        desk, entities, claims, suggestions = services.desk, services.entities, services.claims, services.suggestions
         self.services = services
         self._run: dict[str, Callable[..., Change]] = {
             "add_annotation": lambda doc_id, label_id, start, end, ann_id=None, note="": desk.add_annotation(
@@ -64,6 +69,9 @@ class Operations:
             "link_claims": lambda from_id, to_id, relation: claims.link(from_id, to_id, relation)[1],
             "unlink_claims": lambda link_id: claims.unlink(link_id),
             "relink_claims": lambda link_id: claims.relink(link_id),
+            "accept_suggestions": suggestions.accept,
+            "reject_suggestions": suggestions.reject,
+            "set_rejections": suggestions.set_rejections,
             **(extra or {}),
         }
 
@@ -76,7 +84,10 @@ class Operations:
             fn = self._run[op.name]
         except KeyError:
             raise ValueError(f"no operation {op.name!r}") from None
-        return fn(**op.args)
+        change = fn(**op.args)
+        if op.name != "accept_suggestions":  # (it keeps the suggestions current itself)
+            self.services.suggestions.learned(change)
+        return change
 
 
 class History:

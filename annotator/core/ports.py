@@ -118,6 +118,8 @@ class Repository(Protocol):
         ...
 
     # --- suggestions ---------------------------------------------------------
+    def entity_label_counts(self) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
+        """Live annotations per entity and label."""
     def put_rejections(self, rows: Iterable[RejectedSuggestion]) -> None:
         """Insert each rejected suggestion, or update the row with its id (a tombstone undoes a rejection)."""
     def rejections(self, doc_id: uuid.UUID, include_deleted: bool = False) -> list[RejectedSuggestion]:

@@ -1,5 +1,5 @@
-"""The repository's reads across the whole corpus: search and the register
-of sources (a mixin of :class:`~annotator.store.repository.SqlRepository`)."""
+"""The repository's reads across the whole corpus: search, the register
+of sources and what suggestions are scored by (a mixin of :class:`~annotator.store.repository.SqlRepository`)."""
 
 from __future__ import annotations
 
@@ -42,3 +42,23 @@ class CorpusReads:
         with self.read_connection() as conn:
             claims, links = register_rows(conn)
         return build_register(claims, links, only)
+
+    def entity_label_counts(self) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
+        """How often each entity was tagged with each label (live annotations):
+        the suggestions' scores (:mod:`annotator.core.suggest`). One grouped
+        read over the annotations' index, not a scan per entity."""
+        from sqlalchemy import func, select
+
+        from .tables import AnnotationRow
+
+        A = AnnotationRow.__table__
+        stmt = (
+            select(A.c.entity_id, A.c.label_id, func.count())
+            .where(A.c.entity_id.is_not(None), A.c.deleted.is_(False))
+            .group_by(A.c.entity_id, A.c.label_id)
+        )
+        counts: dict[uuid.UUID, dict[uuid.UUID, int]] = {}
+        with self.read_connection() as conn:
+            for entity_id, label_id, n in conn.execute(stmt):
+                counts.setdefault(entity_id, {})[label_id] = n
+        return counts
