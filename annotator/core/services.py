@@ -253,9 +253,10 @@ class Desk:
         change = Change()
         referred: list[uuid.UUID | None] = []
         with self.repo.transaction():
-            for ann_id in ann_ids:
-                ann = replace(self.repo.get_annotation(ann_id), deleted=deleted, modified=stamp)
-                self.repo.update_annotation(ann)
+            anns = [replace(a, deleted=deleted, modified=stamp) for a in self.repo.get_annotations(ann_ids)]
+            self.repo.set_annotations_deleted(anns)
+            for ann in anns:
+                ann_id = ann.id
                 change.rows.append(ann)
                 docs.add(ann.document_id)
                 spans.append((ann.start, ann.end))

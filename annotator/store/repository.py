@@ -37,6 +37,7 @@ from ..core.model import (
 from . import change_log
 from .bulk import existing_ids, insert_many
 from .change_log import Changes, Touched
+from .repository_bulk import BulkAnnotations
 from .repository_corpus import CorpusReads
 from .repository_suggestions import SuggestionRows
 from .rows import annotation_of, as_uuid, claim_of, column_values, document_of, entity_of, extra_of, label_of, link_of, span_columns, subject_of
@@ -78,7 +79,7 @@ _SPAN_DETAILS = (
 )
 
 
-class SqlRepository(CorpusReads, SuggestionRows):
+class SqlRepository(CorpusReads, SuggestionRows, BulkAnnotations):
     """One per open database; safe to share between threads (one connection
     per transaction, and each thread has its own transaction state)."""
 
