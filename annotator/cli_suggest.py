@@ -32,6 +32,11 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
     if bool(args.doc) == bool(args.all):
         raise InputError("give one document, or --all")
+    if not args.no_gazetteer:
+        from .core import gazetteer
+        from .store.sqlite.place_index import open_place_index
+
+        gazetteer.use_index(open_place_index)  # the places' names from the index file (built once), not the 180 MB of JSON
     db = open_database(args.db, create=False)
     try:
         services = services_for(db.repo, args.user or current_user(), None if args.no_gazetteer else default_gazetteer)

@@ -177,3 +177,19 @@ def _change_with(*rows):
     from annotator.core.change import Change
 
     return Change(rows=list(rows), entities_changed=True)
+
+
+def test_scores_follow_each_tag_without_counting_the_corpus_again(tmp_path):
+    """A tag is counted into the scores from its change; an untag has them counted again."""
+    db, services, history, labels, first, second, _assad = _desk(tmp_path)
+    assert services.suggestions.for_document(second.id, second.text)[0].score == 1.0  # the counts are read here
+    reads = []
+    real = db.repo.entity_label_counts
+    db.repo.entity_label_counts = lambda: reads.append(1) or real()
+    history.do(_op("add_annotation", doc_id=first.id, label_id=labels["Location"].id, start=25, end=30))  # "Assad", a place too
+    got = services.suggestions.for_document(second.id, second.text)[0]
+    assert got.exact == "Assad" and got.score == 0.5 and reads == []  # counted in from the change, not read again
+    history.undo()
+    got = services.suggestions.for_document(second.id, second.text)[0]
+    assert (got.label_id, got.score) == (labels["Actor"].id, 1.0) and reads == [1]  # an untag: counted again, once
+    db.close()

@@ -75,6 +75,10 @@ class PlaceIndex(Protocol):
         """The places of these ranks."""
         ...
 
+    def prominent(self, min_population: int) -> list[Searchable]:
+        """Every country and capital, and every place of ``min_population`` or more, by rank."""
+        ...
+
 
 _NOT_LETTER = regex.compile(r"[^\p{L}\p{N}\n]+")
 

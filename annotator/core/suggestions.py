@@ -29,15 +29,22 @@ from .errors import NotFound
 from .model import Annotation, Entity, LabelKind, RejectedSuggestion, now
 from .ports import Repository
 from .sample import SAMPLE_CREATOR
-from .suggest import Known, NameAutomaton, Suggestion, SuggestionContext, gazetteer_names, suggest
+from .suggest import GAZETTEER_MIN_POPULATION, Known, NameAutomaton, Suggestion, SuggestionContext, gazetteer_names, suggest
 
 
 @cache
 def default_gazetteer() -> tuple[Known, ...]:
-    """The gazetteer's places worth proposing (read once per process: 1–2 s)."""
-    from .gazetteer import searchable_places
+    """The gazetteer's places worth proposing, read once per process from the
+    place index (:func:`.gazetteer.use_index`: a file built once, so the
+    gazetteer's 180 MB of JSON is not read again); without one, from the
+    gazetteer itself (1–2 s, and its memory)."""
+    from . import gazetteer
 
-    return tuple(gazetteer_names(searchable_places()))
+    try:
+        places = gazetteer.preload().prominent(GAZETTEER_MIN_POPULATION)
+    except RuntimeError:  # no index in use (a script)
+        places = gazetteer.searchable_places()
+    return tuple(gazetteer_names(places))
 
 
 class Suggestions:
@@ -91,11 +98,34 @@ class Suggestions:
         with self._lock:
             return suggest(automaton, doc_id, text, ctx)
 
+    def for_corpus(self, progress: Callable[[int, int, str], None] | None = None) -> list[Suggestion]:
+        """Every document's suggestions (each text read once); ``progress(done, total, title)``."""
+        ids = self.repo.document_ids()
+        out: list[Suggestion] = []
+        for i, doc_id in enumerate(ids):
+            doc = self.repo.get_document(doc_id)
+            if progress is not None:
+                progress(i, len(ids), doc.title)
+            out += self.for_document(doc_id, doc.text)
+        if progress is not None:
+            progress(len(ids), len(ids), "")
+        return out
+
     # --- keeping current ------------------------------------------------------------
     def learned(self, change: Change) -> None:
-        """Keep the automaton and the scores current after an edit."""
-        if any(isinstance(r, Annotation) for r in change.rows) or change.added or change.removed or change.updated:
-            self._counts = None
+        """Keep the automaton and the scores current after an edit: new tags
+        are counted in (no re-count of the corpus per tag); anything else
+        that touched annotations has them counted again at the next suggestion."""
+        annotations = change.rows_of(Annotation)
+        with self._lock:
+            if change.added and not (change.removed or change.updated) and self._counts is not None \
+                    and {a.id for a in annotations} == set(change.added):  # fmt: skip
+                for a in annotations:
+                    if a.entity_id is not None and not a.deleted:
+                        by_label = self._counts.setdefault(a.entity_id, {})
+                        by_label[a.label_id] = by_label.get(a.label_id, 0) + 1
+            elif annotations or change.added or change.removed or change.updated:
+                self._counts = None
         with self._lock:
             if self._automaton is None:
                 return

@@ -118,6 +118,15 @@ class SqlitePlaceIndex:
                 cur.close()
         return found
 
+    def prominent(self, min_population: int) -> list[Searchable]:
+        """Every country and capital, and every place of ``min_population`` or more, by rank."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT name, country_code, latitude, longitude, feature, population, extra, names FROM place "
+                "WHERE feature IN ('country', 'capital') OR population >= ? ORDER BY rank", (min_population,),
+            ).fetchall()  # fmt: skip
+        return [Searchable(*r[:7], r[7].split("\n")) for r in rows]
+
     def places(self, ranks: Iterable[int]) -> dict[int, Place]:
         ranks = list(ranks)
         if not ranks:
