@@ -4,9 +4,8 @@ import sqlite3
 import uuid
 
 from annotator.core.model import Label, LabelKind
-from annotator.store.sqlite import engine as store_sqlite
 from annotator.store.database import CURRENT_VERSION, inspect_version, open_database
-from annotator.store.migrations import MIGRATIONS, _set_version
+from tests.schema_helpers import file_at_version
 
 
 def _schema(path):
@@ -18,12 +17,7 @@ def _schema(path):
 
 
 def _build(path, version):
-    engine = store_sqlite.make_engine(path)
-    with engine.begin() as conn:
-        for _v, _what, step in MIGRATIONS[:version]:
-            step(conn)
-        _set_version(conn, version)
-    engine.dispose()
+    file_at_version(path, version)
 
 
 def test_v1_step_keeps_foreign_keys_and_table_indexes_of_tables_that_later_gain_columns(tmp_path):

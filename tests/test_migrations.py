@@ -10,6 +10,7 @@ from annotator.core.services import Desk
 from annotator.store.sqlite import engine as store_sqlite
 from annotator.store.database import CURRENT_VERSION, inspect_version, open_database
 from annotator.store.migrations import _set_version, _v1_initial
+from tests.schema_helpers import file_at_version
 
 TEXT = "Syria has sent 3,000 troops to the border with Iraq, officials in Damascus said."
 
@@ -121,15 +122,9 @@ def test_new_database_has_the_same_schema_as_a_migrated_one(tmp_path):
 
 
 def test_v2_file_gains_the_merge_conflict_table(tmp_path):
-    from annotator.store.migrations import MIGRATIONS
 
     path = tmp_path / "v2.db"
-    engine = store_sqlite.make_engine(path)
-    with engine.begin() as conn:
-        for version, _what, step in MIGRATIONS[:2]:
-            step(conn)
-        _set_version(conn, 2)
-    engine.dispose()
+    file_at_version(path, 2)
     assert inspect_version(path) == 2
     open_database(path).close()
     assert inspect_version(path) == CURRENT_VERSION
@@ -163,16 +158,10 @@ def _schema(path):
 
 def test_v7_file_with_data_gains_rejected_suggestions(tmp_path):
     from annotator.core.model import RejectedSuggestion
-    from annotator.store.migrations import MIGRATIONS
     from annotator.store.sqlite.schema_check import check_for_work
 
     path = tmp_path / "v7.db"
-    engine = store_sqlite.make_engine(path)
-    with engine.begin() as conn:
-        for _v, _what, step in MIGRATIONS[:7]:
-            step(conn)
-        _set_version(conn, 7)
-    engine.dispose()
+    file_at_version(path, 7)
     old = open_database(tmp_path / "fill.db")  # rows written as version 7 would: through the tables it has
     try:
         desk = Desk(old.repo, "v7")

@@ -14,11 +14,10 @@ from annotator.core.errors import StoreError
 from annotator.core.model import RejectedSuggestion, now
 from annotator.store.database import open_database
 from annotator.store.merge import apply_merge, conflicts, plan_merge
-from annotator.store.migrations import MIGRATIONS, _set_version
 from annotator.store.share import share
-from annotator.store.sqlite import engine as store_sqlite
 from annotator.store.sqlite.untrusted import read_untrusted
 from tests.merge_helpers import TEXT, TEXT2, Analyst, base_database, content, raw_dump, span, sql
+from tests.schema_helpers import file_at_version
 
 MIXED = "قال مسؤولون 🇸🇾 إن دمشق 👍🏽 أرسلت قوات إلى الحدود. Officials in Damascus 😀 said so."
 
@@ -204,12 +203,7 @@ def test_a_damaged_foreign_row_is_refused(pair, change, match):
 
 def test_a_file_of_schema_7_has_no_rejections(tmp_path):
     path = tmp_path / "v7.db"
-    engine = store_sqlite.make_engine(path)
-    with engine.begin() as conn:
-        for _v, _what, step in MIGRATIONS[:7]:
-            step(conn)
-        _set_version(conn, 7)
-    engine.dispose()
+    file_at_version(path, 7)
     theirs = read_untrusted(path)
     assert theirs.version == 7 and theirs.rows["rejected_suggestion"] == []
 

@@ -18,12 +18,11 @@ from pathlib import Path
 import pytest
 
 from annotator.core.errors import StoreError
-from annotator.store.sqlite import engine as store_sqlite
 from annotator.store.database import CURRENT_VERSION
 from annotator.store.merge import apply_merge, plan_merge
-from annotator.store.migrations import MIGRATIONS, _set_version
 from annotator.store.sqlite.untrusted import expected_catalogue, open_untrusted, read_untrusted
 from tests.merge_helpers import Analyst, base_database, raw_dump, sql
+from tests.schema_helpers import file_at_version
 
 
 @pytest.fixture
@@ -99,13 +98,7 @@ def test_committed_rows_still_in_their_wal_are_read(tmp_path):
 
 
 def _older(path: Path, version: int) -> None:
-    engine = store_sqlite.make_engine(path)
-    with engine.begin() as conn:
-        for target, _what, step in MIGRATIONS:
-            if target <= version:
-                step(conn)
-        _set_version(conn, version)
-    engine.dispose()
+    file_at_version(path, version)
 
 
 def test_a_version_1_file_is_read_and_merged(tmp_path, mine):
