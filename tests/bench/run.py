@@ -7,7 +7,8 @@ PART: reader (open, add, memory), launch (the desk's and a CLI command's start-u
 each a fresh process), brief, merge, import, linear (paths that must stay
 linear: ratios time(4n) / 4 time(n)), gazetteer (the place index: build, first answer,
 memory), search (a 1,000-document corpus: import with and without the index, queries, opening the
-desk on it); none: all of them.
+desk on it), suggest (a 1 MB report against 20,000 known names and the gazetteer: finding, drawing,
+accepting 10,000 and undoing them); none: all of them.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from tests.bench.launch_bench import bench_launch  # noqa: E402
 from tests.bench.linear_bench import bench_linear  # noqa: E402
 from tests.bench.merge_bench import bench_merge  # noqa: E402
 from tests.bench.search_bench import bench_search  # noqa: E402
+from tests.bench.suggest_bench import bench_suggest  # noqa: E402
 from tests.bench.synth import synth_document, synth_spans  # noqa: E402
 from tests.prompts import RecordingPrompter  # noqa: E402
 
@@ -146,7 +148,7 @@ def child_peak_rss(db_path: Path, doc_id: str) -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
-PARTS = ("reader", "launch", "brief", "merge", "import", "linear", "gazetteer", "search")
+PARTS = ("reader", "launch", "brief", "merge", "import", "linear", "gazetteer", "search", "suggest")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             results.update(bench_gazetteer())
         if "search" in parts:
             results.update(bench_search())
+        if "suggest" in parts:
+            results.update(bench_suggest())
     old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     old.update(results)
     RESULTS.write_text(json.dumps(old, indent=2) + "\n")
@@ -190,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
                "w3c_export_linear": "<= 1.5", "w3c_export_mem_per_file": "< 0.5", "w3c_new_labels_linear": "<= 1.5",
                "docx_footnotes_linear": "<= 1.5", "gazetteer_first_ms": "< 50", "gazetteer_rss_mb": "<= 50",
                "launch_ratio": "<= 2", "cli_start_s": "<= 0.3", "search_p95_ms": "< 50", "index_overhead_ratio": "<= 1.2",
-               "open_corpus_s": "< 1"}  # fmt: skip
+               "open_corpus_s": "< 1", "suggest_1mb_ms": "< 300", "suggest_ratio": "<= 2", "accept_ratio": "<= 1.5",
+               "undo_accept_10k_s": "< 2", "suggest_window_ms": "< 500", "accept_all_10k_s": "< 2"}  # fmt: skip
     width = max([18, *(len(k) + 1 for k in results)])
     print(f"{'measure':<{width}}{'value':>12}  target")
     for key, value in results.items():
