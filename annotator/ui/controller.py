@@ -22,10 +22,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core.errors import AnnotatorError
-from ..core import agreement, gazetteer
+from ..core import gazetteer
 from ..core.claims import Claims
 from ..core.entities import Entities
 from ..core.operations import Operations, services_for
+from ..core.suggestions import Suggestions, default_gazetteer
 from ..core.grading import grading_code
 from ..core.model import Annotation, Direction, Document, DocumentSummary, Entity, Label, LabelKind, SpanRow, SpanTable
 from ..core.change import Change, Op
@@ -38,6 +39,7 @@ from . import commands
 from .claim_choices import actor_named, claim_choices, near_actor_names, offered_actors
 from .entity_cache import EntityCache
 from .claim_editor import ClaimContext
+from .controller_sharing import SharingMixin
 
 if TYPE_CHECKING:
     from ..store.change_log import Changes
@@ -68,6 +70,7 @@ ALL_TABLES = frozenset({"*"})
 LIST_TABLES = frozenset({"*", "document", "annotation"})  # the document list: titles, counts
 LABEL_TABLES = frozenset({"*", "label"})
 ENTITY_TABLES = frozenset({"*", "entity", "annotation", "claim", "claim_subject"})  # names, mentions, sources
+SUGGESTION_TABLES = frozenset({"*", "entity", "annotation", "label", "rejected_suggestion"})  # names, scores, refusals
 
 
 class SpanLoad(NamedTuple):
@@ -89,7 +92,7 @@ def ready_spans(rows: SpanTable, fragments: dict) -> Callable[..., Callable[[], 
     return load
 
 
-class DeskController(QObject):
+class DeskController(SharingMixin, QObject):
     databaseOpened = Signal(object)  # Path
     documentsChanged = Signal()
     documentOpened = Signal(object)  # Document | None
@@ -99,9 +102,12 @@ class DeskController(QObject):
     _entitiesRead = Signal()  # from the entity cache's thread: queued to this one
     error = Signal(str)
 
-    def __init__(self, parent: QObject | None = None, user: str | None = None):
+    def __init__(self, parent: QObject | None = None, user: str | None = None, places=default_gazetteer):
+        """``places``: the gazetteer places suggestions propose besides the known entities (None: none)."""
         super().__init__(parent)
         self.user = user or current_user()
+        self._places = places
+        self.suggestions: Suggestions | None = None
         self.db: Database | None = None
         self.desk: Desk | None = None
         self.entities: Entities | None = None
@@ -131,8 +137,9 @@ class DeskController(QObject):
         if self.db is not None:
             self.db.close()
         self.db = db
-        services = services_for(db.repo, self.user)
+        services = services_for(db.repo, self.user, self._places)
         self.desk, self.entities, self.claims = services.desk, services.entities, services.claims
+        self.suggestions = services.suggestions
         self.operations = Operations(services, extra=self._conflict_operations())
         # The entity index is read now, on its own thread (not the span loader's:
         # the first document must not wait), so the first tag does not.
@@ -171,6 +178,8 @@ class DeskController(QObject):
         if tables & LABEL_TABLES:
             self._labels = self.repo.labels()
             self.labelsChanged.emit()
+        if tables & SUGGESTION_TABLES:
+            self.suggestions.forget()
         if tables & ENTITY_TABLES:
             self.entities.index.forget()
             self._reload_entities()
@@ -182,7 +191,7 @@ class DeskController(QObject):
         if self.db is not None:
             self.db.close()
             self.db = None
-            self.desk = self.entities = self.claims = self.operations = None
+            self.desk = self.entities = self.claims = self.operations = self.suggestions = None
 
     @property
     def repo(self):
@@ -496,79 +505,15 @@ class DeskController(QObject):
     def unlink_claims(self, link_id: uuid.UUID) -> bool:
         return self._do("Remove claim link", "unlink_claims", link_id=link_id)
 
-    # --- sharing ---------------------------------------------------------------------------
+    def accept_suggestions(self, suggestions: list) -> bool:
+        """Tag every suggestion (one edit, one undo)."""
+        n = len(suggestions)
+        return self._do(f"Accept {n} suggestion{'s' if n != 1 else ''}", "accept_suggestions", suggestions=list(suggestions))
 
-    def plan_merge(self, path: Path):
-        """What merging ``path`` would do (reads it as untrusted input)."""
-        from ..store import merge
-
-        return merge.plan_merge(self.db, path)
-
-    def apply_merge(self, plan):
-        """Apply a planned merge in one transaction, then re-read everything."""
-        from ..store import merge
-
-        report = merge.apply_merge(self.db, plan, user=self.user)
-        return report
-
-    def after_merge(self) -> None:
-        """Re-read everything after a merge, and forget the undo history: its
-        commands hold the values rows had before the merge, and undoing one
-        would write them back over the rows the merge just brought in (a
-        colleague's newer edit lost without a trace). The merge itself is
-        not undone from here either: its report and the conflicts list (each
-        conflict reversible) are the way back."""
-        self.undo_stack.clear()
-        self.refresh()
-        self.documentsChanged.emit()
-
-    def conflicts(self):
-        from ..store import merge
-
-        return merge.conflicts(self.db)
-
-    def reverse_conflict(self, conflict_id: uuid.UUID) -> bool:
-        """Keep the version a merge set aside; undo swaps back."""
-        return self._do("Keep the other version", "reverse_conflict", conflict_id=conflict_id)
-
-    def _conflict_operations(self) -> dict:
-        """The merge conflicts' two edits, as operations with their inverses
-        (they live in the store, which core does not import)."""
-        from ..store import merge
-
-        def reverse(conflict_id: uuid.UUID) -> Change:
-            change = merge.reverse_conflict(self.db, conflict_id)
-            change.inverse = Op("reverse_conflict", {"conflict_id": conflict_id})
-            return change
-
-        def mark(conflict_id: uuid.UUID, reviewed: bool) -> Change:
-            old = merge.get_conflict(self.db, conflict_id).resolved
-            merge.resolve_conflict(self.db, conflict_id, reviewed)
-            return Change(inverse=Op("mark_conflict", {"conflict_id": conflict_id, "reviewed": old}))
-
-        return {"reverse_conflict": reverse, "mark_conflict": mark}
-
-    def conflict(self, conflict_id: uuid.UUID):
-        from ..store import merge
-
-        return merge.get_conflict(self.db, conflict_id)
-
-    def set_conflict_reviewed(self, conflict_id: uuid.UUID, reviewed: bool) -> bool:
-        """Mark a conflict reviewed (or not), undoably. Only the conflicts
-        list changes, never a data row."""
-        text = "Mark conflict reviewed" if reviewed else "Mark conflict not reviewed"
-        return self._do(text, "mark_conflict", conflict_id=conflict_id, reviewed=reviewed)
-
-    def share(self, doc_ids: list[uuid.UUID], path: Path):
-        from ..store.share import share
-
-        return share(self.db, doc_ids, path, overwrite=path.exists())
-
-    def analysts(self) -> list[tuple[str, int]]:
-        return agreement.analysts(self.repo, self.document.id) if self.document else []
-
-    def agreement(self, a: str, b: str):
-        return agreement.document_agreement(self.repo, self.document.id, (a, b))
+    def reject_suggestions(self, suggestions: list) -> bool:
+        """Never propose these again (one edit, one undo)."""
+        n = len(suggestions)
+        return self._do(f"Reject {n} suggestion{'s' if n != 1 else ''}", "reject_suggestions", suggestions=list(suggestions))
 
     # --- called by commands ------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ reader and the panels; the rest is in parts, each given what it uses (see
 :mod:`.window_context`): :mod:`.window_databases` (open, recent, reload,
 changes made elsewhere, the first look), :mod:`.window_files` (imports,
 exports, the brief), :mod:`.window_sharing` (merge, share, conflicts,
-agreement), :mod:`.window_entities` (entities, place suggestions) and
+agreement), :mod:`.window_entities` (entities, place suggestions),
+:mod:`.window_suggestions` (suggestions from what is already tagged) and
 :mod:`.window_selection` (the selected annotation and its details)."""
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from .window_search import CorpusSearch
 from .window_files import Files
 from .window_selection import Selection
 from .window_sharing import Sharing
+from .window_suggestions import SuggestionTools
 
 SK = QKeySequence.StandardKey
 READER_MIN_WIDTH = 360  # px: a reader column never squeezed to a word a line
@@ -120,6 +122,7 @@ class MainWindow(QMainWindow):
         self.corpus_search = CorpusSearch(ctx, self.reader, self.tabs, self.entities, open_document=self.open_document,
                                           go_to_annotation=self.go_to_annotation)  # fmt: skip
         self.sources = SourceRegister(ctx, self.tabs, self.entities, self.go_to_annotation)
+        self.suggestion_tools = SuggestionTools(ctx, self.reader)
         self.tag_actions: dict[uuid.UUID, QAction] = {}
         self._build_actions()
         self._connect()
@@ -273,10 +276,12 @@ class MainWindow(QMainWindow):
         self.tag_menu.addSeparator()
         self.tag_menu.addAction(self.act_edit_entity)
         self.tag_menu.addAction(self.act_tag_all)
+        self.suggestion_tools.add_to_menu(self.tag_menu)
         self.toolbar.insertActions(self._tag_anchor, list(self.tag_actions.values()))
 
     def _reader_context_actions(self) -> list:
-        return [*self.tag_actions.values(), None, self.act_edit_entity, self.act_tag_all, self.act_delete]
+        return [*self.suggestion_tools.context_actions(), *self.tag_actions.values(), None, self.act_edit_entity,
+                self.act_tag_all, self.act_delete]  # fmt: skip
 
     # --- wiring -----------------------------------------------------------------------
 
@@ -580,6 +585,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, ev: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
+        self.suggestion_tools.close()
         self.ctl.close()
         super().closeEvent(ev)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import regex
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -80,6 +80,7 @@ class ReaderView(QPlainTextEdit):
         self.highlighter = SpanHighlighter(self.document(), self.palette())
         self.describe: Callable[[uuid.UUID], str] = lambda _id: ""
         self.context_actions: Callable[[], list] = lambda: []
+        self.overlays: list[Callable[[QRect], None]] = []  # painted over the text, within the rect repainted (suggestions' outlines)
         self._text = ""
         self._find: list[QTextEdit.ExtraSelection] = []
         self._flash: list[QTextEdit.ExtraSelection] = []
@@ -263,6 +264,8 @@ class ReaderView(QPlainTextEdit):
     def paintEvent(self, ev) -> None:  # noqa: N802
         super().paintEvent(ev)
         self._paint_claim_bars(ev.rect())
+        for paint in self.overlays:
+            paint(ev.rect())
 
     def claim_bars(self, clip=None) -> list[tuple[QRectF, QColor]]:
         """The margin bars beside every line holding a claim, in viewport
