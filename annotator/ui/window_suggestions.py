@@ -313,14 +313,14 @@ class SuggestionTools(QObject):
         """The outlines of the suggestions within ``clip`` (a tag repaints its block, not the page)."""
         if not self.shown or self._doc_id is None:
             return
-        pieces, colours, area = [], {}, QRectF(clip)
+        pieces, colours, area, tops = [], {}, QRectF(clip), {}
         for i in visible(self._starts, self.reader, clip):
             s = self.shown[i]
             colour = colours.get(s.label_id)
             if colour is None:
                 label = self.ctx.ctl.label(s.label_id)
                 colour = colours[s.label_id] = QColor(label.color if label is not None else "#808080")
-            pieces += [(rect, colour, s is self._current) for rect in line_rects(self.reader, s.start, s.end) if rect.intersects(area)]
+            pieces += [(rect, colour, s is self._current) for rect in line_rects(self.reader, s.start, s.end, tops) if rect.intersects(area)]
         paint_outlines(self.reader, pieces)
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802
