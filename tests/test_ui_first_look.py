@@ -28,10 +28,10 @@ def test_the_last_document_is_drawn_before_the_database_is_opened(qtbot, tmp_pat
     seen = []
     real = controller_module.DeskController.open_database
 
-    def watched(ctl, db_path):
+    def watched(ctl, db_path, *rest):
         reader = ctl.parent().reader
         seen.append((ctl.parent().isVisible(), reader.text, format_at(reader, TEXTS[1].index("Palmyra")) is not None))
-        return real(ctl, db_path)
+        return real(ctl, db_path, *rest)
 
     monkeypatch.setattr(controller_module.DeskController, "open_database", watched)
     win = start_window(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +69,8 @@ def _damaged(path: Path, problems: list[str]) -> str:
     return f"{path}: damaged database file (integrity check: {first[:200]}); `annotator check` lists the problems"
 
 
-def open_database(path: Path | str | None = None, *, create: bool = True, verify: bool = True) -> Database:
+def open_database(path: Path | str | None = None, *, create: bool = True, verify: bool = True,
+                  checked: Callable[[], list[str] | None] | None = None) -> Database:  # fmt: skip
     """Open (creating if allowed) and migrate an Annotator database.
 
     A file that is not ours, is newer, has a schema that is not exactly ours
@@ -76,7 +78,9 @@ def open_database(path: Path | str | None = None, *, create: bool = True, verify
     read-only before the file is opened for writing, see
     :mod:`.sqlite.schema_check`), or (unless ``verify`` is false) fails
     SQLite's quick check is refused with :class:`StoreError` and left exactly
-    as it was (WAL mode is switched on only after these checks)."""
+    as it was (WAL mode is switched on only after these checks). ``checked``:
+    the quick check's answer when it was started earlier on this file (see
+    :mod:`.sqlite.early_check`); None from it, or none given: checked here."""
     path = Path(path).expanduser() if path else default_db_path()
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not a database file")
@@ -98,7 +102,9 @@ def open_database(path: Path | str | None = None, *, create: bool = True, verify
     engine = sqlite.make_engine(path)
     try:
         with engine.begin() as conn:
-            problems = sqlite.quick_check(conn) if verify else []
+            problems = checked() if verify and checked is not None else None
+            if problems is None:
+                problems = sqlite.quick_check(conn) if verify else []
             if problems:
                 raise StoreError(_damaged(path, problems))
             version = upgrade(conn)

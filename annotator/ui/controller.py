@@ -128,12 +128,13 @@ class DeskController(SharingMixin, QObject):
 
     # --- database ---------------------------------------------------------------
 
-    def open_database(self, path: Path | None) -> list[DocumentImport]:
-        """Open (or create) a database; a new empty one receives the seed article."""
+    def open_database(self, path: Path | None, checked: Callable[[], list[str] | None] | None = None) -> list[DocumentImport]:
+        """Open (or create) a database; a new empty one receives the seed article.
+        ``checked``: its quick check, started earlier (see the store's ``open_database``)."""
         from ..io.seeds import seed_if_empty
         from ..store.database import open_database
 
-        db = open_database(path)
+        db = open_database(path, checked=checked)
         if self.db is not None:
             self.db.close()
         self.db = db
@@ -141,9 +142,6 @@ class DeskController(SharingMixin, QObject):
         self.desk, self.entities, self.claims = services.desk, services.entities, services.claims
         self.suggestions = services.suggestions
         self.operations = Operations(services, extra=self._conflict_operations())
-        # The entity index is read now, on its own thread (not the span loader's:
-        # the first document must not wait), so the first tag does not.
-        threading.Thread(target=_warm, args=(services.entities.index,), name="annotator-entities", daemon=True).start()
         self.undo_stack.clear()
         self._seen = db.repo.change_position()
         self.document = None
@@ -152,11 +150,15 @@ class DeskController(SharingMixin, QObject):
         self._labels = self.desk.ensure_tagset()
         # ANNOTATOR_NO_SEED=1 starts an empty database empty (tests, trainers).
         seeded = [] if os.environ.get("ANNOTATOR_NO_SEED") == "1" else seed_if_empty(self.desk)
-        self._reload_entities()
         self.databaseOpened.emit(db.path)
+        self.documentsChanged.emit()  # the list first, read while no other thread holds the interpreter
+        # The entities and their index are read now, each on its own thread
+        # (not the span loader's: the first document must not wait), so the
+        # first tag does not.
+        self._reload_entities()
+        threading.Thread(target=_warm, args=(services.entities.index,), name="annotator-entities", daemon=True).start()
         self.labelsChanged.emit()
         self.entitiesChanged.emit()
-        self.documentsChanged.emit()
         self.documentOpened.emit(None)
         return seeded
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMenu
 
 from ..core.errors import AnnotatorError
 from ..store.paths import default_db_path
+from ..store.sqlite.early_check import start_quick_check
 from ..store.sqlite.first_look import first_look
 from .controller import ALL_TABLES, LABEL_TABLES, LIST_TABLES, ready_spans
 from .reader import ReaderPane
@@ -37,6 +38,7 @@ class Databases:
     def __init__(self, ctx: WindowContext, pane: ReaderPane, *, open_document: Callable[[uuid.UUID], None],
                  reopen: Callable[[uuid.UUID], None], refresh_documents: Callable[[], None]) -> None:  # fmt: skip
         self.ctx, self.ctl, self.settings = ctx, ctx.ctl, ctx.settings
+        self._early: tuple[Path, Callable[[], list[str] | None]] | None = None  # a quick check started at the first look
         self.pane, self.reader = pane, pane.reader
         self.recent_menu = QMenu("Open &recent", ctx.window)
         self._open_document, self._reopen, self._refresh_documents = open_document, reopen, refresh_documents
@@ -46,8 +48,10 @@ class Databases:
         """Open (or create) a database and show its last document here, else
         its first (a new database shows the seed article)."""
         self.remember_document()  # of the database being left
+        early, self._early = self._early, None
+        checked = early[1] if early is not None and early[0] == (Path(path).expanduser() if path else default_db_path()) else None
         try:
-            seeded = self.ctl.open_database(path)
+            seeded = self.ctl.open_database(path, checked)
         except AnnotatorError as exc:
             self.ctx.error(str(exc))
             return False
@@ -170,6 +174,7 @@ class Databases:
         look = first_look(path, last or None)
         if look is None:
             return False
+        self._early = (path, start_quick_check(path))  # run while the store loads (see .early_check)
         doc = look.document
         self.pane.show_header(doc)
         self.reader.show_document(doc, ready_spans(look.spans, look.fragments), look.labels)
