@@ -204,3 +204,15 @@ def _tables(path):
         return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     finally:
         con.close()
+
+
+def test_the_current_schema_snapshot_is_what_the_migrations_build():
+    """Opening a file compares it with annotator/store/sqlite/catalogue_snapshot.py;
+    after a new migration: .venv/bin/python tests/write_catalogue_snapshot.py"""
+    from annotator.store.migrations import CURRENT_VERSION
+    from annotator.store.sqlite import catalogue_snapshot
+    from annotator.store.sqlite.schema_check import built_catalogue, expected_catalogue
+
+    assert catalogue_snapshot.VERSION == CURRENT_VERSION
+    assert catalogue_snapshot.CATALOGUE == built_catalogue(CURRENT_VERSION)
+    assert expected_catalogue(CURRENT_VERSION) is catalogue_snapshot.CATALOGUE
