@@ -3,8 +3,9 @@ analyst already tagged (or of a gazetteer place), outlined in the reader,
 accepted or rejected one at a time from the keyboard or all at once.
 
 Suggestions for the open document are found on a thread of their own
-(:meth:`~annotator.core.suggestions.Suggestions.for_document`), when the
-document opens and once the analyst pauses after an edit that names something new; a result that
+(:meth:`~annotator.core.suggestions.Suggestions.for_document`), just after
+the document is drawn and once the analyst pauses after an edit that names
+something new; a result that
 arrives for a document no longer open, or after a newer request, is dropped.
 A tag just made, or a suggestion just accepted or rejected, takes its
 outline away at once, without waiting for the next search.
@@ -29,6 +30,7 @@ from .window_context import WindowContext
 from .workers import BackgroundTask
 
 SEARCH_DELAY_MS = 1200  # after the last edit: a search waits until the analyst pauses (it competes with their tagging)
+OPENED_DELAY_MS = 250  # after a document opens: its drawing done first (a search on the other thread slows it)
 WHY_SHOWN_MS = 8000
 
 
@@ -108,12 +110,12 @@ class SuggestionTools(QObject):
 
     def _document_opened(self, doc) -> None:
         self._set([], doc.id if doc is not None else None)
-        self._timer.start(0)  # at once: an analyst opening a report looks for them now
+        self._timer.start(OPENED_DELAY_MS)  # soon, but after the document is drawn
 
     def schedule(self) -> None:
         """Search again a moment from now (one search for a burst of edits),
         never later than a search already due at once."""
-        if not (self._timer.isActive() and self._timer.interval() == 0):
+        if not (self._timer.isActive() and self._timer.interval() == OPENED_DELAY_MS):
             self._timer.start(SEARCH_DELAY_MS)
 
     def _search(self) -> None:
@@ -156,7 +158,7 @@ class SuggestionTools(QObject):
         """A tag or a rejection takes its suggestions' outlines away now;
         anything that may add suggestions (a new name, an untag, an undone
         rejection) searches again."""
-        if self._timer.isActive() and self._timer.interval() != 0:
+        if self._timer.isActive() and self._timer.interval() != OPENED_DELAY_MS:
             self._timer.start(SEARCH_DELAY_MS)  # still editing: later
         if change.document_id not in (self._doc_id, None):
             return

@@ -11,7 +11,7 @@ aliases each, the real gazetteer, and a 1 MB report no one has tagged yet.
   in the lower-cased text (no words, no normalisation, no labels, no
   rejections); ``suggest_ratio`` = ours / raw.
 - ``suggest_window_ms``: the desk opening the 1 MB report until its outlines
-  are drawn (in this process, offscreen; the automaton already built, as
+  are drawn (the search waits 250 ms for the document to be drawn first) (in this process, offscreen; the automaton already built, as
   after the first document of a session).
 - ``suggest_corpus_s``: every document's suggestions (the 1 MB report and
   40 more of 25,000 characters), as *Accept all suggestions in every
@@ -108,7 +108,7 @@ def _window_ms(path: Path, doc_id: uuid.UUID, places) -> float:
         QCoreApplication.processEvents()
         time.sleep(0.001)
     elapsed = (drawn[0] - started) * 1000 if drawn else float("nan")
-    # The part waits SEARCH_DELAY_MS after opening (a burst of edits searches once): counted in.
+    # The part waits OPENED_DELAY_MS after opening (the document drawn first): counted in.
     win.close()
     win.deleteLater()
     QCoreApplication.processEvents()
