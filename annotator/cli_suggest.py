@@ -41,10 +41,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     try:
         services = services_for(db.repo, args.user or current_user(), None if args.no_gazetteer else default_gazetteer)
         ids = list(db.repo.document_ids()) if args.all else [resolve_document_ref(args.doc, db.repo.document_ids())]
-        found = []
-        for doc_id in ids:
-            doc = db.repo.get_document(doc_id)
-            found += [(doc, s) for s in services.suggestions.for_document(doc.id, doc.text)]
+        found = [(doc, s) for doc, suggestions in services.suggestions.for_documents(ids) for s in suggestions]
         suggestions = [s for _doc, s in found]
         if args.accept or args.reject:
             name = "accept_suggestions" if args.accept else "reject_suggestions"

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import cache
 
 from .change import Change, Op
 from .entity_index import EntityIndex
 from .errors import NotFound
-from .model import Annotation, Entity, LabelKind, RejectedSuggestion, now
+from .model import Annotation, Document, Entity, LabelKind, RejectedSuggestion, now
 from .ports import Repository
 from .sample import SAMPLE_CREATOR
 from .suggest import GAZETTEER_MIN_POPULATION, Known, NameAutomaton, Suggestion, SuggestionContext, gazetteer_names, suggest
@@ -98,18 +98,20 @@ class Suggestions:
         with self._lock:
             return suggest(automaton, doc_id, text, ctx)
 
-    def for_corpus(self, progress: Callable[[int, int, str], None] | None = None) -> list[Suggestion]:
-        """Every document's suggestions (each text read once); ``progress(done, total, title)``."""
-        ids = self.repo.document_ids()
-        out: list[Suggestion] = []
+    def for_documents(self, ids: Sequence[uuid.UUID],
+                      progress: Callable[[int, int, str], None] | None = None) -> Iterator[tuple[Document, list[Suggestion]]]:  # fmt: skip
+        """Each document with its suggestions (its text read once); ``progress(done, total, title)``."""
         for i, doc_id in enumerate(ids):
             doc = self.repo.get_document(doc_id)
             if progress is not None:
                 progress(i, len(ids), doc.title)
-            out += self.for_document(doc_id, doc.text)
+            yield doc, self.for_document(doc_id, doc.text)
         if progress is not None:
             progress(len(ids), len(ids), "")
-        return out
+
+    def for_corpus(self, progress: Callable[[int, int, str], None] | None = None) -> list[Suggestion]:
+        """Every document's suggestions."""
+        return [s for _doc, found in self.for_documents(self.repo.document_ids(), progress) for s in found]
 
     # --- keeping current ------------------------------------------------------------
     def learned(self, change: Change) -> None:
