@@ -256,11 +256,10 @@ class Desk:
             anns = [replace(a, deleted=deleted, modified=stamp) for a in self.repo.get_annotations(ann_ids)]
             self.repo.set_annotations_deleted(anns)
             for ann in anns:
-                ann_id = ann.id
                 change.rows.append(ann)
                 docs.add(ann.document_id)
                 spans.append((ann.start, ann.end))
-                (change.removed if deleted else change.added).append(ann_id)
+                (change.removed if deleted else change.added).append(ann.id)
                 referred += self._referred_by(ann)
             touched = self.life.settle(referred, stamp) if deleted else self.life.revive(referred, stamp)
         self.life.learned(touched)

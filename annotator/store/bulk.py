@@ -100,12 +100,12 @@ def _enum_value(v):
 
 
 _PLANS: dict[tuple, InsertPlan] = {}
-_IN_CHUNK = 500
+IN_CHUNK = 500
 
 
 class IdLookup:
     """Which of a chunk of ids a table holds (:func:`existing_ids`):
-    SQLAlchemy's ``select(id).where(id.in_(…))`` with :data:`_IN_CHUNK`
+    SQLAlchemy's ``select(id).where(id.in_(…))`` with :data:`IN_CHUNK`
     placeholders, compiled once for the dialect and run through
     :meth:`Connection.exec_driver_sql` (a short chunk repeats its last id),
     the ids bound and read with the column type's own processors. An
@@ -116,16 +116,16 @@ class IdLookup:
 
     def __init__(self, table, dialect):
         col = table.c.id
-        places = [bindparam(f"id{k}", type_=col.type) for k in range(_IN_CHUNK)]
+        places = [bindparam(f"id{k}", type_=col.type) for k in range(IN_CHUNK)]
         compiled = select(col).where(col.in_(places)).compile(dialect=dialect)
         self.sql = compiled.string
-        self.names = None if compiled.positional else [f"id{k}" for k in range(_IN_CHUNK)]
+        self.names = None if compiled.positional else [f"id{k}" for k in range(IN_CHUNK)]
         impl = col.type.dialect_impl(dialect)
         self.bind = impl.bind_processor(dialect)
         self.read = impl.result_processor(dialect, None)
 
     def run(self, conn: Connection, ids: list) -> list:
-        ids = ids + ids[-1:] * (_IN_CHUNK - len(ids))
+        ids = ids + ids[-1:] * (IN_CHUNK - len(ids))
         values = list(map(self.bind, ids)) if self.bind else ids
         params = tuple(values) if self.names is None else dict(zip(self.names, values))
         found = [row[0] for row in conn.exec_driver_sql(self.sql, params)]
@@ -151,6 +151,6 @@ def existing_ids(conn: Connection, table, wanted: list) -> set[uuid.UUID]:
     if lookup is None:
         lookup = _EXISTING[key] = IdLookup(table, conn.dialect)
     found: set[uuid.UUID] = set()
-    for i in range(0, len(wanted), _IN_CHUNK):
-        found.update(lookup.run(conn, wanted[i : i + _IN_CHUNK]))
+    for i in range(0, len(wanted), IN_CHUNK):
+        found.update(lookup.run(conn, wanted[i : i + IN_CHUNK]))
     return found
