@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
+from .early_check import QUICK_CHECK, problems_of
+
 BUSY_TIMEOUT_MS = 15_000
 READS_ONLY = "annotator_reads_only"
 """Execution option naming a connection that only reads (portable: another
@@ -61,8 +63,7 @@ def enable_wal(engine: Engine) -> None:
 def quick_check(conn: Connection) -> list[str]:
     """Problems reported by ``PRAGMA quick_check`` (pages and b-trees, not
     the indexes' content: a few ms per MB); empty when the file is sound."""
-    rows = [r[0] for r in conn.execute(text("PRAGMA quick_check(5)")).fetchall()]
-    return [] if rows == ["ok"] else rows
+    return problems_of([r[0] for r in conn.execute(text(QUICK_CHECK)).fetchall()])
 
 
 def integrity_check(engine: Engine) -> list[str]:

@@ -50,6 +50,11 @@ class FirstLook:
     labels: list[Label]
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """The standard library's connection to ``path``, read-only (what is read before the store loads)."""
+    return sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=1.0)
+
+
 def first_look(path: Path, preferred: str | None = None) -> FirstLook | None:
     """The document ``preferred`` (its id as text), else the database's first
     (as the document list orders them), of the database at ``path``; None
@@ -61,7 +66,7 @@ def first_look(path: Path, preferred: str | None = None) -> FirstLook | None:
     except (OSError, StoreError):  # missing, a folder, unreadable, not SQLite: the proper open says
         return None
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=1.0)
+        conn = connect_read_only(path)
     except sqlite3.Error:
         return None
     try:
