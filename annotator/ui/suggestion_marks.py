@@ -8,7 +8,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock
+from PySide6.QtGui import QColor, QPainter, QPen
 
 OUTLINE_WIDTH = 1.4
 CURRENT_WIDTH = 2.4  # the suggestion the cursor is in
@@ -21,15 +21,21 @@ def visible_range(reader, clip: QRect) -> tuple[int, int]:
     return reader.cp_at(QPoint(0, clip.top())), reader.cp_at(QPoint(reader.viewport().width(), clip.bottom()))
 
 
-def block_rects(reader, start: int, end: int) -> list[tuple[QTextBlock, QRectF]]:
-    """The rectangles a span takes on the lines it covers, each in its block's own coordinates."""
+def line_rects(reader, start: int, end: int, tops: dict[int, QRectF] | None = None) -> list[QRectF]:
+    """The rectangles (viewport coordinates) a span takes on the lines it covers;
+    ``tops``: the blocks' geometry by block number, kept between the calls of one paint."""
     a, b = reader.text_map.span_to_utf16(start, end)
-    out: list[tuple[QTextBlock, QRectF]] = []
+    rects: list[QRectF] = []
+    offset = reader.contentOffset()
+    tops = {} if tops is None else tops
     block = reader.document().findBlock(a)
     while block.isValid() and block.position() < b:
         layout = block.layout()
         if block.isVisible() and layout is not None and layout.lineCount():
-            pos = layout.position()
+            geo = tops.get(block.blockNumber())
+            if geo is None:  # (the reader's layout computes it in Python: once a block per paint)
+                geo = tops[block.blockNumber()] = reader.blockBoundingGeometry(block).translated(offset)
+            x0, y0 = geo.left() + layout.position().x(), geo.top() + layout.position().y()
             lo, hi = max(a - block.position(), 0), min(b - block.position(), block.length() - 1)
             first, last = layout.lineForTextPosition(lo), layout.lineForTextPosition(max(lo, hi - 1))
             if first.isValid() and last.isValid():
@@ -38,22 +44,8 @@ def block_rects(reader, start: int, end: int) -> list[tuple[QTextBlock, QRectF]]
                     x1 = line.cursorToX(max(lo, line.textStart()))[0]
                     x2 = line.cursorToX(min(hi, line.textStart() + line.textLength()))[0]
                     left, right = min(x1, x2), max(x1, x2)
-                    out.append((block, QRectF(pos.x() + left, pos.y() + line.y(), max(2.0, right - left), line.height())))
+                    rects.append(QRectF(x0 + left, y0 + line.y(), max(2.0, right - left), line.height()))
         block = block.next()
-    return out
-
-
-def line_rects(reader, start: int, end: int, tops: dict[int, QRectF] | None = None) -> list[QRectF]:
-    """The rectangles (viewport coordinates) a span takes on the lines it covers;
-    ``tops``: the blocks' geometry by block number, kept between the calls of one paint."""
-    offset = reader.contentOffset()
-    tops = {} if tops is None else tops
-    rects = []
-    for block, rect in block_rects(reader, start, end):
-        geo = tops.get(block.blockNumber())
-        if geo is None:  # (the reader's layout computes it in Python: once a block per paint)
-            geo = tops[block.blockNumber()] = reader.blockBoundingGeometry(block).translated(offset)
-        rects.append(rect.translated(geo.left(), geo.top()))
     return rects
 
 
