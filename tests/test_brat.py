@@ -10,6 +10,7 @@ from annotator.core.services import Desk
 from annotator.io.brat import brat_ann, import_brat, parse_ann, read_brat_file, write_brat
 from annotator.io.documents import import_files
 from annotator.store.database import open_database
+from tests.cli_helpers import cli_runner
 
 DATA = Path(__file__).parent / "data" / "brat"
 EXAMPLES = ["000-introduction", "060-relation_annotation", "110-note_annotation"]
@@ -295,15 +296,10 @@ def test_many_annotations(desk):
 
 
 def test_cli_import_and_export_brat(tmp_path, capsys, monkeypatch):
-    from annotator import cli
-
     monkeypatch.setenv("ANNOTATOR_USER", "ana")
     db = str(tmp_path / "c.db")
 
-    def run(*args):
-        code = cli.main(["--db", db, *map(str, args)])
-        out, err = capsys.readouterr()
-        return code, out, err
+    run = cli_runner(db, capsys)
 
     code, out, _ = run("import", DATA / "000-introduction.txt")
     doc = out.split("\t")[0]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from annotator import cli
+from tests.cli_helpers import cli_runner
 
 
 @pytest.fixture
@@ -16,10 +16,7 @@ def run(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ANNOTATOR_USER", "tester")
     db = tmp_path / "a.db"
 
-    def run(*args):
-        code = cli.main(["--db", str(db), *map(str, args)])
-        out, err = capsys.readouterr()
-        return code, out, err
+    run = cli_runner(db, capsys)
 
     assert run("run-default")[0] == 0  # the seed article, fully annotated
     report = tmp_path / "arabic.txt"

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from annotator import cli
 from annotator.core.operations import services_for
 from annotator.store.database import open_database
+from tests.cli_helpers import cli_runner
 
 
 @pytest.fixture
@@ -17,10 +17,7 @@ def run(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ANNOTATOR_USER", "tester")
     db = tmp_path / "a.db"
 
-    def run(*args):
-        code = cli.main(["--db", str(db), *map(str, args)])
-        out, err = capsys.readouterr()
-        return code, out, err
+    run = cli_runner(db, capsys)
 
     for name, text in [("first.txt", "Assad spoke."), ("second.txt", "Later, Assad went to Damascus. Assad 😀 left.")]:
         (tmp_path / name).write_text(text, "utf-8")

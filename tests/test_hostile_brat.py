@@ -20,6 +20,7 @@ import pytest
 
 from annotator import cli
 from tests.merge_helpers import raw_dump
+from tests.cli_helpers import cli_runner
 
 TEXT = "Syria sent troops. 😀 قال e\u0301 🇸🇾 end\n"
 N = len(TEXT)
@@ -30,10 +31,7 @@ N = len(TEXT)
 def env(tmp_path, capsys):
     db = tmp_path / "a.db"
 
-    def run(*args) -> tuple[int, str, str]:
-        code = cli.main(["--db", str(db), *map(str, args)])
-        out, err = capsys.readouterr()
-        return code, out, err
+    run = cli_runner(db, capsys)
 
     (tmp_path / "report.txt").write_text(TEXT, encoding="utf-8")
     code, out, _ = run("import", tmp_path / "report.txt")

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from annotator import cli
 from annotator.core.services import Desk
 from annotator.io.interchange import export_annotation_file, import_annotation_file
 from annotator.store.database import open_database
 from tests.merge_helpers import raw_dump
+from tests.cli_helpers import cli_runner
 
 DATA = Path(__file__).parent / "data"
 ROUNDTRIP = DATA / "brat_roundtrip"
@@ -42,10 +42,7 @@ def env(tmp_path, capsys):
     """A database of two documents, A and B (both say "Syria sent troops")."""
     db = tmp_path / "a.db"
 
-    def run(*args) -> tuple[int, str, str]:
-        code = cli.main(["--db", str(db), *map(str, args)])
-        out, err = capsys.readouterr()
-        return code, out, err
+    run = cli_runner(db, capsys)
 
     (tmp_path / "alpha.txt").write_text(TEXT_A, encoding="utf-8")
     (tmp_path / "beta.txt").write_text(TEXT_B, encoding="utf-8")
