@@ -193,3 +193,14 @@ def test_scores_follow_each_tag_without_counting_the_corpus_again(tmp_path):
     got = services.suggestions.for_document(second.id, second.text)[0]
     assert (got.label_id, got.score) == (labels["Actor"].id, 1.0) and reads == [1]  # an untag: counted again, once
     db.close()
+
+
+def test_another_writers_tag_forgets_the_scores_and_keeps_the_names(tmp_path):
+    db, services, _history, _labels, _first, second, _assad = _desk(tmp_path)
+    services.suggestions.for_document(second.id, second.text)
+    automaton = services.suggestions.automaton()
+    services.suggestions.forget(names=False)
+    assert services.suggestions.automaton() is automaton  # not rebuilt for another writer's tag
+    services.suggestions.forget()
+    assert services.suggestions.automaton() is not automaton
+    db.close()

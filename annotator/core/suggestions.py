@@ -141,10 +141,13 @@ class Suggestions:
                 else:
                     self._automaton.add_entity(e.id, e.kind, e.names())
 
-    def forget(self) -> None:
-        """Read everything again at the next suggestion (changes made elsewhere)."""
+    def forget(self, names: bool = True) -> None:
+        """Read again at the next suggestion what changed elsewhere: the scores
+        (another writer's tags), and with ``names`` the names too (its entities).
+        Labels and rejections are read at every suggestion: nothing to forget."""
         with self._lock:
-            self._automaton = None
+            if names:
+                self._automaton = None
             self._counts = None
 
     # --- the edits --------------------------------------------------------------------

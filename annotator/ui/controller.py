@@ -70,7 +70,7 @@ ALL_TABLES = frozenset({"*"})
 LIST_TABLES = frozenset({"*", "document", "annotation"})  # the document list: titles, counts
 LABEL_TABLES = frozenset({"*", "label"})
 ENTITY_TABLES = frozenset({"*", "entity", "annotation", "claim", "claim_subject"})  # names, mentions, sources
-SUGGESTION_TABLES = frozenset({"*", "entity", "annotation", "label", "rejected_suggestion"})  # names, scores, refusals
+NAME_TABLES = frozenset({"*", "entity"})  # the suggestions' names
 
 
 class SpanLoad(NamedTuple):
@@ -180,9 +180,9 @@ class DeskController(SharingMixin, QObject):
         if tables & LABEL_TABLES:
             self._labels = self.repo.labels()
             self.labelsChanged.emit()
-        if tables & SUGGESTION_TABLES:
-            self.suggestions.forget()
         if tables & ENTITY_TABLES:
+            # The suggestions' scores count annotations; their names are the entities'.
+            self.suggestions.forget(names=bool(tables & NAME_TABLES))
             self.entities.index.forget()
             self._reload_entities()
             self.entitiesChanged.emit()
