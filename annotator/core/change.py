@@ -13,6 +13,7 @@ back with the same UUID, which keeps merges exact.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,3 +59,14 @@ class Change:
 
     def rows_of(self, cls: type) -> list:
         return [r for r in self.rows if isinstance(r, cls)]
+
+    def locate(self, spans: Iterable) -> Change:
+        """Name the document and the spans of ``spans`` (rows with ``document_id``,
+        ``start``, ``end``) when they all lie in one; across documents (or none)
+        ``document_id`` stays None and ``spans`` empty: a view showing any reloads."""
+        spans = list(spans)
+        docs = {s.document_id for s in spans}
+        if len(docs) == 1:
+            self.document_id = docs.pop()
+            self.spans = [(s.start, s.end) for s in spans]
+        return self

@@ -423,9 +423,4 @@ class Entities:
                                                entity_id=entity.id, creator=self.user))  # fmt: skip
             self.repo.add_annotations(rows)
         ids = [a.id for a in rows]
-        change = Change(added=ids, rows=rows, inverse=Op("delete_annotations", {"ann_ids": ids}))
-        in_docs = {a.document_id for a in rows}
-        if len(in_docs) == 1:
-            change.document_id = in_docs.pop()
-            change.spans = [(a.start, a.end) for a in rows]
-        return ids, change
+        return ids, Change(added=ids, rows=rows, inverse=Op("delete_annotations", {"ann_ids": ids})).locate(rows)

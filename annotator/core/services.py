@@ -247,8 +247,6 @@ class Desk:
         claim's source and subjects): those nothing else refers to go with
         them (:mod:`.entity_life`); restoring revives them."""
         ann_ids = list(ann_ids)
-        docs: set[uuid.UUID] = set()
-        spans: list[tuple[int, int]] = []
         stamp = now()
         change = Change()
         referred: list[uuid.UUID | None] = []
@@ -257,8 +255,6 @@ class Desk:
             self.repo.set_annotations_deleted(anns)
             for ann in anns:
                 change.rows.append(ann)
-                docs.add(ann.document_id)
-                spans.append((ann.start, ann.end))
                 (change.removed if deleted else change.added).append(ann.id)
                 referred += self._referred_by(ann)
             touched = self.life.settle(referred, stamp) if deleted else self.life.revive(referred, stamp)
@@ -267,10 +263,7 @@ class Desk:
             change.rows.extend(touched)
             change.entities_changed = True
         change.inverse = Op("restore_annotations" if deleted else "delete_annotations", {"ann_ids": ann_ids})
-        if len(docs) == 1:
-            change.document_id = docs.pop()
-            change.spans = spans
-        return change
+        return change.locate(anns)
 
     def _referred_by(self, ann: Annotation) -> list[uuid.UUID | None]:
         """The entities an annotation refers to: its own, and a claim's source and subjects."""

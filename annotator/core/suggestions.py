@@ -193,10 +193,7 @@ class Suggestions:
         ids = [a.id for a in rows]
         change = Change(added=ids, rows=[*new_places, *rows], entities_changed=bool(new_places),
                         entities_added=[e.id for e in new_places], inverse=Op("delete_annotations", {"ann_ids": ids}))  # fmt: skip
-        docs = {a.document_id for a in rows}
-        if len(docs) == 1:
-            change.document_id = docs.pop()
-            change.spans = [(a.start, a.end) for a in rows]
+        change.locate(rows)
         self.learned(change)
         return change
 
@@ -241,9 +238,4 @@ class Suggestions:
     def _put(self, rows: list[RejectedSuggestion], deleted: bool) -> Change:
         with self.repo.transaction():
             self.repo.put_rejections(rows)
-        change = Change(rows=list(rows), inverse=Op("set_rejections", {"rows": rows, "deleted": not deleted}))
-        docs = {r.document_id for r in rows}
-        if len(docs) == 1:
-            change.document_id = docs.pop()
-            change.spans = [(r.start, r.end) for r in rows]
-        return change
+        return Change(rows=list(rows), inverse=Op("set_rejections", {"rows": rows, "deleted": not deleted})).locate(rows)
