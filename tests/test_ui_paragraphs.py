@@ -4,7 +4,8 @@ its lines together and shows its blank lines; positions stay exact."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtWidgets import QApplication
 
 from annotator.core.intervals import paragraph_starts, reads_as_wrapped_lines
 from tests.ui_helpers import select_and_tag, window_on_text
@@ -74,3 +75,38 @@ def test_the_space_follows_the_zoom(qtbot, tmp_path):
     qtbot.waitUntil(lambda: _gaps(win.reader)[0] > before)
     win.zoom(0)
     qtbot.waitUntil(lambda: _gaps(win.reader)[0] == before)
+
+
+class _PaintLog(QObject):
+    """The rectangles the reader's viewport repaints."""
+
+    def __init__(self, viewport):
+        super().__init__()
+        self.rects: list = []
+        viewport.installEventFilter(self)
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+        if ev.type() == QEvent.Type.Paint:
+            self.rects.append(ev.rect())
+        return False
+
+
+def test_a_tag_repaints_its_paragraph_not_the_page(qtbot, tmp_path):
+    """Qt reports a paragraph's new formats as its length removed and added;
+    taken for a text change, that repainted the whole page on every tag."""
+    win = window_on_text(qtbot, tmp_path, ONE_LINE_EACH)
+    reader, app = win.reader, QApplication.instance()
+    start = ONE_LINE_EACH.index("Paragraph 2")
+    reader.select_span(start, start + len("Paragraph"))
+    app.processEvents()
+    log = _PaintLog(reader.viewport())
+    select_and_tag(qtbot, win, start, start + len("Paragraph"), Qt.Key.Key_A)
+    app.processEvents()
+    assert any(s.start == start for s in reader.highlighter.spans_at(start))
+    block = reader.blockBoundingGeometry(reader.document().findBlockByNumber(1)).translated(reader.contentOffset())
+    assert log.rects, "the tag was not drawn"
+    painted = log.rects[0]
+    for rect in log.rects[1:]:
+        painted = painted.united(rect)
+    assert painted.contains(block.toAlignedRect().adjusted(1, 1, -1, -1)), (painted, block)
+    assert painted.height() < reader.viewport().height() / 2, (painted, reader.viewport().rect())

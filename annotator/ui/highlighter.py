@@ -25,6 +25,7 @@ margin beside their lines from the same runs (:meth:`claim_extents`).
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from collections.abc import Callable
 
 from PySide6.QtGui import QColor, QPalette, QSyntaxHighlighter, QTextCharFormat, QTextDocument
@@ -33,6 +34,7 @@ from ..core.model import Annotation, Label, LabelKind, SpanRow, SpanTable
 from ..core.offsets import TextMap
 from .colours import readable_fill
 from .format_runs import FormatKey, Run
+from .paragraph_layout import ParagraphLayout
 from .span_layer import SpanLayer, TextShape
 
 __all__ = ["FILL_ALPHA", "FormatKey", "Run", "SpanHighlighter", "SpanLayer", "TextShape", "blend"]
@@ -188,8 +190,10 @@ class SpanHighlighter(QSyntaxHighlighter):
         u_end = layer.map.to_utf16(min(end, layer.map.length))
         block = doc.findBlock(u_start)
         last = doc.findBlock(max(u_start, u_end - 1))
+        layout = doc.documentLayout()
         while block.isValid():
-            self.rehighlightBlock(block)
+            with layout.formats_changing() if isinstance(layout, ParagraphLayout) else nullcontext():
+                self.rehighlightBlock(block)  # that paragraph repainted, not the page
             if block == last:
                 break
             block = block.next()

@@ -11,6 +11,8 @@ adds nothing to the text, so positions are untouched.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from PySide6.QtGui import QFont, QFontMetricsF, QTextBlock, QTextDocument
 from PySide6.QtWidgets import QPlainTextDocumentLayout
 
@@ -23,6 +25,7 @@ class ParagraphLayout(QPlainTextDocumentLayout):
     def __init__(self, document: QTextDocument):
         super().__init__(document)
         self.spaced = True
+        self.formats_only = False  # see documentChanged
         self.gap = 0.0
         self.set_font(document.defaultFont())
 
@@ -34,6 +37,25 @@ class ParagraphLayout(QPlainTextDocumentLayout):
             return 0.0
         nxt = block.next()
         return self.gap if nxt.isValid() and nxt.length() > 1 else 0.0
+
+    def documentChanged(self, position: int, removed: int, added: int) -> None:  # noqa: N802
+        """While :attr:`formats_only` (the highlighter redrawing a tag), a change
+        inside one paragraph redraws that paragraph only. Qt reports new formats
+        as the paragraph's length removed and added, and the plain layout's
+        one-block test adds the two, so the range reaches into the next
+        paragraph and every tag repainted the whole page."""
+        if self.formats_only and removed == added:
+            removed = 0
+        super().documentChanged(position, removed, added)
+
+    @contextmanager
+    def formats_changing(self):
+        """Around a paragraph's re-highlighting (see :meth:`documentChanged`)."""
+        self.formats_only = True
+        try:
+            yield
+        finally:
+            self.formats_only = False
 
     def blockBoundingRect(self, block: QTextBlock):  # noqa: N802
         rect = super().blockBoundingRect(block)
